@@ -1,0 +1,367 @@
+package core
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"strconv"
+)
+
+// This file holds the explainers: functions that return the intermediate
+// steps of the protocol as plain data, for the page, the lessons and wsplay
+// check. Each step is computed by the functions the server runs (Accept,
+// ParseFrameHeader, CheckFrameHeader, Mask), never by a copy of them.
+
+// AcceptExplanation is every intermediate value of the Accept computation,
+// §4.2.2 item 5.4 (worked example in §1.3).
+type AcceptExplanation struct {
+	// Key is the Sec-WebSocket-Key as the client sent it.
+	Key string
+	// KeyBytes is the key decoded from base64: 16 random bytes in a valid
+	// key. The server does not hash these; it hashes the key's text.
+	KeyBytes []byte
+	// KeyProblem is not nil when the key is not valid base64 of 16 bytes.
+	// The steps below are computed anyway: a server that skips the check
+	// would compute exactly these.
+	KeyProblem *HandshakeError
+	// GUID is the constant of §1.3.
+	GUID string
+	// Concatenated is Key followed by GUID: the text that is hashed.
+	Concatenated string
+	// SHA1 is the 20-byte SHA-1 digest of Concatenated, and SHA1Hex the
+	// same in hexadecimal.
+	SHA1    []byte
+	SHA1Hex string
+	// Accept is base64 of SHA1: the Sec-WebSocket-Accept value.
+	Accept string
+}
+
+// AcceptSteps returns every step from key to Accept value.
+func AcceptSteps(key string) AcceptExplanation {
+	e := AcceptExplanation{Key: key, GUID: GUID, Concatenated: key + GUID, Accept: Accept(key)}
+	e.KeyBytes, _ = base64.StdEncoding.DecodeString(key)
+	if err := CheckKey(key); err != nil {
+		e.KeyProblem = err.(*HandshakeError)
+	}
+	sum := acceptDigest(key)
+	e.SHA1 = sum[:]
+	e.SHA1Hex = hex.EncodeToString(sum[:])
+	return e
+}
+
+// Field is one field of a frame on the wire, as ExplainFrame describes it.
+type Field struct {
+	// Name is the field's name as the RFC's diagram writes it, e.g. "FIN",
+	// "opcode", "Payload len", "Extended payload length", "Masking-key",
+	// "Payload Data".
+	Name string
+	// Offset and Size locate the field's bytes in the frame (a field of a
+	// few bits lies in one byte: Size is 1).
+	Offset, Size int
+	// BitOffset and Bits locate the field's bits from the frame's first
+	// bit, bit 0 being the most significant bit of byte 0, as in the RFC's
+	// diagram. For Payload Data, Bits is 8 times its size.
+	BitOffset, Bits int
+	// Raw is the field's bits as 0s and 1s for fields of up to 64 bits,
+	// and its bytes in hexadecimal for longer ones.
+	Raw string
+	// Value is the decoded value as text, e.g. "1", "0x1", "300".
+	Value string
+	// Meaning is one line for a learner, e.g. "opcode 0x1: text frame".
+	Meaning string
+}
+
+// FrameExplanation describes the frame at the start of some bytes.
+type FrameExplanation struct {
+	// Fields lists the fields in wire order; a frame cut short lists the
+	// fields it has.
+	Fields []Field
+	// Header is the decoded header, valid when HeaderSize > 0.
+	Header     FrameHeader
+	HeaderSize int
+	// Complete reports whether the bytes hold the whole frame; Missing
+	// says how many more bytes it needs when not.
+	Complete bool
+	Missing  uint64
+	// Payload holds the payload bytes present, as on the wire (masked when
+	// the frame is masked), and Unmasked the same after unmasking.
+	Payload, Unmasked []byte
+	// Text is Unmasked as a string when the frame is a text frame (or a
+	// continuation) whose bytes are valid UTF-8 so far.
+	Text string
+	// Rest is the number of bytes after this frame: the next frame.
+	Rest int
+	// Problems lists every rule the frame breaks, for a receiver of the
+	// given role, and Code the close code a receiver would fail with.
+	Problems []Rule
+	Code     StatusCode
+}
+
+// ExplainFrame explains the frame at the start of b, as receiver would read
+// it. Invalid frames are explained too: every field is described and the
+// rules they break are listed, not just refused.
+func ExplainFrame(b []byte, receiver Role) FrameExplanation {
+	var e FrameExplanation
+	h, n, err := ParseFrameHeader(b)
+	e.Fields = explainFirstBytes(b)
+	if err != nil {
+		e.Missing = uint64(n - len(b))
+		if len(b) >= 2 {
+			e.Header = h
+		}
+		return e
+	}
+	e.Header, e.HeaderSize = h, n
+	if l := b[1] & bitsLen7; l == len16Flag || l == len64Flag {
+		size := 2
+		if l == len64Flag {
+			size = 8
+		}
+		e.Fields = append(e.Fields, Field{
+			Name: "Extended payload length", Offset: 2, Size: size, BitOffset: 16, Bits: 8 * size,
+			Raw: bitString(b[2:2+size], 8*size), Value: strconv.FormatUint(h.Length, 10),
+			Meaning: "the payload is " + plural(h.Length, "byte") + ", as a " + strconv.Itoa(8*size) + "-bit unsigned integer in network byte order (big-endian)",
+		})
+	}
+	if h.Masked {
+		e.Fields = append(e.Fields, Field{
+			Name: "Masking-key", Offset: n - 4, Size: 4, BitOffset: 8 * (n - 4), Bits: 32,
+			Raw: bitString(h.Key[:], 32), Value: "0x" + hex.EncodeToString(h.Key[:]),
+			Meaning: "payload byte i is XORed with key byte i mod 4",
+		})
+	}
+	fr := FrameReader{receiver: receiver}
+	if err := fr.check(h, b[:n]); err != nil {
+		pe := err.(*ProtocolError)
+		e.Problems, e.Code = pe.Rules, pe.Code
+	}
+	// The reader state is fresh: a continuation frame alone is fine here,
+	// since the frame before it is not known.
+	e.Problems = dropRule(e.Problems, RuleContinuationLone)
+	if len(e.Problems) == 0 {
+		e.Code = 0
+	}
+
+	rest := b[n:]
+	have := uint64(len(rest))
+	if have >= h.Length {
+		e.Complete = true
+		e.Rest = int(have - h.Length)
+		have = h.Length
+	} else {
+		e.Missing = h.Length - have
+	}
+	e.Payload = rest[:have]
+	e.Unmasked = append([]byte(nil), e.Payload...)
+	if h.Masked {
+		Mask(h.Key, 0, e.Unmasked)
+	}
+	if h.Opcode == OpText || h.Opcode == OpContinuation {
+		var v utf8Validator
+		if v.feed(e.Unmasked) {
+			e.Text = string(e.Unmasked)
+			if e.Complete && h.Fin && h.Opcode == OpText && !v.complete() {
+				e.Problems = append(e.Problems, RuleInvalidUTF8)
+				e.Code = StatusInvalidPayload
+			}
+		} else if h.Opcode == OpText {
+			e.Problems = append(e.Problems, RuleInvalidUTF8)
+			if e.Code == 0 {
+				e.Code = StatusInvalidPayload
+			}
+		}
+	}
+	if h.Opcode == OpClose && e.Complete && h.Length <= MaxControlPayload {
+		if _, _, err := ParseClosePayload(e.Unmasked); err != nil {
+			pe := err.(*ProtocolError)
+			e.Problems = append(e.Problems, pe.Rules...)
+			if e.Code == 0 {
+				e.Code = pe.Code
+			}
+		}
+	}
+	e.Fields = append(e.Fields, Field{
+		Name: "Payload Data", Offset: n, Size: int(have), BitOffset: 8 * n, Bits: 8 * int(have),
+		Raw: hex.EncodeToString(e.Payload), Value: payloadValue(h, e),
+		Meaning: payloadMeaning(h, e),
+	})
+	return e
+}
+
+// explainFirstBytes describes the fields of the first two bytes, those of
+// them that b has.
+func explainFirstBytes(b []byte) []Field {
+	if len(b) == 0 {
+		return nil
+	}
+	b0 := b[0]
+	fin := b0&bitFin != 0
+	op := Opcode(b0 & bitsOp)
+	fields := []Field{
+		{Name: "FIN", Size: 1, BitOffset: 0, Bits: 1, Raw: bit(fin), Value: bit(fin), Meaning: finMeaning(fin, op)},
+	}
+	for i, name := range []string{"RSV1", "RSV2", "RSV3"} {
+		set := b0&(0x40>>i) != 0
+		meaning := "reserved bit, 0: no extension uses it"
+		if set {
+			meaning = "reserved bit set: only allowed when a negotiated extension defines it (RFC 6455 §5.2)"
+		}
+		fields = append(fields, Field{Name: name, Size: 1, BitOffset: 1 + i, Bits: 1, Raw: bit(set), Value: bit(set), Meaning: meaning})
+	}
+	fields = append(fields, Field{
+		Name: "opcode", Size: 1, BitOffset: 4, Bits: 4, Raw: bitString([]byte{b0 << 4}, 4),
+		Value: "0x" + strconv.FormatUint(uint64(op), 16), Meaning: opcodeMeaning(op),
+	})
+	if len(b) < 2 {
+		return fields
+	}
+	b1 := b[1]
+	masked := b1&bitMask != 0
+	maskMeaning := "0: the payload is not masked (server-to-client frames)"
+	if masked {
+		maskMeaning = "1: a 4-byte masking key follows the length (client-to-server frames)"
+	}
+	fields = append(fields, Field{Name: "MASK", Offset: 1, Size: 1, BitOffset: 8, Bits: 1, Raw: bit(masked), Value: bit(masked), Meaning: maskMeaning})
+	l := b1 & bitsLen7
+	var lenMeaning string
+	switch l {
+	case len16Flag:
+		lenMeaning = "126: the real length is in the next 2 bytes"
+	case len64Flag:
+		lenMeaning = "127: the real length is in the next 8 bytes"
+	default:
+		lenMeaning = strconv.Itoa(int(l)) + ": the payload is " + plural(uint64(l), "byte") + " (lengths 0-125 fit here)"
+	}
+	fields = append(fields, Field{
+		Name: "Payload len", Offset: 1, Size: 1, BitOffset: 9, Bits: 7, Raw: bitString([]byte{b1 << 1}, 7),
+		Value: strconv.Itoa(int(l)), Meaning: lenMeaning,
+	})
+	return fields
+}
+
+func finMeaning(fin bool, op Opcode) string {
+	if fin {
+		return "1: the final frame of its message"
+	}
+	if op.IsControl() {
+		return "0: more frames follow, which a control frame may not say (RFC 6455 §5.5)"
+	}
+	return "0: more frames of this message follow"
+}
+
+func opcodeMeaning(op Opcode) string {
+	prefix := "opcode 0x" + strconv.FormatUint(uint64(op), 16) + ": "
+	switch op {
+	case OpContinuation:
+		return prefix + "continuation frame: the next fragment of a message"
+	case OpText:
+		return prefix + "text frame: the payload is UTF-8 text"
+	case OpBinary:
+		return prefix + "binary frame: the payload is bytes for the application"
+	case OpClose:
+		return prefix + "close frame: starts or answers the closing handshake"
+	case OpPing:
+		return prefix + "ping: the receiver must answer with a pong"
+	case OpPong:
+		return prefix + "pong: the answer to a ping, or a one-way heartbeat"
+	}
+	return prefix + op.String() + ", reserved for future use (RFC 6455 §5.2)"
+}
+
+func payloadValue(h FrameHeader, e FrameExplanation) string {
+	switch {
+	case h.Opcode == OpClose && len(e.Unmasked) >= 2:
+		code, _, _ := ParseClosePayload(e.Unmasked)
+		return strconv.Itoa(int(code)) + " " + strconv.Quote(string(e.Unmasked[2:]))
+	case e.Text != "" || (len(e.Unmasked) == 0 && (h.Opcode == OpText || h.Opcode == OpContinuation)):
+		return strconv.Quote(e.Text)
+	}
+	return hex.EncodeToString(e.Unmasked)
+}
+
+func payloadMeaning(h FrameHeader, e FrameExplanation) string {
+	var s string
+	switch {
+	case h.Opcode == OpClose && len(e.Unmasked) >= 2:
+		code := StatusCode(uint16(e.Unmasked[0])<<8 | uint16(e.Unmasked[1]))
+		s = "status code " + code.String() + ", then the reason as UTF-8"
+	case h.Opcode == OpClose && len(e.Unmasked) == 0:
+		s = "no body: the close carries no status code (reported as 1005)"
+	case e.Text != "":
+		s = "UTF-8 text"
+	default:
+		s = plural(uint64(len(e.Unmasked)), "byte")
+	}
+	if h.Masked {
+		s += ", shown unmasked; on the wire it is masked with the key"
+	}
+	if !e.Complete {
+		s += "; " + plural(e.Missing, "more byte") + " needed"
+	}
+	return s
+}
+
+// MaskStep is one row of the masking table of §5.3.
+type MaskStep struct {
+	Index    int  // i, the byte's position in the payload
+	KeyIndex int  // j = i mod 4 (plus the starting key position)
+	KeyByte  byte // masking-key-octet-j
+	In       byte // original-octet-i
+	Out      byte // transformed-octet-i = In XOR KeyByte
+}
+
+// MaskSteps returns the masking of payload with key, starting at key
+// position pos, a row per byte. The transformed bytes come from Mask itself,
+// the function connections use, not from a second implementation.
+func MaskSteps(key [4]byte, pos int, payload []byte) []MaskStep {
+	out := append([]byte(nil), payload...)
+	Mask(key, pos, out)
+	steps := make([]MaskStep, len(payload))
+	for i := range payload {
+		j := (pos + i) & 3
+		steps[i] = MaskStep{Index: i, KeyIndex: j, KeyByte: key[j], In: payload[i], Out: out[i]}
+	}
+	return steps
+}
+
+// DescribeByte returns how a byte reads as text, for the masking table's
+// last column: the character if the byte is printable ASCII, else "·".
+func DescribeByte(b byte) string {
+	if b >= 0x20 && b < 0x7F {
+		return string(rune(b))
+	}
+	return "·"
+}
+
+func bit(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// bitString writes the first n bits of b as 0s and 1s.
+func bitString(b []byte, n int) string {
+	out := make([]byte, n)
+	for i := range n {
+		out[i] = '0' + (b[i/8]>>(7-i%8))&1
+	}
+	return string(out)
+}
+
+func plural(n uint64, word string) string {
+	s := strconv.FormatUint(n, 10) + " " + word
+	if n != 1 {
+		s += "s"
+	}
+	return s
+}
+
+func dropRule(rules []Rule, r Rule) []Rule {
+	out := rules[:0]
+	for _, x := range rules {
+		if x != r {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,477 @@
+package core
+
+import (
+	"bufio"
+	"crypto/sha1"
+	"encoding/base64"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// GUID is the globally unique identifier of RFC 6455 §1.3. The server
+// appends it to the client's Sec-WebSocket-Key before hashing: only a server
+// that knows the WebSocket protocol can compute the Accept value, so a plain
+// HTTP server can never be tricked into accepting a WebSocket connection.
+const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+// Version is the only value of Sec-WebSocket-Version that RFC 6455 defines
+// (§4.1, §11.6).
+const Version = "13"
+
+// DefaultMaxHeaderBytes limits the size of a handshake's request or response
+// head (request line and header fields) when the caller gives no limit.
+const DefaultMaxHeaderBytes = 8 << 10
+
+// Accept returns the Sec-WebSocket-Accept value for a Sec-WebSocket-Key
+// (§4.2.2 step 5.4): the base64 encoding of the SHA-1 digest of the key, as
+// sent, followed by GUID. It does not check the key; Request.Validate does.
+func Accept(key string) string {
+	var buf [28]byte
+	return string(appendAccept(buf[:0], key))
+}
+
+// appendAccept appends the Accept value for key to dst without allocating
+// when dst has room for its 28 bytes.
+func appendAccept(dst []byte, key string) []byte {
+	sum := acceptDigest(key)
+	return base64.StdEncoding.AppendEncode(dst, sum[:])
+}
+
+// acceptDigest is the SHA-1 digest of the key followed by GUID: the step
+// before base64, shared with AcceptSteps.
+func acceptDigest(key string) [sha1.Size]byte {
+	h := sha1.New()
+	io.WriteString(h, key)
+	io.WriteString(h, GUID)
+	var sum [sha1.Size]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+// HeaderField is one header line of an HTTP request or response, in the
+// spelling and order it was received.
+type HeaderField struct {
+	Name  string
+	Value string
+}
+
+// Headers is a list of header fields in wire order. Lookups ignore the case
+// of names, as HTTP requires (RFC 9110 §5.1).
+type Headers []HeaderField
+
+// Get returns the value of the first field named name, or "".
+func (h Headers) Get(name string) string {
+	for _, f := range h {
+		if strings.EqualFold(f.Name, name) {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// Values returns the values of every field named name, in order.
+func (h Headers) Values(name string) []string {
+	var vs []string
+	for _, f := range h {
+		if strings.EqualFold(f.Name, name) {
+			vs = append(vs, f.Value)
+		}
+	}
+	return vs
+}
+
+// Tokens splits every field named name on commas and returns the trimmed,
+// non-empty elements: "Connection: keep-alive, Upgrade" gives "keep-alive"
+// and "Upgrade" (RFC 9110 §5.6.1).
+func (h Headers) Tokens(name string) []string {
+	var ts []string
+	for _, v := range h.Values(name) {
+		for _, t := range strings.Split(v, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				ts = append(ts, t)
+			}
+		}
+	}
+	return ts
+}
+
+// HasToken reports whether a comma-separated field named name contains
+// token, compared without regard to case.
+func (h Headers) HasToken(name, token string) bool {
+	for _, t := range h.Tokens(name) {
+		if strings.EqualFold(t, token) {
+			return true
+		}
+	}
+	return false
+}
+
+// Request is a client's opening handshake as it was received: the request
+// line and the header fields in their order and spelling.
+type Request struct {
+	Method string // "GET"
+	Target string // the request-target, e.g. "/ws/echo?x=1"
+	Proto  string // "HTTP/1.1"
+	Header Headers
+}
+
+// Rules of the opening handshake, RFC 6455 §4.1 and §4.2.1.
+var (
+	RuleRequestLine    = Rule{"the request line is a method, a target and the HTTP version, separated by single spaces", "RFC 9112 §3"}
+	RuleHeaderLine     = Rule{"every header line is a name, a colon and a value", "RFC 9112 §5"}
+	RuleHeaderFolding  = Rule{"header values must not be continued on the next line (obsolete line folding)", "RFC 9112 §5.2"}
+	RuleHeaderTooLarge = Rule{"the request line and headers must fit the server's limit", "RFC 6585 §5"}
+	RuleMethodGet      = Rule{"the opening handshake must be an HTTP GET request", "4.1"}
+	RuleHTTPVersion    = Rule{"the opening handshake must use HTTP/1.1 or later", "4.1"}
+	RuleHost           = Rule{"the request must have a Host header", "4.1"}
+	RuleUpgrade        = Rule{`the request must have an Upgrade header that contains the token "websocket"`, "4.2.1"}
+	RuleConnection     = Rule{`the request must have a Connection header that contains the token "Upgrade"`, "4.2.1"}
+	RuleKeyPresent     = Rule{"the request must have exactly one Sec-WebSocket-Key header", "4.2.1"}
+	RuleKeyLength      = Rule{"Sec-WebSocket-Key must be base64 that decodes to exactly 16 bytes", "4.2.1"}
+	RuleVersion        = Rule{"Sec-WebSocket-Version must be 13; a server answers any other version with 426 and the versions it supports", "4.2.2"}
+	RuleOrigin         = Rule{"the server refused the request's Origin", "10.2"}
+)
+
+// ReadRequest reads a request line and header fields up to the empty line,
+// keeping their order and spelling. It reads at most maxBytes bytes of head
+// (DefaultMaxHeaderBytes when maxBytes <= 0) and leaves the rest of br
+// untouched, so frames sent right after the handshake are not lost. It checks
+// HTTP syntax only; call Validate for the WebSocket rules.
+func ReadRequest(br *bufio.Reader, maxBytes int) (*Request, error) {
+	lines, err := readHead(br, maxBytes)
+	if err != nil {
+		return nil, err
+	}
+	method, rest, ok1 := strings.Cut(lines[0], " ")
+	target, proto, ok2 := strings.Cut(rest, " ")
+	if !ok1 || !ok2 || method == "" || target == "" || !strings.HasPrefix(proto, "HTTP/") {
+		return nil, &HandshakeError{Status: 400, Rule: RuleRequestLine, Detail: "the request line was " + strconv.Quote(lines[0])}
+	}
+	header, err := parseHeaderLines(lines[1:])
+	if err != nil {
+		return nil, err
+	}
+	return &Request{Method: method, Target: target, Proto: proto, Header: header}, nil
+}
+
+// ParseRequest parses a whole request head from raw bytes, as the page and
+// the lessons have it. Bytes after the empty line are ignored.
+func ParseRequest(raw []byte) (*Request, error) {
+	return ReadRequest(bufio.NewReader(strings.NewReader(string(raw))), len(raw)+1)
+}
+
+// readHead reads lines up to the empty line that ends an HTTP head. Both
+// CRLF and a bare LF end a line (RFC 9112 §2.2 lets a recipient accept LF).
+func readHead(br *bufio.Reader, maxBytes int) ([]string, error) {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxHeaderBytes
+	}
+	var lines []string
+	var long []byte // a line longer than br's buffer, gathered piece by piece
+	total := 0
+	for {
+		piece, err := br.ReadSlice('\n')
+		total += len(piece)
+		if total > maxBytes {
+			return nil, &HandshakeError{Status: 431, Rule: RuleHeaderTooLarge,
+				Detail: "the limit is " + strconv.Itoa(maxBytes) + " bytes"}
+		}
+		if err == bufio.ErrBufferFull {
+			long = append(long, piece...)
+			continue
+		}
+		if err != nil {
+			if err == io.EOF {
+				if total == 0 {
+					return nil, io.EOF
+				}
+				return nil, io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		line := string(piece)
+		if long != nil {
+			line = string(append(long, piece...))
+			long = nil
+		}
+		s := strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+		if s == "" {
+			if len(lines) == 0 {
+				continue // RFC 9112 §2.2: ignore empty lines before the request line
+			}
+			return lines, nil
+		}
+		lines = append(lines, s)
+	}
+}
+
+// parseHeaderLines splits "Name: value" lines into fields.
+func parseHeaderLines(lines []string) (Headers, error) {
+	header := make(Headers, 0, len(lines))
+	for _, l := range lines {
+		if l[0] == ' ' || l[0] == '\t' {
+			return nil, &HandshakeError{Status: 400, Rule: RuleHeaderFolding, Detail: "the line was " + strconv.Quote(l)}
+		}
+		name, value, ok := strings.Cut(l, ":")
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+			return nil, &HandshakeError{Status: 400, Rule: RuleHeaderLine, Detail: "the line was " + strconv.Quote(l)}
+		}
+		header = append(header, HeaderField{Name: name, Value: strings.Trim(value, " \t")})
+	}
+	return header, nil
+}
+
+// Validate checks the request against the server's side of the opening
+// handshake, RFC 6455 §4.2.1, and returns the first rule it breaks as a
+// *HandshakeError with the status to answer: 405 for a method other than
+// GET, 426 (with Sec-WebSocket-Version: 13) for another protocol version,
+// 400 for the rest.
+func (r *Request) Validate() error {
+	if r.Method != "GET" {
+		return &HandshakeError{Status: 405, Rule: RuleMethodGet, Detail: "the method was " + strconv.Quote(r.Method),
+			Header: []HeaderField{{"Allow", "GET"}}}
+	}
+	if !protoAtLeast11(r.Proto) {
+		return &HandshakeError{Status: 400, Rule: RuleHTTPVersion, Detail: "the version was " + strconv.Quote(r.Proto)}
+	}
+	if len(r.Header.Values("Host")) != 1 {
+		return &HandshakeError{Status: 400, Rule: RuleHost}
+	}
+	if !r.Header.HasToken("Upgrade", "websocket") {
+		return &HandshakeError{Status: 400, Rule: RuleUpgrade, Detail: describeField(r.Header, "Upgrade"),
+			Header: []HeaderField{{"Upgrade", "websocket"}, {"Connection", "Upgrade"}}}
+	}
+	if !r.Header.HasToken("Connection", "upgrade") {
+		return &HandshakeError{Status: 400, Rule: RuleConnection, Detail: describeField(r.Header, "Connection")}
+	}
+	keys := r.Header.Values("Sec-WebSocket-Key")
+	if len(keys) != 1 {
+		return &HandshakeError{Status: 400, Rule: RuleKeyPresent, Detail: "it appeared " + strconv.Itoa(len(keys)) + " times"}
+	}
+	if err := CheckKey(keys[0]); err != nil {
+		return err
+	}
+	if versions := r.Header.Values("Sec-WebSocket-Version"); len(versions) != 1 || versions[0] != Version {
+		return &HandshakeError{Status: 426, Rule: RuleVersion, Detail: describeField(r.Header, "Sec-WebSocket-Version"),
+			Header: []HeaderField{{"Sec-WebSocket-Version", Version}}}
+	}
+	return nil
+}
+
+// CheckKey reports whether key is a valid Sec-WebSocket-Key: base64 of
+// exactly 16 bytes (§4.1 item 7, §4.2.1 item 5).
+func CheckKey(key string) error {
+	b, err := base64.StdEncoding.DecodeString(key)
+	if err != nil {
+		return &HandshakeError{Status: 400, Rule: RuleKeyLength, Detail: strconv.Quote(key) + " is not base64"}
+	}
+	if len(b) != 16 {
+		return &HandshakeError{Status: 400, Rule: RuleKeyLength,
+			Detail: strconv.Quote(key) + " decodes to " + strconv.Itoa(len(b)) + " bytes"}
+	}
+	return nil
+}
+
+// describeField says what a header field held, for error details.
+func describeField(h Headers, name string) string {
+	vs := h.Values(name)
+	if len(vs) == 0 {
+		return "there was no " + name + " header"
+	}
+	return name + " was " + strconv.Quote(strings.Join(vs, ", "))
+}
+
+// protoAtLeast11 reports whether an HTTP version string is HTTP/1.1 or later.
+func protoAtLeast11(proto string) bool {
+	v, ok := strings.CutPrefix(proto, "HTTP/")
+	if !ok {
+		return false
+	}
+	majorS, minorS, _ := strings.Cut(v, ".")
+	major, err1 := strconv.Atoi(majorS)
+	minor, err2 := strconv.Atoi(minorS)
+	if err1 != nil || (minorS != "" && err2 != nil) {
+		return false
+	}
+	return major > 1 || (major == 1 && minor >= 1)
+}
+
+// Key returns the request's Sec-WebSocket-Key.
+func (r *Request) Key() string { return r.Header.Get("Sec-WebSocket-Key") }
+
+// Protocols returns the subprotocols the client offered in
+// Sec-WebSocket-Protocol, in the client's order of preference (§4.1 item 10).
+func (r *Request) Protocols() []string { return r.Header.Tokens("Sec-WebSocket-Protocol") }
+
+// Extensions returns the extensions the client offered in
+// Sec-WebSocket-Extensions (§9.1), in order.
+func (r *Request) Extensions() []Extension {
+	return ParseExtensions(r.Header.Values("Sec-WebSocket-Extensions"))
+}
+
+// Extension is one offer or answer of Sec-WebSocket-Extensions (§9.1): a name
+// and its parameters, e.g. permessage-deflate; client_max_window_bits.
+type Extension struct {
+	Name   string
+	Params []HeaderField // a parameter without a value has Value ""
+}
+
+// String writes the extension back in header syntax.
+func (e Extension) String() string {
+	s := e.Name
+	for _, p := range e.Params {
+		s += "; " + p.Name
+		if p.Value != "" {
+			s += "=" + p.Value
+		}
+	}
+	return s
+}
+
+// ParseExtensions parses Sec-WebSocket-Extensions values. Quoted parameter
+// values are unquoted; elements without a name are skipped.
+func ParseExtensions(values []string) []Extension {
+	var exts []Extension
+	for _, v := range values {
+		for _, item := range strings.Split(v, ",") {
+			parts := strings.Split(item, ";")
+			e := Extension{Name: strings.TrimSpace(parts[0])}
+			if e.Name == "" {
+				continue
+			}
+			for _, p := range parts[1:] {
+				name, value, _ := strings.Cut(p, "=")
+				value = strings.Trim(strings.TrimSpace(value), `"`)
+				e.Params = append(e.Params, HeaderField{Name: strings.TrimSpace(name), Value: value})
+			}
+			exts = append(exts, e)
+		}
+	}
+	return exts
+}
+
+// SelectProtocol returns the first subprotocol in the client's offer that the
+// server supports, or "" when there is none, in which case the response has
+// no Sec-WebSocket-Protocol header (§4.2.2 item 5.5). The client's list is in
+// its order of preference, so its order wins.
+func SelectProtocol(offered, supported []string) string {
+	for _, o := range offered {
+		for _, s := range supported {
+			if o == s {
+				return o
+			}
+		}
+	}
+	return ""
+}
+
+// Response is what a server answers a valid opening handshake with.
+type Response struct {
+	// Accept is the Sec-WebSocket-Accept value.
+	Accept string
+	// Protocol is the chosen subprotocol, "" for none.
+	Protocol string
+	// Extensions are the accepted extensions, none unless an extension
+	// hook accepted some. wsplay implements no extension yet, so RSV bits
+	// stay reserved whatever the client offers.
+	Extensions []Extension
+	// Header holds further fields to send, e.g. Set-Cookie.
+	Header Headers
+}
+
+// ResponseOptions says how a server answers a valid request.
+type ResponseOptions struct {
+	// Protocols lists the subprotocols the server supports.
+	Protocols []string
+	// Extensions, when set, receives the client's offers and returns the
+	// ones the server accepts, with their answer parameters. Nil accepts
+	// none, which is always a correct answer (§9.1).
+	Extensions func(offers []Extension) []Extension
+	// Header holds further fields to send.
+	Header Headers
+}
+
+// NewResponse builds the response to a request that passed Validate.
+func (r *Request) NewResponse(opts ResponseOptions) *Response {
+	resp := &Response{
+		Accept:   Accept(r.Key()),
+		Protocol: SelectProtocol(r.Protocols(), opts.Protocols),
+		Header:   opts.Header,
+	}
+	if opts.Extensions != nil {
+		resp.Extensions = opts.Extensions(r.Extensions())
+	}
+	return resp
+}
+
+// AppendResponse appends the 101 Switching Protocols response head, ending
+// with the empty line, to dst (§4.2.2 item 5).
+func (resp *Response) AppendResponse(dst []byte) []byte {
+	dst = append(dst, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "...)
+	dst = append(dst, resp.Accept...)
+	dst = append(dst, "\r\n"...)
+	if resp.Protocol != "" {
+		dst = appendField(dst, "Sec-WebSocket-Protocol", resp.Protocol)
+	}
+	if len(resp.Extensions) > 0 {
+		var exts []string
+		for _, e := range resp.Extensions {
+			exts = append(exts, e.String())
+		}
+		dst = appendField(dst, "Sec-WebSocket-Extensions", strings.Join(exts, ", "))
+	}
+	for _, f := range resp.Header {
+		dst = appendField(dst, f.Name, f.Value)
+	}
+	return append(dst, "\r\n"...)
+}
+
+// AppendErrorResponse appends the HTTP response for a refused handshake: the
+// status, the header fields the rule calls for and a plain-text body that
+// names the rule, so a learner reading the raw response sees why.
+func (e *HandshakeError) AppendErrorResponse(dst []byte) []byte {
+	body := e.Error() + "\n"
+	dst = append(dst, "HTTP/1.1 "...)
+	dst = strconv.AppendInt(dst, int64(e.Status), 10)
+	dst = append(dst, ' ')
+	dst = append(dst, statusText(e.Status)...)
+	dst = append(dst, "\r\n"...)
+	for _, f := range e.Header {
+		dst = appendField(dst, f.Name, f.Value)
+	}
+	dst = appendField(dst, "Content-Type", "text/plain; charset=utf-8")
+	dst = appendField(dst, "Content-Length", strconv.Itoa(len(body)))
+	dst = appendField(dst, "Connection", "close")
+	dst = append(dst, "\r\n"...)
+	return append(dst, body...)
+}
+
+func appendField(dst []byte, name, value string) []byte {
+	dst = append(dst, name...)
+	dst = append(dst, ": "...)
+	dst = append(dst, value...)
+	return append(dst, "\r\n"...)
+}
+
+// statusText names the HTTP statuses a handshake can end with; core avoids
+// net/http so that the WebAssembly module stays small.
+func statusText(code int) string {
+	switch code {
+	case 101:
+		return "Switching Protocols"
+	case 400:
+		return "Bad Request"
+	case 403:
+		return "Forbidden"
+	case 405:
+		return "Method Not Allowed"
+	case 426:
+		return "Upgrade Required"
+	case 431:
+		return "Request Header Fields Too Large"
+	case 503:
+		return "Service Unavailable"
+	}
+	return "Error"
+}

@@ -1,0 +1,162 @@
+package core
+
+import (
+	"bufio"
+	"io"
+)
+
+// DefaultBufferSize is the size of a connection's read buffer and of the
+// buffers frames are written from, when the caller gives none. A small echo
+// message and the next frame's header fit in one read.
+const DefaultBufferSize = 4096
+
+// FrameReader reads frames from a byte stream. It is correct whatever the
+// chunking of the stream: a frame split over many reads, one byte per read,
+// or several frames in one read all decode the same. That is where the
+// classic "recv(4096) and parse it as one frame" recipe breaks: TCP is a
+// stream of bytes, not of messages, and a read returns whatever has arrived.
+//
+// NextFrame returns each header; Read then returns the payload, unmasked.
+// The reader checks the header rules of §5.2 and the order of fragments of
+// §5.4, and fails with a *ProtocolError that lists every rule broken.
+type FrameReader struct {
+	br         *bufio.Reader
+	receiver   Role
+	rsvAllowed byte
+
+	hdr       FrameHeader
+	hdrBytes  [MaxHeaderSize]byte
+	hdrLen    int
+	remaining uint64 // payload bytes of the current frame not yet read
+	keyPos    int    // key position of the next payload byte
+
+	inMessage bool // a data frame with FIN 0 was read and its message has not ended
+}
+
+// NewFrameReader returns a reader of the frames that receiver gets from its
+// peer. If r is a *bufio.Reader (for example the one a handshake read with)
+// it is used as it is, so no byte already buffered is lost. rsvAllowed holds
+// the RSV bits that negotiated extensions define; 0 when none were.
+func NewFrameReader(r io.Reader, receiver Role, rsvAllowed byte) *FrameReader {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, DefaultBufferSize)
+	}
+	return &FrameReader{br: br, receiver: receiver, rsvAllowed: rsvAllowed}
+}
+
+// NextFrame skips what is left of the current frame's payload and reads the
+// next header. It returns io.EOF when the stream ends between frames and
+// io.ErrUnexpectedEOF when it ends inside one.
+func (fr *FrameReader) NextFrame() (FrameHeader, error) {
+	if fr.remaining > 0 {
+		if err := fr.skip(); err != nil {
+			return FrameHeader{}, err
+		}
+	}
+	b, err := fr.br.Peek(2)
+	if err != nil {
+		if err == io.EOF && len(b) > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		return FrameHeader{}, err
+	}
+	n := headerSizeFromFirstBytes(b[0], b[1])
+	if b, err = fr.br.Peek(n); err != nil {
+		return FrameHeader{}, unexpected(err)
+	}
+	h, _, _ := ParseFrameHeader(b)
+	fr.hdrLen = copy(fr.hdrBytes[:], b)
+	fr.br.Discard(n)
+	if err := fr.check(h, b); err != nil {
+		return h, err
+	}
+	fr.hdr, fr.remaining, fr.keyPos = h, h.Length, 0
+	return h, nil
+}
+
+// check applies the header rules, including the ones that need the wire
+// bytes (minimal length) or the state of the message (§5.4).
+func (fr *FrameReader) check(h FrameHeader, wire []byte) error {
+	err := CheckFrameHeader(h, fr.receiver, fr.rsvAllowed)
+	var extra []Rule
+	if !checkMinimalLength(wire, h.Length) {
+		extra = append(extra, RuleMinimalLength)
+	}
+	if !h.Opcode.IsReserved() && h.Opcode.IsData() {
+		switch {
+		case h.Opcode == OpContinuation && !fr.inMessage:
+			extra = append(extra, RuleContinuationLone)
+		case h.Opcode != OpContinuation && fr.inMessage:
+			extra = append(extra, RuleFragmentsNested)
+		default:
+			fr.inMessage = !h.Fin
+		}
+	}
+	if err == nil && extra == nil {
+		return nil
+	}
+	pe, _ := err.(*ProtocolError)
+	if pe == nil {
+		pe = &ProtocolError{Code: StatusProtocolError}
+	}
+	pe.Rules = append(pe.Rules, extra...)
+	return pe
+}
+
+// Header returns the current frame's header.
+func (fr *FrameReader) Header() FrameHeader { return fr.hdr }
+
+// HeaderBytes returns the current frame's header exactly as it was on the
+// wire. The slice is valid until the next call to NextFrame.
+func (fr *FrameReader) HeaderBytes() []byte { return fr.hdrBytes[:fr.hdrLen] }
+
+// Remaining returns how many payload bytes of the current frame are unread.
+func (fr *FrameReader) Remaining() uint64 { return fr.remaining }
+
+// Read reads payload bytes of the current frame, unmasked. It returns io.EOF
+// at the end of the frame. Like any Read, it may return fewer bytes than
+// len(p): whatever has arrived.
+func (fr *FrameReader) Read(p []byte) (int, error) {
+	if fr.remaining == 0 {
+		return 0, io.EOF
+	}
+	if uint64(len(p)) > fr.remaining {
+		p = p[:fr.remaining]
+	}
+	n, err := fr.br.Read(p)
+	fr.remaining -= uint64(n)
+	if fr.hdr.Masked {
+		fr.keyPos = Mask(fr.hdr.Key, fr.keyPos, p[:n])
+	}
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// skip discards the rest of the current payload.
+func (fr *FrameReader) skip() error {
+	for fr.remaining > 0 {
+		n := fr.remaining
+		if n > 1<<30 {
+			n = 1 << 30
+		}
+		d, err := fr.br.Discard(int(n))
+		fr.remaining -= uint64(d)
+		if err != nil {
+			return unexpected(err)
+		}
+	}
+	return nil
+}
+
+// Buffered returns the bytes read from the stream but not yet returned.
+func (fr *FrameReader) Buffered() int { return fr.br.Buffered() }
+
+func unexpected(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}

@@ -1,0 +1,3 @@
+module wsplay
+
+go 1.26
