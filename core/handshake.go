@@ -41,12 +41,8 @@ func appendAccept(dst []byte, key string) []byte {
 // acceptDigest is the SHA-1 digest of the key followed by GUID: the step
 // before base64, shared with AcceptSteps.
 func acceptDigest(key string) [sha1.Size]byte {
-	h := sha1.New()
-	io.WriteString(h, key)
-	io.WriteString(h, GUID)
-	var sum [sha1.Size]byte
-	h.Sum(sum[:0])
-	return sum
+	var buf [64]byte // a valid key (24 bytes) and the GUID (36) fit: no allocation
+	return sha1.Sum(append(append(buf[:0], key...), GUID...))
 }
 
 // HeaderField is one header line of an HTTP request or response, in the
