@@ -95,7 +95,7 @@ func TestFrameReaderErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		wire []byte
-		want error   // for stream errors
+		want error  // for stream errors
 		rule []Rule // for protocol errors
 	}{
 		{"end inside header", []byte{0x81}, io.ErrUnexpectedEOF, nil},
