@@ -30,11 +30,18 @@ run: build
 ## test: every check and test: formatting, vet, race tests, WebAssembly tests, fuzz and bench smoke runs
 test: check wasm unit test-wasm fuzz-smoke bench-smoke
 
-check:
+STATICCHECK := .bin/staticcheck
+$(STATICCHECK):
+	GOBIN=$(CURDIR)/.bin $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+## check: gofmt, go vet and staticcheck, natively and for js/wasm
+check: $(STATICCHECK)
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./core/... ./wasm/...
+	$(STATICCHECK) ./...
+	GOOS=js GOARCH=wasm $(STATICCHECK) ./core/... ./wasm/...
 
 unit:
 	$(GO) test -race -count=1 ./...

@@ -62,6 +62,7 @@ type ProtocolError struct {
 	Rules []Rule
 }
 
+// Error lists every broken rule with its RFC section.
 func (e *ProtocolError) Error() string {
 	s := "websocket: "
 	for i, r := range e.Rules {
@@ -86,6 +87,7 @@ type CloseError struct {
 	Reason string
 }
 
+// Error says that the peer closed, with the code and reason it sent.
 func (e *CloseError) Error() string {
 	s := "websocket: peer closed the connection with " + e.Code.String()
 	if e.Reason != "" {
@@ -107,6 +109,7 @@ type HandshakeError struct {
 	Header []HeaderField
 }
 
+// Error names the broken rule, its RFC section and what was found instead.
 func (e *HandshakeError) Error() string {
 	s := "websocket: handshake: " + e.Rule.Cite()
 	if e.Detail != "" {
