@@ -145,7 +145,10 @@ func ReadRequest(br *bufio.Reader, maxBytes int) (*Request, error) {
 	}
 	method, rest, ok1 := strings.Cut(lines[0], " ")
 	target, proto, ok2 := strings.Cut(rest, " ")
-	if !ok1 || !ok2 || method == "" || target == "" || !strings.HasPrefix(proto, "HTTP/") {
+	// The version is the last of exactly three words: without the check on
+	// spaces, "GET / HTTP/1.1 extra" passed as version "HTTP/1.1 extra" and
+	// was refused for the wrong rule (RuleHTTPVersion).
+	if !ok1 || !ok2 || method == "" || target == "" || !strings.HasPrefix(proto, "HTTP/") || strings.Contains(proto, " ") {
 		return nil, &HandshakeError{Status: 400, Rule: RuleRequestLine, Detail: "the request line was " + strconv.Quote(lines[0])}
 	}
 	header, err := parseHeaderLines(lines[1:])
