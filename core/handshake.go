@@ -256,8 +256,12 @@ func (r *Request) Validate() error {
 		return err
 	}
 	if versions := r.Header.Values("Sec-WebSocket-Version"); len(versions) != 1 || versions[0] != Version {
+		// A 426 response must carry an Upgrade field naming the protocol
+		// to switch to (RFC 9110 §15.5.22), and a sender of Upgrade must
+		// list it in Connection (RFC 9110 §7.8); the version alone left
+		// the 426 incomplete.
 		return &HandshakeError{Status: 426, Rule: RuleVersion, Detail: describeField(r.Header, "Sec-WebSocket-Version"),
-			Header: []HeaderField{{"Sec-WebSocket-Version", Version}}}
+			Header: []HeaderField{{"Sec-WebSocket-Version", Version}, {"Upgrade", "websocket"}, {"Connection", "Upgrade"}}}
 	}
 	return nil
 }
