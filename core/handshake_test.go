@@ -190,6 +190,11 @@ func TestRFCSampleRequestFields(t *testing.T) {
 	}
 }
 
+// upgrade426 are the fields a 426 for another version carries: the version
+// the server speaks (RFC 6455 §4.2.2) and the protocol to upgrade to, which
+// every 426 must name (RFC 9110 §15.5.22, with Connection per §7.8).
+var upgrade426 = []core.HeaderField{{"Sec-WebSocket-Version", "13"}, {"Upgrade", "websocket"}, {"Connection", "Upgrade"}}
+
 func TestRejectedRequests(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -221,13 +226,13 @@ func TestRejectedRequests(t *testing.T) {
 		{"key without padding", without([]string{"Sec-WebSocket-Key"}, "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ"), 400, core.RuleKeyLength, nil},
 		{"two keys in one field", without([]string{"Sec-WebSocket-Key"}, "Sec-WebSocket-Key: "+rfcKey+", "+keyOf(16)), 400, core.RuleKeyLength, nil},
 		{"version 8", without([]string{"Sec-WebSocket-Version"}, "Sec-WebSocket-Version: 8"), 426, core.RuleVersion,
-			[]core.HeaderField{{"Sec-WebSocket-Version", "13"}}},
+			upgrade426},
 		{"missing version", without([]string{"Sec-WebSocket-Version"}), 426, core.RuleVersion,
-			[]core.HeaderField{{"Sec-WebSocket-Version", "13"}}},
+			upgrade426},
 		{"duplicate version", without(nil, "Sec-WebSocket-Version: 13"), 426, core.RuleVersion,
-			[]core.HeaderField{{"Sec-WebSocket-Version", "13"}}},
+			upgrade426},
 		{"version 13, 8 in one field", without([]string{"Sec-WebSocket-Version"}, "Sec-WebSocket-Version: 13, 8"), 426, core.RuleVersion,
-			[]core.HeaderField{{"Sec-WebSocket-Version", "13"}}},
+			upgrade426},
 		{"folded header line", without(nil, "X-Long: first part", "  second part"), 400, core.RuleHeaderFolding, nil},
 		{"folded with a tab", without(nil, "X-Long: first part", "\tsecond part"), 400, core.RuleHeaderFolding, nil},
 		{"header line without colon", without(nil, "NoColonHere"), 400, core.RuleHeaderLine, nil},
