@@ -717,3 +717,60 @@ func TestAppendResponseRFCText(t *testing.T) {
 		t.Errorf("AppendResponse =\n%q\nwant the RFC's\n%q", got, want)
 	}
 }
+
+// TestAppendErrorResponse parses the refusal back with core's own response
+// reader (the WebAssembly build has no net/http; upgrade_test.go checks it
+// with net/http too).
+func TestAppendErrorResponse(t *testing.T) {
+	tests := []struct {
+		raw    string
+		status int
+		reason string // RFC 9110 §15 reason phrases
+		fields []core.HeaderField
+	}{
+		{strings.Replace(rfcRequest, "GET", "POST", 1), 405, "Method Not Allowed", []core.HeaderField{{"Allow", "GET"}}},
+		{without([]string{"Sec-WebSocket-Version"}, "Sec-WebSocket-Version: 8"), 426, "Upgrade Required", upgrade426},
+		{without([]string{"Sec-WebSocket-Key"}), 400, "Bad Request", nil},
+		{without(nil, "X-Filler: "+strings.Repeat("a", 9000)), 431, "Request Header Fields Too Large", nil},
+	}
+	for _, tt := range tests {
+		_, err := core.ReadRequest(bufio.NewReader(strings.NewReader(tt.raw)), 0)
+		if err == nil {
+			err = parseAndValidate(tt.raw)
+		}
+		var he *core.HandshakeError
+		if !errors.As(err, &he) {
+			t.Fatalf("no HandshakeError: %v", err)
+		}
+		out := he.AppendErrorResponse([]byte("x"))[1:]
+		br := bufio.NewReader(strings.NewReader(string(out)))
+		resp, err := core.ReadResponse(br, 0)
+		if err != nil {
+			t.Fatalf("ReadResponse(%q): %v", out, err)
+		}
+		if resp.Proto != "HTTP/1.1" || resp.Status != tt.status || resp.Reason != tt.reason {
+			t.Errorf("status line = %s %d %s, want HTTP/1.1 %d %s", resp.Proto, resp.Status, resp.Reason, tt.status, tt.reason)
+		}
+		for _, f := range tt.fields {
+			if !containsField(resp.Header, f) {
+				t.Errorf("%d: header = %q, want it to contain %q", tt.status, resp.Header, f)
+			}
+		}
+		if got := resp.Header.Get("Content-Type"); got != "text/plain; charset=utf-8" {
+			t.Errorf("Content-Type = %q", got)
+		}
+		if !resp.Header.HasToken("Connection", "close") {
+			t.Errorf("the refusal does not close the connection: %q", resp.Header)
+		}
+		body, _ := io.ReadAll(br)
+		if n, err := strconv.Atoi(resp.Header.Get("Content-Length")); err != nil || n != len(body) {
+			t.Errorf("Content-Length = %q, body has %d bytes", resp.Header.Get("Content-Length"), len(body))
+		}
+		if !strings.Contains(string(body), he.Rule.Text) || !strings.Contains(string(body), he.Rule.Source()) {
+			t.Errorf("body = %q, want it to name the rule %q", body, he.Rule.Cite())
+		}
+		if strings.Count(string(out[:len(out)-len(body)]), "\n") != strings.Count(string(out[:len(out)-len(body)]), "\r\n") {
+			t.Errorf("the head's lines must end with CRLF: %q", out)
+		}
+	}
+}
