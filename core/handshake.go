@@ -147,8 +147,10 @@ func ReadRequest(br *bufio.Reader, maxBytes int) (*Request, error) {
 	target, proto, ok2 := strings.Cut(rest, " ")
 	// The version is the last of exactly three words: without the check on
 	// spaces, "GET / HTTP/1.1 extra" passed as version "HTTP/1.1 extra" and
-	// was refused for the wrong rule (RuleHTTPVersion).
-	if !ok1 || !ok2 || method == "" || target == "" || !strings.HasPrefix(proto, "HTTP/") || strings.Contains(proto, " ") {
+	// was refused for the wrong rule (RuleHTTPVersion). A bare CR or a NUL
+	// makes the line invalid too (RFC 9112 §2.2).
+	if !ok1 || !ok2 || method == "" || target == "" || !strings.HasPrefix(proto, "HTTP/") || strings.Contains(proto, " ") ||
+		strings.ContainsAny(lines[0], "\r\x00") {
 		return nil, &HandshakeError{Status: 400, Rule: RuleRequestLine, Detail: "the request line was " + strconv.Quote(lines[0])}
 	}
 	header, err := parseHeaderLines(lines[1:])
@@ -217,7 +219,10 @@ func parseHeaderLines(lines []string) (Headers, error) {
 			return nil, &HandshakeError{Status: 400, Rule: RuleHeaderFolding, Detail: "the line was " + strconv.Quote(l)}
 		}
 		name, value, ok := strings.Cut(l, ":")
-		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+		// A bare CR or a NUL makes the line invalid (RFC 9112 §2.2, RFC
+		// 9110 §5.5). Without this check a key with a CR inside passed
+		// CheckKey, because base64 decoding skips CR and LF.
+		if !ok || name == "" || strings.ContainsAny(name, " \t") || strings.ContainsAny(l, "\r\x00") {
 			return nil, &HandshakeError{Status: 400, Rule: RuleHeaderLine, Detail: "the line was " + strconv.Quote(l)}
 		}
 		header = append(header, HeaderField{Name: name, Value: strings.Trim(value, " \t")})
