@@ -134,8 +134,13 @@ func (resp *ServerResponse) Verify(req *ClientRequest) error {
 	if got := resp.Header.Values("Sec-WebSocket-Accept"); len(got) != 1 || got[0] != want {
 		return fail(RuleAcceptValue, describeField(resp.Header, "Sec-WebSocket-Accept")+", expected "+strconv.Quote(want))
 	}
-	if p := resp.Header.Get("Sec-WebSocket-Protocol"); p != "" && SelectProtocol([]string{p}, req.Protocols) == "" {
-		return fail(RuleResponseProtocol, "the server chose "+strconv.Quote(p))
+	// Every Sec-WebSocket-Protocol field is checked, not just the first:
+	// the server chooses a single value (§4.2.2 item 5.5), and a second
+	// field naming a protocol never offered used to pass unnoticed.
+	if ps := resp.Header.Values("Sec-WebSocket-Protocol"); len(ps) > 1 {
+		return fail(RuleResponseProtocol, describeField(resp.Header, "Sec-WebSocket-Protocol"))
+	} else if len(ps) == 1 && ps[0] != "" && SelectProtocol(ps, req.Protocols) == "" {
+		return fail(RuleResponseProtocol, "the server chose "+strconv.Quote(ps[0]))
 	}
 	for _, e := range ParseExtensions(resp.Header.Values("Sec-WebSocket-Extensions")) {
 		offered := false

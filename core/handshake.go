@@ -141,7 +141,12 @@ func ReadRequest(br *bufio.Reader, maxBytes int) (*Request, error) {
 	}
 	method, rest, ok1 := strings.Cut(lines[0], " ")
 	target, proto, ok2 := strings.Cut(rest, " ")
-	if !ok1 || !ok2 || method == "" || target == "" || !strings.HasPrefix(proto, "HTTP/") {
+	// The version is the last of exactly three words: without the check on
+	// spaces, "GET / HTTP/1.1 extra" passed as version "HTTP/1.1 extra" and
+	// was refused for the wrong rule (RuleHTTPVersion). A bare CR or a NUL
+	// makes the line invalid too (RFC 9112 §2.2).
+	if !ok1 || !ok2 || method == "" || target == "" || !strings.HasPrefix(proto, "HTTP/") || strings.Contains(proto, " ") ||
+		strings.ContainsAny(lines[0], "\r\x00") {
 		return nil, &HandshakeError{Status: 400, Rule: RuleRequestLine, Detail: "the request line was " + strconv.Quote(lines[0])}
 	}
 	header, err := parseHeaderLines(lines[1:])
@@ -210,7 +215,10 @@ func parseHeaderLines(lines []string) (Headers, error) {
 			return nil, &HandshakeError{Status: 400, Rule: RuleHeaderFolding, Detail: "the line was " + strconv.Quote(l)}
 		}
 		name, value, ok := strings.Cut(l, ":")
-		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+		// A bare CR or a NUL makes the line invalid (RFC 9112 §2.2, RFC
+		// 9110 §5.5). Without this check a key with a CR inside passed
+		// CheckKey, because base64 decoding skips CR and LF.
+		if !ok || name == "" || strings.ContainsAny(name, " \t") || strings.ContainsAny(l, "\r\x00") {
 			return nil, &HandshakeError{Status: 400, Rule: RuleHeaderLine, Detail: "the line was " + strconv.Quote(l)}
 		}
 		header = append(header, HeaderField{Name: name, Value: strings.Trim(value, " \t")})
@@ -249,8 +257,12 @@ func (r *Request) Validate() error {
 		return err
 	}
 	if versions := r.Header.Values("Sec-WebSocket-Version"); len(versions) != 1 || versions[0] != Version {
+		// A 426 response must carry an Upgrade field naming the protocol
+		// to switch to (RFC 9110 §15.5.22), and a sender of Upgrade must
+		// list it in Connection (RFC 9110 §7.8); the version alone left
+		// the 426 incomplete.
 		return &HandshakeError{Status: 426, Rule: RuleVersion, Detail: describeField(r.Header, "Sec-WebSocket-Version"),
-			Header: []HeaderField{{"Sec-WebSocket-Version", Version}}}
+			Header: []HeaderField{{"Sec-WebSocket-Version", Version}, {"Upgrade", "websocket"}, {"Connection", "Upgrade"}}}
 	}
 	return nil
 }
