@@ -102,7 +102,7 @@ func ReadResponse(br *bufio.Reader, maxBytes int) (*ServerResponse, error) {
 	proto, rest, ok1 := strings.Cut(lines[0], " ")
 	codeS, reason, _ := strings.Cut(rest, " ")
 	code, err := strconv.Atoi(codeS)
-	if !ok1 || len(codeS) != 3 || err != nil || !strings.HasPrefix(proto, "HTTP/") {
+	if !ok1 || len(codeS) != 3 || strings.Trim(codeS, "0123456789") != "" || err != nil || !strings.HasPrefix(proto, "HTTP/") {
 		return nil, &HandshakeError{Rule: RuleStatusLine, Detail: "the status line was " + strconv.Quote(lines[0])}
 	}
 	header, err := parseHeaderLines(lines[1:])

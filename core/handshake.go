@@ -455,11 +455,25 @@ func (e *HandshakeError) AppendErrorResponse(dst []byte) []byte {
 	return append(dst, body...)
 }
 
+// appendField appends one header line. A CR, LF or NUL in the name or value
+// is written as a space: a value taken from user input (a URL, an origin)
+// must never be able to end the line and inject a header of its own.
 func appendField(dst []byte, name, value string) []byte {
-	dst = append(dst, name...)
+	dst = appendFieldText(dst, name)
 	dst = append(dst, ": "...)
-	dst = append(dst, value...)
+	dst = appendFieldText(dst, value)
 	return append(dst, "\r\n"...)
+}
+
+func appendFieldText(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\r' || c == '\n' || c == 0 {
+			c = ' '
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // statusText names the HTTP statuses a handshake can end with; core avoids
@@ -478,6 +492,8 @@ func statusText(code int) string {
 		return "Upgrade Required"
 	case 431:
 		return "Request Header Fields Too Large"
+	case 500:
+		return "Internal Server Error"
 	case 503:
 		return "Service Unavailable"
 	}

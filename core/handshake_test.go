@@ -779,3 +779,19 @@ func TestAppendErrorResponse(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderValuesCannotInject: a value with a line break, e.g. from a URL a
+// learner typed, never becomes a header line of its own.
+func TestHeaderValuesCannotInject(t *testing.T) {
+	req := &core.ClientRequest{Host: "example.com\r\nX-Injected: yes", Origin: "http://a\nX-Also: yes", Key: "dGhlIHNhbXBsZSBub25jZQ=="}
+	parsed, err := core.ParseRequest(req.AppendRequest(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parsed.Header.Get("X-Injected") != "" || parsed.Header.Get("X-Also") != "" {
+		t.Fatalf("a value injected a header: %v", parsed.Header)
+	}
+	if got := parsed.Header.Get("Host"); got != "example.com  X-Injected: yes" {
+		t.Errorf("Host = %q, want the line breaks written as spaces", got)
+	}
+}

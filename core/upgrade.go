@@ -91,11 +91,15 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts UpgradeOptions) (*Conn
 
 // refuse answers a refused handshake through net/http.
 func refuse(w http.ResponseWriter, he *HandshakeError) {
+	status := he.Status
+	if status < 400 || status > 599 {
+		status = http.StatusForbidden // a refusal must be an error status; net/http panics on some others
+	}
 	for _, f := range he.Header {
 		w.Header().Add(f.Name, f.Value)
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(he.Status)
+	w.WriteHeader(status)
 	w.Write([]byte(he.Error() + "\n"))
 }
