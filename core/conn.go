@@ -80,6 +80,10 @@ type Conn struct {
 	cfg    Config
 	fr     *FrameReader
 	closer sync.Once
+	// closed is set when this end closed the stream, so that a read the
+	// closing cut short reports ErrClosed rather than the transport's
+	// "use of closed connection" error.
+	closed atomic.Bool
 
 	readMu  sync.Mutex // held by ReadMessage, and by Close when nobody reads
 	readErr error      // sticky: once reading failed, it keeps failing
@@ -287,8 +291,15 @@ func (c *Conn) readFailed(err error) error {
 	if errors.As(err, &pe) {
 		return c.fail(pe)
 	}
+	closedHere := c.closed.Load()
 	c.markCloseReceived()
 	c.closeStream()
+	if closedHere {
+		// Close timed out, or CloseNow or a failed write closed the
+		// stream under a blocked read: the read failed because of this
+		// end, and ErrClosed says so.
+		return ErrClosed
+	}
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		if c.isCloseSent() {
 			return ErrClosed
@@ -345,6 +356,7 @@ func (c *Conn) awaitEOF() {
 func (c *Conn) closeStream() {
 	c.closer.Do(func() {
 		if cl, ok := c.rw.(io.Closer); ok {
+			c.closed.Store(true)
 			cl.Close()
 		}
 	})
