@@ -923,3 +923,25 @@ func TestAutobahn10AutoFragmentation(t *testing.T) {
 		})
 	}
 }
+
+// Header rules the Autobahn client never breaks, since it always frames
+// correctly, but a hand-built frame can (§5.1, §5.2).
+func TestConformanceHeaderRules(t *testing.T) {
+	key := []byte{0x01, 0x02, 0x03, 0x04}
+	unmasked := AppendFrameHeader(nil, FrameHeader{Fin: true, Opcode: OpText, Length: 5})
+	unmasked = append(unmasked, "hello"...)
+	// "hello" with its length in 16 bits although it fits in 7.
+	long16 := append([]byte{0x81, 0x80 | 126, 0x00, 0x05}, key...)
+	long16 = append(long16, abMasked([4]byte(key), 0, []byte("hello"))...)
+	// A 0x10000-byte length in 64 bits is minimal; 5 in 64 bits is not.
+	long64 := append([]byte{0x82, 0x80 | 127, 0, 0, 0, 0, 0, 0, 0, 5}, key...)
+	long64 = append(long64, abMasked([4]byte(key), 0, []byte("hello"))...)
+	topBit := append([]byte{0x82, 0x80 | 127, 0x80, 0, 0, 0, 0, 0, 0, 1}, key...)
+	runABCases(t, []abCase{
+		{id: "RFC 5.1", name: "unmasked client frame", send: abCat(abText("before"), unmasked), want: []abWant{abEchoOf(OpText, "before")}, fail: StatusProtocolError},
+		{id: "RFC 5.2", name: "length in 16 bits that fits in 7", send: long16, fail: StatusProtocolError},
+		{id: "RFC 5.2", name: "length in 64 bits that fits in 7", send: long64, fail: StatusProtocolError},
+		{id: "RFC 5.2", name: "64-bit length with the top bit set", send: topBit, fail: StatusProtocolError},
+		{id: "RFC 5.2", name: "16-bit length 126 is minimal", send: abBinary(abRepeat(1, 126)), want: []abWant{{OpBinary, abRepeat(1, 126)}}},
+	})
+}

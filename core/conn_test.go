@@ -711,3 +711,69 @@ func TestConnCloseNow(t *testing.T) {
 		t.Fatal("WriteMessage after CloseNow succeeded")
 	}
 }
+
+// A client answers the server's close frame with the same code, waits for
+// the server to end the stream, and reports the server's close.
+func TestConnClientAnswersServerClose(t *testing.T) {
+	c, peer := newCTPair(t, Client, Config{CloseTimeout: 5 * time.Second})
+	answer := make(chan []byte, 1)
+	go func() {
+		peer.conn.Write(ctFrameBytes(Client, true, OpClose, AppendClosePayload(nil, StatusGoingAway, "going")))
+		body, err := peer.readClose()
+		if err != nil {
+			t.Error(err)
+		}
+		answer <- body
+		peer.conn.Close() // the server ends the TCP connection (§7.1.1)
+	}()
+	var ce *CloseError
+	if _, _, err := c.ReadMessage(nil); !errors.As(err, &ce) || ce.Code != StatusGoingAway || ce.Reason != "going" {
+		t.Fatalf("ReadMessage: got %v, want *CloseError 1001 \"going\"", err)
+	}
+	if code, _, err := ParseClosePayload(<-answer); err != nil || code != StatusGoingAway {
+		t.Fatalf("the client answered with %v (%v), want 1001", code, err)
+	}
+}
+
+// Close checks its arguments before sending anything.
+func TestConnCloseArguments(t *testing.T) {
+	cases := []struct {
+		code   StatusCode
+		reason string
+		ok     bool
+		body   []byte
+	}{
+		{StatusNormalClosure, "bye", true, AppendClosePayload(nil, 1000, "bye")},
+		{StatusNoStatusReceived, "", true, nil},
+		{4999, strings.Repeat("r", 123), true, AppendClosePayload(nil, 4999, strings.Repeat("r", 123))},
+		{StatusAbnormalClosure, "", false, nil},
+		{999, "", false, nil},
+		{5000, "", false, nil},
+		{StatusNormalClosure, strings.Repeat("r", 124), false, nil},
+		{StatusNormalClosure, "bad \xff", false, nil},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%d %.10q", tc.code, tc.reason), func(t *testing.T) {
+			var out bytes.Buffer
+			c := NewConn(ctRW{strings.NewReader(""), &out}, nil, Server, Config{})
+			err := c.Close(tc.code, tc.reason)
+			if !tc.ok {
+				var pe *ProtocolError
+				if !errors.As(err, &pe) {
+					t.Fatalf("got %v, want a *ProtocolError", err)
+				}
+				if out.Len() != 0 {
+					t.Fatalf("an invalid Close sent %q", out.Bytes())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			frames := ctDecode(t, out.Bytes(), Client)
+			if len(frames) != 1 || frames[0].h.Opcode != OpClose || !bytes.Equal(frames[0].payload, tc.body) {
+				t.Fatalf("sent %+v, want one close frame with body %q", frames, tc.body)
+			}
+		})
+	}
+}
