@@ -319,8 +319,33 @@ func (c *Conn) fail(pe *ProtocolError) error {
 	var buf [MaxControlPayload]byte
 	c.writeFrame(true, OpClose, AppendClosePayload(buf[:0], pe.Code, truncateUTF8(reason, MaxControlPayload-2)), true)
 	c.markCloseReceived()
-	c.closeStream()
+	c.lingerClose()
 	return pe
+}
+
+// lingerClose ends the stream after this end failed the connection. The
+// peer may still be sending: the rest of the bad frame, frames after it.
+// Closing a TCP socket with unread bytes in its receive buffer, or that
+// receives bytes afterwards, makes the kernel answer with a reset, and the
+// peer then reads "connection reset" instead of the close frame and an
+// orderly end of stream (some systems even drop the close frame it had not
+// read yet). So when the stream can half-close (a *net.TCPConn can), it
+// sends FIN right after the close frame and discards what the peer still
+// sends, until the peer closes its side or CloseTimeout passes, and only
+// then closes. That runs in the background: for ReadMessage the connection
+// is over, and nothing else reads once it has failed.
+func (c *Conn) lingerClose() {
+	cw, ok := c.rw.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		c.closeStream()
+		return
+	}
+	go func() {
+		t := time.AfterFunc(c.cfg.CloseTimeout, c.closeStream)
+		defer t.Stop()
+		io.Copy(io.Discard, c.fr.br)
+		c.closeStream()
+	}()
 }
 
 // truncateUTF8 shortens s to at most n bytes without cutting a code point.
