@@ -22,6 +22,7 @@ import (
 	"io"
 	"math"
 	"net"
+	"os"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -70,11 +71,18 @@ func abEcho(c *Conn) error {
 	}
 }
 
-// newABPeer starts handler on a server-role Conn over one end of a net.Pipe
-// and returns the other end.
+// abTransport returns the two ends of a connection: the test's and the
+// server's. net.Pipe by default; conformance_tcp_test.go runs the suite
+// again over TCP.
+var abTransport = abPipe
+
+func abPipe(*testing.T) (client, server net.Conn) { return net.Pipe() }
+
+// newABPeer starts handler on a server-role Conn over the server's end of
+// an abTransport connection and returns the test's end.
 func newABPeer(t *testing.T, cfg Config, handler func(*Conn) error) *abPeer {
 	t.Helper()
-	cl, sv := net.Pipe()
+	cl, sv := abTransport(t)
 	p := &abPeer{
 		t:         t,
 		conn:      cl,
@@ -139,11 +147,12 @@ func (p *abPeer) write(b []byte, chunk int) {
 		n := min(chunk, len(b))
 		p.conn.SetWriteDeadline(time.Now().Add(abTimeout))
 		if _, err := p.conn.Write(b[:n]); err != nil {
-			if errors.Is(err, io.ErrClosedPipe) {
-				p.gone = true
-				return
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				p.t.Fatalf("writing to the server: %v (it stopped reading)", err)
 			}
-			p.t.Fatalf("writing to the server: %v", err)
+			// io.ErrClosedPipe on a pipe; EPIPE or ECONNRESET on TCP.
+			p.gone = true
+			return
 		}
 		b = b[n:]
 	}
