@@ -954,3 +954,17 @@ func TestConformanceHeaderRules(t *testing.T) {
 		{id: "RFC 5.2", name: "16-bit length 126 is minimal", send: abBinary(abRepeat(1, 126)), want: []abWant{{OpBinary, abRepeat(1, 126)}}},
 	})
 }
+
+// The smallest read buffer bufio allows (16 bytes) holds a 14-byte header
+// but not much more: frames and code points straddle every refill.
+func TestConformanceSmallReadBuffer(t *testing.T) {
+	cfg := Config{ReadBufferSize: 1}
+	text := strings.Repeat("κόσμε 🎉 ", 300)
+	runABCases(t, []abCase{
+		{id: "1.x", name: "64-bit length", cfg: cfg, send: abBinary(abRepeat(0xAB, 70000)), want: []abWant{{OpBinary, abRepeat(0xAB, 70000)}}},
+		{id: "5.19", name: "fragments and pings", cfg: cfg,
+			send: abCat(abF(false, OpText, text[:1001]), abPing("p"), abF(true, OpContinuation, text[1001:])),
+			want: []abWant{abEchoOf(OpPong, "p"), abEchoOf(OpText, text)}},
+		{id: "6.3.x", name: "invalid UTF-8 after a refill", cfg: cfg, send: abText(text + "\xed\xa0\x80"), fail: StatusInvalidPayload},
+	})
+}

@@ -777,3 +777,19 @@ func TestConnCloseArguments(t *testing.T) {
 		})
 	}
 }
+
+// A client fails the connection when the server masks a frame (§5.1), and
+// its own close frame is masked like every frame it sends.
+func TestConnClientRejectsMaskedFrame(t *testing.T) {
+	var out bytes.Buffer
+	masked := ctFrameBytes(Server, true, OpText, []byte("masked by a server"))
+	c := NewConn(ctRW{bytes.NewReader(masked), &out}, nil, Client, Config{})
+	var pe *ProtocolError
+	if _, _, err := c.ReadMessage(nil); !errors.As(err, &pe) || pe.Code != StatusProtocolError || pe.Rules[0] != RuleServerNoMask {
+		t.Fatalf("got %v, want a *ProtocolError 1002 citing RuleServerNoMask", err)
+	}
+	frames := ctDecode(t, out.Bytes(), Server)
+	if len(frames) != 1 || frames[0].h.Opcode != OpClose || !frames[0].h.Masked {
+		t.Fatalf("wrote %+v, want one masked close frame", frames)
+	}
+}
