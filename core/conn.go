@@ -80,6 +80,10 @@ type Conn struct {
 	cfg    Config
 	fr     *FrameReader
 	closer sync.Once
+	// closed is set when this end closed the stream, so that a read the
+	// closing cut short reports ErrClosed rather than the transport's
+	// "use of closed connection" error.
+	closed atomic.Bool
 
 	readMu  sync.Mutex // held by ReadMessage, and by Close when nobody reads
 	readErr error      // sticky: once reading failed, it keeps failing
@@ -287,8 +291,15 @@ func (c *Conn) readFailed(err error) error {
 	if errors.As(err, &pe) {
 		return c.fail(pe)
 	}
+	closedHere := c.closed.Load()
 	c.markCloseReceived()
 	c.closeStream()
+	if closedHere {
+		// Close timed out, or CloseNow or a failed write closed the
+		// stream under a blocked read: the read failed because of this
+		// end, and ErrClosed says so.
+		return ErrClosed
+	}
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		if c.isCloseSent() {
 			return ErrClosed
@@ -308,8 +319,33 @@ func (c *Conn) fail(pe *ProtocolError) error {
 	var buf [MaxControlPayload]byte
 	c.writeFrame(true, OpClose, AppendClosePayload(buf[:0], pe.Code, truncateUTF8(reason, MaxControlPayload-2)), true)
 	c.markCloseReceived()
-	c.closeStream()
+	c.lingerClose()
 	return pe
+}
+
+// lingerClose ends the stream after this end failed the connection. The
+// peer may still be sending: the rest of the bad frame, frames after it.
+// Closing a TCP socket with unread bytes in its receive buffer, or that
+// receives bytes afterwards, makes the kernel answer with a reset, and the
+// peer then reads "connection reset" instead of the close frame and an
+// orderly end of stream (some systems even drop the close frame it had not
+// read yet). So when the stream can half-close (a *net.TCPConn can), it
+// sends FIN right after the close frame and discards what the peer still
+// sends, until the peer closes its side or CloseTimeout passes, and only
+// then closes. That runs in the background: for ReadMessage the connection
+// is over, and nothing else reads once it has failed.
+func (c *Conn) lingerClose() {
+	cw, ok := c.rw.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		c.closeStream()
+		return
+	}
+	go func() {
+		t := time.AfterFunc(c.cfg.CloseTimeout, c.closeStream)
+		defer t.Stop()
+		io.Copy(io.Discard, c.fr.br)
+		c.closeStream()
+	}()
 }
 
 // truncateUTF8 shortens s to at most n bytes without cutting a code point.
@@ -345,6 +381,7 @@ func (c *Conn) awaitEOF() {
 func (c *Conn) closeStream() {
 	c.closer.Do(func() {
 		if cl, ok := c.rw.(io.Closer); ok {
+			c.closed.Store(true)
 			cl.Close()
 		}
 	})

@@ -1,0 +1,53 @@
+//go:build !js
+
+package core
+
+import (
+	"net"
+	"testing"
+)
+
+// abTCP connects a pair of TCP sockets on the loopback interface.
+func abTCP(t *testing.T) (client, server net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, _ := ln.Accept()
+		accepted <- c
+	}()
+	client, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server = <-accepted
+	if server == nil {
+		t.Fatal("accept failed")
+	}
+	return client, server
+}
+
+// TestConformanceTCP runs the conformance categories again over real TCP
+// sockets, where the kernel, not the test, decides how the bytes are cut
+// into reads, and where closing a socket with unread input resets the
+// connection (see Conn.lingerClose). net.Listen does not exist under
+// js/wasm, hence the build constraint.
+func TestConformanceTCP(t *testing.T) {
+	abTransport = abTCP
+	defer func() { abTransport = abPipe }()
+	for _, c := range []struct {
+		name string
+		f    func(*testing.T)
+	}{
+		{"1", TestAutobahn1Framing}, {"2", TestAutobahn2PingPong}, {"3", TestAutobahn3ReservedBits},
+		{"4", TestAutobahn4Opcodes}, {"5", TestAutobahn5Fragmentation}, {"6", TestAutobahn6UTF8},
+		{"6.4", TestAutobahn6FailFast}, {"7", TestAutobahn7Close}, {"10", TestAutobahn10AutoFragmentation},
+		{"RFC", TestConformanceHeaderRules},
+	} {
+		t.Run(c.name, c.f)
+	}
+}
