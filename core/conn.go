@@ -56,8 +56,11 @@ type Config struct {
 	// RSV1, ...). wsplay implements none, so leave it 0.
 	RSV byte
 	// OnFrame, when set, is called with the exact wire bytes of every frame
-	// read or written, masking key and masked payload included. The slice
-	// is only valid during the call. /ws/inspect uses it; it costs a copy
+	// read or written, masking key and masked payload included. A received
+	// frame that breaks a rule is reported as far as it was read (its
+	// header, and for invalid UTF-8 the payload up to the bad bytes) before
+	// the close frame that fails the connection. The slice is only valid
+	// during the call. /ws/inspect uses it; it costs a copy
 	// per frame, so leave it nil when nobody watches.
 	OnFrame func(dir Direction, wire []byte)
 	// OnPong, when set, is called with the payload of every pong received.
@@ -168,6 +171,12 @@ func (c *Conn) readMessage(dst []byte) (Opcode, []byte, error) {
 	c.utf8 = utf8Validator{}
 	for {
 		h, err := c.fr.NextFrame()
+		var pe *ProtocolError
+		if c.cfg.OnFrame != nil && errors.As(err, &pe) {
+			// A learner most wants to see the frame that broke the
+			// rule: report its header before the close frame goes out.
+			c.cfg.OnFrame(Received, c.fr.HeaderBytes())
+		}
 		if err != nil {
 			return 0, dst, c.readFailed(err)
 		}
@@ -184,10 +193,22 @@ func (c *Conn) readMessage(dst []byte) (Opcode, []byte, error) {
 			op = h.Opcode
 		}
 		if uint64(len(dst)-start)+h.Length > uint64(c.cfg.MaxMessageSize) {
+			if c.cfg.OnFrame != nil {
+				c.cfg.OnFrame(Received, c.wireIn)
+			}
 			return 0, dst, c.fail(&ProtocolError{Code: StatusMessageTooBig, Rules: []Rule{
 				{RuleMessageTooBig.Text + " (" + strconv.FormatInt(c.cfg.MaxMessageSize, 10) + " bytes)", RuleMessageTooBig.Section}}})
 		}
+		payloadStart := len(dst)
 		if dst, err = c.readPayload(dst, op == OpText); err != nil {
+			if errors.As(err, &pe) {
+				// Invalid UTF-8: report the frame as far as it was
+				// read, then fail the connection.
+				if c.cfg.OnFrame != nil {
+					c.observeIn(h, dst[payloadStart:])
+				}
+				return 0, dst, c.fail(pe)
+			}
 			return 0, dst, err
 		}
 		if c.cfg.OnFrame != nil {
@@ -205,7 +226,8 @@ func (c *Conn) readMessage(dst []byte) (Opcode, []byte, error) {
 // readPayload appends the current frame's payload to dst. It grows dst as
 // bytes arrive rather than by the announced length, so a header that
 // announces a huge frame costs nothing until the bytes exist, and it checks
-// text a piece at a time, so invalid UTF-8 fails the connection at once.
+// text a piece at a time, so invalid UTF-8 is caught at once: it returns the
+// *ProtocolError for the caller to fail the connection with.
 func (c *Conn) readPayload(dst []byte, text bool) ([]byte, error) {
 	for c.fr.Remaining() > 0 {
 		if len(dst) == cap(dst) {
@@ -222,7 +244,7 @@ func (c *Conn) readPayload(dst []byte, text bool) ([]byte, error) {
 		n, err := c.fr.Read(free)
 		dst = dst[:len(dst)+n]
 		if text && !c.utf8.feed(free[:n]) {
-			return dst, c.fail(newProtocolError(StatusInvalidPayload, RuleInvalidUTF8))
+			return dst, newProtocolError(StatusInvalidPayload, RuleInvalidUTF8)
 		}
 		if err != nil {
 			return dst, c.readFailed(err)

@@ -793,3 +793,50 @@ func TestConnClientRejectsMaskedFrame(t *testing.T) {
 		t.Fatalf("wrote %+v, want one masked close frame", frames)
 	}
 }
+
+// TestConnOnFrameReportsBadFrames: a frame that breaks a rule is reported
+// to OnFrame, as far as it was read, before the close frame that fails the
+// connection, so /ws/inspect can show the learner the frame at fault.
+func TestConnOnFrameReportsBadFrames(t *testing.T) {
+	masked := func(h FrameHeader, payload []byte) []byte {
+		h.Masked, h.Key, h.Length = true, [4]byte{1, 2, 3, 4}, uint64(len(payload))
+		p := append([]byte(nil), payload...)
+		Mask(h.Key, 0, p)
+		return append(AppendFrameHeader(nil, h), p...)
+	}
+	tests := []struct {
+		name     string
+		wire     []byte
+		reported []byte // the received bytes OnFrame must see
+		code     StatusCode
+	}{
+		{"reserved opcode", masked(FrameHeader{Fin: true, Opcode: 3}, nil), masked(FrameHeader{Fin: true, Opcode: 3}, nil), StatusProtocolError},
+		{"invalid UTF-8", masked(FrameHeader{Fin: true, Opcode: OpText}, []byte("ok\xff")), masked(FrameHeader{Fin: true, Opcode: OpText}, []byte("ok\xff")), StatusInvalidPayload},
+		{"too big", masked(FrameHeader{Fin: true, Opcode: OpBinary}, make([]byte, 200)), AppendFrameHeader(nil, FrameHeader{Fin: true, Opcode: OpBinary, Masked: true, Key: [4]byte{1, 2, 3, 4}, Length: 200}), StatusMessageTooBig},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var events []string
+			var got []byte
+			cfg := Config{MaxMessageSize: 100, OnFrame: func(dir Direction, wire []byte) {
+				events = append(events, dir.String())
+				if dir == Received {
+					got = append([]byte(nil), wire...)
+				}
+			}}
+			rw := &discardWrites{Reader: bytes.NewReader(tc.wire)}
+			c := NewConn(rw, nil, Server, cfg)
+			_, _, err := c.ReadMessage(nil)
+			var pe *ProtocolError
+			if !errors.As(err, &pe) || pe.Code != tc.code {
+				t.Fatalf("err = %v, want a protocol error with %v", err, tc.code)
+			}
+			if !bytes.Equal(got, tc.reported) {
+				t.Errorf("OnFrame saw % x, want % x", got, tc.reported)
+			}
+			if len(events) != 2 || events[0] != "received" || events[1] != "sent" {
+				t.Errorf("events %v, want the bad frame received, then the close sent", events)
+			}
+		})
+	}
+}
