@@ -197,6 +197,10 @@ func explanation(b []byte, e core.FrameExplanation) js.Value {
 	header := js.Null()
 	if e.HeaderSize > 0 {
 		h := e.Header
+		key, keyHex := js.Null(), ""
+		if h.Masked {
+			key, keyHex = uint8Array(h.Key[:]), spacedHex(h.Key[:])
+		}
 		header = newObject().
 			set("fin", h.Fin).
 			set("rsv1", h.Rsv&4 != 0).
@@ -207,8 +211,8 @@ func explanation(b []byte, e core.FrameExplanation) js.Value {
 			set("opcodeName", h.Opcode.String()).
 			set("control", h.Opcode.IsControl()).
 			set("mask", h.Masked).
-			set("key", uint8Array(h.Key[:])).
-			set("keyHex", spacedHex(h.Key[:])).
+			set("key", key).
+			set("keyHex", keyHex).
 			set("length", float64(h.Length)).
 			set("lengthText", strconv.FormatUint(h.Length, 10)).v
 	}

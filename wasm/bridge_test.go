@@ -401,6 +401,10 @@ func TestDecodeFrames(t *testing.T) {
 			t.Errorf("frame %d: offset %v text %q complete %v", i, f.Get("offset"), f.Get("text"), f.Get("complete"))
 		}
 	}
+	// An unmasked frame has no key.
+	if h := frames.Index(0).Get("header"); !h.Get("key").IsNull() || h.Get("keyHex").String() != "" {
+		t.Errorf("unmasked frame: key %v keyHex %q", h.Get("key"), h.Get("keyHex"))
+	}
 	// The masked frame breaks the client's rule, and says so.
 	if got := problemTexts(frames.Index(2)); !slices.Equal(got, ruleTexts(core.RuleServerNoMask)) {
 		t.Errorf("frame 2 problems %q", got)
