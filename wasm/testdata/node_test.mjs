@@ -10,7 +10,7 @@ const rfcKey = "dGhlIHNhbXBsZSBub25jZQ==";
 const rfcAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 const rfcMaskedHello = "81 85 37 fa 21 3d 7f 9f 4d 51 58";
 
-const { wsplay, done } = await loadWsplay();
+const { wsplay, done, go } = await loadWsplay();
 
 const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
@@ -100,7 +100,12 @@ test("mistakes are error values and the module stays alive", async () => {
 });
 
 test("exit ends the Go program cleanly", async () => {
+  // A big frame makes the Go runtime grow its heap, which arms a runtime
+  // timer: exiting must leave none behind (golang/go#72797).
+  wsplay.buildFrame({ opcode: "binary", payload: new Uint8Array(1 << 20) });
   wsplay.exit();
   await done; // resolves only when main has returned
+  assert.equal(go.exited, true);
   assert.equal(globalThis.wsplay, undefined);
+  assert.equal(go._scheduledTimeouts.size, 0, "a Go timer would fire after exit and throw");
 });
