@@ -171,13 +171,12 @@ func (c *Conn) readMessage(dst []byte) (Opcode, []byte, error) {
 	c.utf8 = utf8Validator{}
 	for {
 		h, err := c.fr.NextFrame()
-		var pe *ProtocolError
-		if c.cfg.OnFrame != nil && errors.As(err, &pe) {
-			// A learner most wants to see the frame that broke the
-			// rule: report its header before the close frame goes out.
-			c.cfg.OnFrame(Received, c.fr.HeaderBytes())
-		}
 		if err != nil {
+			if c.cfg.OnFrame != nil && isProtocolError(err) {
+				// A learner most wants to see the frame that broke
+				// the rule: report its header before the close frame.
+				c.cfg.OnFrame(Received, c.fr.HeaderBytes())
+			}
 			return 0, dst, c.readFailed(err)
 		}
 		if c.cfg.OnFrame != nil {
@@ -201,7 +200,7 @@ func (c *Conn) readMessage(dst []byte) (Opcode, []byte, error) {
 		}
 		payloadStart := len(dst)
 		if dst, err = c.readPayload(dst, op == OpText); err != nil {
-			if errors.As(err, &pe) {
+			if pe, ok := err.(*ProtocolError); ok {
 				// Invalid UTF-8: report the frame as far as it was
 				// read, then fail the connection.
 				if c.cfg.OnFrame != nil {
@@ -303,6 +302,14 @@ func (c *Conn) observeIn(h FrameHeader, payload []byte) {
 		Mask(h.Key, 0, c.wireIn[n:])
 	}
 	c.cfg.OnFrame(Received, c.wireIn)
+}
+
+// isProtocolError reports whether err is a *ProtocolError. It is a function
+// of its own so that the variable errors.As needs escapes only on this
+// rare path, not on every ReadMessage.
+func isProtocolError(err error) bool {
+	var pe *ProtocolError
+	return errors.As(err, &pe)
 }
 
 // readFailed turns an error of the stream into the error ReadMessage
