@@ -1,3 +1,5 @@
 module wsplay
 
 go 1.26
+
+require github.com/gorilla/mux v1.8.1
