@@ -99,6 +99,17 @@ func (c *recConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
+// CloseWrite half-closes a TCP connection. net/http calls it, when the
+// connection has it, before hanging up on a bad request (431, 400), so the
+// client reads the error response before the connection is reset; the
+// embedded net.Conn would hide it.
+func (c *recConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
 // captureNextWrite asks for a copy of the next write: the 101 response that
 // core.Upgrade writes in one call.
 func (c *recConn) captureNextWrite() {
