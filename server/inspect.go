@@ -87,10 +87,10 @@ type frameReport struct {
 // inspector is the state of one /ws/inspect connection.
 type inspector struct {
 	s         *Server
-	seq       atomic.Uint64
 	reporting atomic.Bool // the writer is sending a report
 
 	mu       sync.Mutex
+	seq      uint64   // under mu: number of the last frame report
 	queue    []outMsg // under mu
 	queued   int      // under mu: bytes in queue
 	overflow bool     // under mu
@@ -128,7 +128,7 @@ func (in *inspector) onFrame(dir core.Direction, wire []byte) {
 		return // a report: see the comment at the top of the file
 	}
 	rep := frameReport{
-		Type: "frame", Seq: in.seq.Add(1), Time: time.Now().UTC().Format(time.RFC3339Nano),
+		Type: "frame", Time: time.Now().UTC().Format(time.RFC3339Nano),
 		From: "server", Fin: h.Fin, Opcode: byte(h.Opcode), OpcodeName: h.Opcode.String(),
 		Masked: h.Masked, HeaderLen: n, PayloadLen: h.Length,
 		Wire: base64.StdEncoding.EncodeToString(wire),
@@ -139,7 +139,15 @@ func (in *inspector) onFrame(dir core.Direction, wire []byte) {
 	if h.Masked {
 		rep.MaskingKey = hex.EncodeToString(h.Key[:])
 	}
-	in.push(outMsg{op: core.OpText, data: marshal(rep), report: true}, false)
+	// The sequence number is taken under the queue's lock, so that
+	// reports from the reader and from the writers are queued in the
+	// order of their numbers.
+	in.mu.Lock()
+	in.seq++
+	rep.Seq = in.seq
+	in.pushLocked(outMsg{op: core.OpText, data: marshal(rep), report: true}, false)
+	in.mu.Unlock()
+	in.wakeWriter()
 	if dir == core.Received && h.Opcode == core.OpClose {
 		// core answers the close frame as soon as this returns, and
 		// nothing may follow that answer: send what is queued first.
@@ -150,6 +158,13 @@ func (in *inspector) onFrame(dir core.Direction, wire []byte) {
 // push queues a message for the writer; front puts it first.
 func (in *inspector) push(m outMsg, front bool) {
 	in.mu.Lock()
+	in.pushLocked(m, front)
+	in.mu.Unlock()
+	in.wakeWriter()
+}
+
+// pushLocked queues a message, or notes the overflow.
+func (in *inspector) pushLocked(m outMsg, front bool) {
 	if in.queued+len(m.data) > in.maxQueued() {
 		in.overflow = true
 	} else if front {
@@ -159,7 +174,10 @@ func (in *inspector) push(m outMsg, front bool) {
 		in.queue = append(in.queue, m)
 		in.queued += len(m.data)
 	}
-	in.mu.Unlock()
+}
+
+// wakeWriter tells the writer there is work.
+func (in *inspector) wakeWriter() {
 	select {
 	case in.wake <- struct{}{}:
 	default:
