@@ -96,7 +96,8 @@ type inspector struct {
 	overflow bool     // under mu
 	wake     chan struct{}
 	flushed  chan struct{} // the writer signals here when the queue is empty
-	done     chan struct{}
+	done     chan struct{} // closed when run returns
+	stopped  chan struct{} // closed when the writer returns
 }
 
 // outMsg is a message waiting for the writer.
@@ -108,7 +109,8 @@ type outMsg struct {
 
 // inspect prepares a /ws/inspect connection.
 func (s *Server) inspect(r *http.Request) (core.Config, wsHandler) {
-	in := &inspector{s: s, wake: make(chan struct{}, 1), flushed: make(chan struct{}, 1), done: make(chan struct{})}
+	in := &inspector{s: s, wake: make(chan struct{}, 1), flushed: make(chan struct{}, 1),
+		done: make(chan struct{}), stopped: make(chan struct{})}
 	return core.Config{MaxMessageSize: s.cfg.MaxMessage, OnFrame: in.onFrame}, in.run
 }
 
@@ -198,8 +200,8 @@ func (in *inspector) flush() {
 		}
 		select {
 		case <-in.flushed:
-		case <-in.done:
-			return
+		case <-in.stopped:
+			return // nothing more can be sent (our close frame went out)
 		case <-t.C:
 			return
 		}
@@ -209,9 +211,8 @@ func (in *inspector) flush() {
 // run reads messages and queues their echoes; the writer sends them.
 func (in *inspector) run(c *wsConn) error {
 	in.push(outMsg{op: core.OpText, data: marshal(in.handshakeReport(c)), report: true}, true)
-	writerDone := make(chan struct{})
-	go func() { defer close(writerDone); in.writer(c) }()
-	defer func() { close(in.done); <-writerDone }()
+	go func() { defer close(in.stopped); in.writer(c) }()
+	defer func() { close(in.done); <-in.stopped }()
 	for {
 		op, msg, err := c.conn.ReadMessage(nil)
 		if err != nil {

@@ -41,7 +41,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, versionString())
 		return 0
 	case "help":
-		serveFlags(stderr, new(Config), new(bool)).Usage()
+		cfg := defaultConfig()
+		serveFlags(stderr, &cfg, new(bool)).Usage()
 		return 0
 	}
 	fmt.Fprintf(stderr, "wsplay: unknown command %q; the commands are serve (the default) and version; see wsplay -help\n", cmd)
