@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -147,6 +148,12 @@ func (f *staticFile) serve(w http.ResponseWriter, r *http.Request) {
 		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
 			body, etag = gz, gzEtag
 			h.Set("Content-Encoding", "gzip")
+			if r.Header.Get("Range") == "" {
+				// ServeContent leaves out Content-Length when a
+				// Content-Encoding is set; a browser wants it to
+				// show the download's progress.
+				h.Set("Content-Length", strconv.Itoa(len(gz)))
+			}
 		}
 	}
 	h.Set("ETag", etag)

@@ -76,6 +76,9 @@ func TestStaticFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			plain, _ := io.ReadAll(zr)
+			if resp.ContentLength != int64(len(body)) {
+				t.Fatalf("%s gzip: Content-Length %d for %d bytes", name, resp.ContentLength, len(body))
+			}
 			if !bytes.Equal(plain, want) || resp.Header.Get("ETag") == etag || resp.Header.Get("Vary") != "Accept-Encoding" {
 				t.Fatalf("%s gzip: %d bytes after gunzip, etag %q", name, len(plain), resp.Header.Get("ETag"))
 			}
