@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"wsplay/core"
 )
 
 // Config holds every setting of `wsplay serve`. Each field is a flag; see
@@ -131,7 +133,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- s.http.Shutdown(ctx) }()
 	for _, c := range conns {
-		go c.close(1001, "the server is shutting down")
+		go c.close(core.StatusGoingAway, "the server is shutting down")
 	}
 
 	wsDone := make(chan struct{})

@@ -84,9 +84,9 @@ func refuseBusy(w http.ResponseWriter, reason string) {
 }
 
 // serveWS returns an http.Handler that upgrades with core.Upgrade and runs
-// the endpoint's handler. It enforces the connection limit, the origin check, the message limit
-// and the deadlines, pings an idle peer, tracks the connection for the
-// shutdown and logs its opening and its close code.
+// the endpoint's handler. It enforces the connection limit, the origin
+// check, the message limit and the deadlines, pings an idle peer, tracks
+// the connection for the shutdown and logs its opening and its close code.
 func (s *Server) serveWS(endpoint string, prepare wsEndpoint) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if n := s.open.Add(1); n > int64(s.cfg.MaxConns) {
@@ -128,6 +128,11 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint) http.Handler {
 		}
 		s.mu.Lock()
 		s.conns[c] = struct{}{}
+		if s.closing {
+			// Shutdown began during the handshake and did not see
+			// this connection: it gets its 1001 like the others.
+			go c.close(core.StatusGoingAway, "the server is shutting down")
+		}
 		s.mu.Unlock()
 		s.log.Info("websocket open", "id", c.id, "endpoint", endpoint, "remote", c.remote, "origin", req.Header.Get("Origin"))
 		start := time.Now()
