@@ -31,7 +31,7 @@ type testServer struct {
 
 // startServer runs a server with the defaults changed by edit, and shuts it
 // down when the test ends. WSPLAY_TEST_LOG=1 shows its logs.
-func startServer(t *testing.T, edit func(*Config)) *testServer {
+func startServer(t testing.TB, edit func(*Config)) *testServer {
 	t.Helper()
 	cfg := defaultConfig()
 	cfg.Addr = "127.0.0.1:0"
@@ -65,7 +65,7 @@ func startServer(t *testing.T, edit func(*Config)) *testServer {
 }
 
 // dialTCP opens a TCP connection with the test deadline.
-func dialTCP(t *testing.T, addr string) net.Conn {
+func dialTCP(t testing.TB, addr string) net.Conn {
 	t.Helper()
 	nc, err := net.DialTimeout("tcp", addr, testDeadline)
 	if err != nil {
@@ -77,7 +77,7 @@ func dialTCP(t *testing.T, addr string) net.Conn {
 }
 
 // coreDial opens a WebSocket with wsplay's own client.
-func coreDial(t *testing.T, addr, target string, cfg core.Config) *core.Conn {
+func coreDial(t testing.TB, addr, target string, cfg core.Config) *core.Conn {
 	t.Helper()
 	c, err := coreDialOrigin(t, addr, target, "", cfg)
 	if err != nil {
@@ -88,7 +88,7 @@ func coreDial(t *testing.T, addr, target string, cfg core.Config) *core.Conn {
 
 // coreDialOrigin opens a WebSocket with wsplay's own client, sending
 // origin when not empty.
-func coreDialOrigin(t *testing.T, addr, target, origin string, cfg core.Config) (*core.Conn, error) {
+func coreDialOrigin(t testing.TB, addr, target, origin string, cfg core.Config) (*core.Conn, error) {
 	t.Helper()
 	nc := dialTCP(t, addr)
 	_, br, err := core.Handshake(nc, &core.ClientRequest{Host: addr, Target: target, Origin: origin})
