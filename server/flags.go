@@ -17,7 +17,7 @@ func serveFlags(out io.Writer, cfg *Config, logJSON *bool) *flag.FlagSet {
 	fl := flag.NewFlagSet("wsplay serve", flag.ContinueOnError)
 	fl.SetOutput(out)
 	fl.StringVar(&cfg.Addr, "addr", cfg.Addr, "`host:port` to listen on; the default accepts connections from this machine only, 0.0.0.0:8080 opens it to the network (a classroom)")
-	fl.Var((*originList)(&cfg.Origins), "origin", "an `origin` allowed to open WebSockets besides the server's own and loopback ones, e.g. http://192.168.1.20:3000; repeat the flag or separate with commas; * allows any origin, null allows file: pages")
+	fl.Var((*originList)(&cfg.Origins), "origin", "an `origin` allowed to open WebSockets besides the server's own and loopback ones, e.g. http://192.168.1.20:3000; repeat the flag or separate with commas; * allows any origin, null allows file: pages (default none: the server's own origin and loopback origins only)")
 	fl.Var((*byteSize)(&cfg.MaxMessage), "max-message", "`size` of the largest WebSocket message on /ws/echo and /ws/inspect, after reassembling fragments; larger messages close the connection with 1009 (suffixes KiB, MiB)")
 	fl.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "most WebSocket connections open at once; more get 503 Service Unavailable")
 	fl.Var((*byteSize)(&cfg.MaxHeaderBytes), "max-header", "`size` of the largest HTTP request head (request line and headers); larger get 431 (net/http allows 4KiB of slack)")
@@ -30,7 +30,7 @@ func serveFlags(out io.Writer, cfg *Config, logJSON *bool) *flag.FlagSet {
 	fl.IntVar(&cfg.ChatBurst, "chat-burst", cfg.ChatBurst, "chat messages a client may send at once, above the rate")
 	fl.Var((*byteSize)(&cfg.ChatMaxSize), "chat-max-size", "`size` of the largest chat message; larger closes the connection with 1009")
 	fl.IntVar(&cfg.ChatQueue, "chat-queue", cfg.ChatQueue, "chat messages that may wait for a client that reads slowly, beyond the 100 replayed on joining; when full the client is cut off with 1008")
-	fl.BoolVar(logJSON, "log-json", false, "write logs as JSON lines instead of text")
+	fl.BoolVar(logJSON, "log-json", false, "write logs as JSON lines (default text lines), to standard error")
 	fl.Usage = func() {
 		fmt.Fprint(out, `wsplay: a WebSocket (RFC 6455) playground and its companion server.
 

@@ -5,6 +5,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -86,8 +87,8 @@ func TestShutdownBounded(t *testing.T) {
 	}
 }
 
-// The real binary, stopped by SIGTERM, closes its WebSockets with 1001 and
-// exits 0.
+// The real binary, stopped by SIGTERM, closes its WebSockets with 1001,
+// logs it (as JSON here) and exits 0.
 func TestSubprocessSIGTERM(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -97,7 +98,7 @@ func TestSubprocessSIGTERM(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "serve", "-addr", "127.0.0.1:0")
+	cmd := exec.Command(bin, "serve", "-addr", "127.0.0.1:0", "-log-json")
 	stdout, _ := cmd.StdoutPipe()
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -133,9 +134,18 @@ func TestSubprocessSIGTERM(t *testing.T) {
 	case <-time.After(testDeadline):
 		t.Fatal("the process did not exit")
 	}
-	for _, want := range []string{"websocket open", "websocket close", "code=1001", "shutting down"} {
-		if !strings.Contains(stderr.String(), want) {
-			t.Errorf("log lacks %q:\n%s", want, stderr.String())
+	// -log-json: one JSON object per line, the close with its code.
+	var closed bool
+	for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
 		}
+		if rec["msg"] == "websocket close" {
+			closed = rec["code"] == float64(1001) && rec["by"] == "server"
+		}
+	}
+	if !closed {
+		t.Errorf("no websocket close line with code 1001:\n%s", stderr.String())
 	}
 }
