@@ -94,6 +94,7 @@ type inspector struct {
 	queue    []outMsg // under mu
 	queued   int      // under mu: bytes in queue
 	overflow bool     // under mu
+	inflight bool     // under mu: the writer took a message and is sending it
 	wake     chan struct{}
 	flushed  chan struct{} // the writer signals here when the queue is empty
 	done     chan struct{} // closed when run returns
@@ -193,7 +194,7 @@ func (in *inspector) flush() {
 	defer t.Stop()
 	for {
 		in.mu.Lock()
-		empty := len(in.queue) == 0
+		empty := len(in.queue) == 0 && !in.inflight
 		in.mu.Unlock()
 		if empty {
 			return
@@ -248,11 +249,15 @@ func (in *inspector) writer(c *wsConn) {
 		in.queue[0] = outMsg{}
 		in.queue = in.queue[1:]
 		in.queued -= len(m.data)
+		in.inflight = true
 		in.mu.Unlock()
 
 		in.reporting.Store(m.report)
 		err := c.conn.WriteMessage(m.op, m.data)
 		in.reporting.Store(false)
+		in.mu.Lock()
+		in.inflight = false
+		in.mu.Unlock()
 		if err != nil {
 			return
 		}
