@@ -4,4 +4,4 @@ go 1.26
 
 require github.com/gorilla/mux v1.8.1
 
-require github.com/coder/websocket v1.8.15 // indirect
+require github.com/coder/websocket v1.8.15

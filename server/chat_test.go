@@ -244,6 +244,7 @@ func TestChatStuckClient(t *testing.T) {
 		c.ChatRate = 0
 		c.ChatQueue = 16
 		c.writeBuffer = 8 << 10 // the stuck client fills the server's buffer fast
+		c.WriteTimeout = 30 * time.Second
 	})
 	// The stuck client: a raw socket with a small receive buffer that
 	// completes the handshake and then reads nothing.
@@ -333,6 +334,11 @@ func TestChatStuckClient(t *testing.T) {
 	elapsed := time.Since(start)
 	if !stuckLeft.Load() {
 		t.Fatal("the stuck client was not cut off")
+	}
+	// Delivery never waits for the stuck member: had it waited for the
+	// stuck member's writes, this would take the 30s write timeout.
+	if elapsed > 10*time.Second {
+		t.Fatalf("the members that read took %v", elapsed)
 	}
 	t.Logf("%d messages of %d bytes to 2 members in %v with a stuck member", total, len(text), elapsed)
 
