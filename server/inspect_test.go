@@ -201,7 +201,7 @@ func TestInspectCoderClient(t *testing.T) {
 	if hs := read(); hs.Type != "handshake" || !hs.Request.Exact || hs.Accept != core.Accept(hs.Key) {
 		t.Fatalf("handshake report: %+v", hs)
 	}
-	for _, n := range []int{0, 125, 126, 65536} {
+	for _, n := range []int{0, 125, 126, 65535, 65536, 1 << 20} {
 		want := payload(core.OpBinary, n)
 		c.Write(ctx, websocket.MessageBinary, want)
 		if rep := read(); rep.From != "client" || rep.PayloadLen != uint64(n) {
