@@ -2,48 +2,140 @@
 
 // Command wsplay is the companion server of the WebSocket playground.
 //
-//	wsplay [serve] [-addr 127.0.0.1:8080]
+//	wsplay [serve] [flags]   serve the playground (the default)
+//	wsplay version           print the version
 //
-// It serves the playground page, with wsplay's core compiled to WebAssembly,
-// on loopback by default.
+// It serves the playground page, with wsplay's core compiled to
+// WebAssembly, and the WebSocket endpoints /ws/echo, /ws/inspect and
+// /ws/chat, on loopback by default. `wsplay -help` lists every flag.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
-	"log"
-	"net/http"
+	"io"
+	"log/slog"
+	"net"
 	"os"
-	"time"
-
-	"wsplay/site"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
 )
 
 func main() {
-	args := os.Args[1:]
-	if len(args) > 0 && args[0] == "serve" {
-		args = args[1:]
-	}
-	fl := flag.NewFlagSet("wsplay serve", flag.ExitOnError)
-	addr := fl.String("addr", "127.0.0.1:8080", "`host:port` to listen on; the default accepts connections from this machine only")
-	fl.Usage = func() {
-		fmt.Fprintf(fl.Output(), "wsplay: a WebSocket (RFC 6455) playground.\n\nUsage: wsplay [serve] [flags]\n\nFlags:\n")
-		fl.PrintDefaults()
-		fmt.Fprintf(fl.Output(), "\nLimits: request headers are read within 10s and may be 8 KiB at most.\n")
-	}
-	fl.Parse(args)
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
-	files, _ := fs.Sub(site.Files, ".")
-	srv := &http.Server{
-		Addr:              *addr,
-		Handler:           http.FileServerFS(files),
-		ReadHeaderTimeout: 10 * time.Second,
-		MaxHeaderBytes:    8 << 10,
+// run is main without the process: it returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
 	}
-	fmt.Printf("wsplay: open http://%s/\n", *addr)
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Fatalf("wsplay: %v", err)
+	switch cmd {
+	case "serve":
+		return serve(args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, versionString())
+		return 0
+	case "help":
+		cfg := defaultConfig()
+		serveFlags(stderr, &cfg, new(bool)).Usage()
+		return 0
 	}
+	fmt.Fprintf(stderr, "wsplay: unknown command %q; the commands are serve (the default) and version; see wsplay -help\n", cmd)
+	return 2
+}
+
+// serve parses the flags, starts the server and runs it until SIGINT or
+// SIGTERM.
+func serve(args []string, stdout, stderr io.Writer) int {
+	cfg := defaultConfig()
+	var logJSON bool
+	fl := serveFlags(stderr, &cfg, &logJSON)
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "wsplay: unexpected argument %q; see wsplay -help\n", fl.Arg(0))
+		return 2
+	}
+	if err := checkConfig(cfg); err != nil {
+		fmt.Fprintf(stderr, "wsplay: %v\n", err)
+		return 2
+	}
+	cfg.LogJSON = logJSON
+	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
+	if logJSON {
+		handler = slog.NewJSONHandler(stderr, nil)
+	}
+	log := slog.New(handler)
+
+	srv, err := NewServer(cfg, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "wsplay: %v\n", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "wsplay: cannot listen on %s: %v\n", cfg.Addr, err)
+		return 1
+	}
+	announce(stdout, ln.Addr().(*net.TCPAddr), cfg.Addr)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintf(stderr, "wsplay: %v\n", err)
+		return 1
+	case <-ctx.Done():
+	}
+	stop() // a second signal now kills the process the usual way
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("shutdown cut short", "err", err)
+	}
+	<-errc
+	return 0
+}
+
+// versionString names the build: the module version and VCS revision the
+// Go toolchain stamped into the binary.
+func versionString() string {
+	v, rev, dirty := "devel", "", false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		s := "wsplay " + v
+		if rev != "" {
+			if len(rev) > 12 {
+				rev = rev[:12]
+			}
+			s += " " + rev
+			if dirty {
+				s += "-dirty"
+			}
+		}
+		return s + " " + bi.GoVersion
+	}
+	return "wsplay " + v
 }

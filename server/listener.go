@@ -1,0 +1,203 @@
+//go:build !js
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// net/http parses a request into a map: the order of the header lines and
+// the spelling of their names are lost. /ws/inspect must show the handshake
+// exactly as the client sent it, so every accepted connection is wrapped in
+// a recConn that keeps a copy of the bytes read while the connection still
+// speaks HTTP. The handler finds the recording of its own connection through
+// the request's context (http.Server.ConnContext puts it there).
+//
+// The same wrapper carries the WebSocket deadlines once the connection is
+// upgraded: each read may wait at most the idle timeout and each write at
+// most the write timeout, so a silent or stuck peer cannot hold a goroutine
+// forever. Before the upgrade the wrapper leaves deadlines to net/http.
+
+// recListener wraps accepted connections in recConn.
+type recListener struct {
+	net.Listener
+	keep        int // how many of the latest HTTP bytes to keep per connection
+	writeBuffer int // when > 0, SO_SNDBUF of accepted TCP connections (tests)
+}
+
+// Accept wraps the next connection.
+func (l *recListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	if tc, ok := c.(*net.TCPConn); ok && l.writeBuffer > 0 {
+		tc.SetWriteBuffer(l.writeBuffer)
+	}
+	return &recConn{Conn: c, keep: l.keep, recording: true}, nil
+}
+
+// recConn records what is read until the connection is upgraded, then
+// applies the WebSocket deadlines.
+type recConn struct {
+	net.Conn
+	keep int
+
+	mu        sync.Mutex
+	recording bool   // under mu: still HTTP, keep the bytes read
+	rec       []byte // under mu: the latest bytes read, at most keep of them
+	capture   bool   // under mu: copy the next write into sent
+	sent      []byte // under mu
+
+	idle       atomic.Int64 // read deadline after each read, once upgraded (ns)
+	write      atomic.Int64 // write deadline for each write, once upgraded (ns)
+	pinnedUnix atomic.Int64 // when set, a fixed write deadline that writes keep
+}
+
+// Read reads from the connection, recording the bytes while it speaks HTTP
+// and extending the idle deadline once it speaks WebSocket: any byte from
+// the peer shows that it is alive.
+func (c *recConn) Read(p []byte) (int, error) {
+	if d := c.idle.Load(); d > 0 {
+		c.Conn.SetReadDeadline(time.Now().Add(time.Duration(d)))
+	}
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.mu.Lock()
+		if c.recording {
+			c.rec = append(c.rec, p[:n]...)
+			if len(c.rec) > c.keep {
+				// Keep the latest bytes only: the head of the request
+				// being served is the last one read.
+				c.rec = append(c.rec[:0], c.rec[len(c.rec)-c.keep:]...)
+			}
+		}
+		c.mu.Unlock()
+	}
+	return n, err
+}
+
+// Write writes with the WebSocket write deadline, and copies the bytes when
+// a capture was asked for (the 101 response, for /ws/inspect).
+func (c *recConn) Write(p []byte) (int, error) {
+	if pin := c.pinnedUnix.Load(); pin != 0 {
+		c.Conn.SetWriteDeadline(time.Unix(0, pin))
+	} else if d := c.write.Load(); d > 0 {
+		c.Conn.SetWriteDeadline(time.Now().Add(time.Duration(d)))
+	}
+	c.mu.Lock()
+	if c.capture {
+		c.sent = append([]byte(nil), p...)
+		c.capture = false
+	}
+	c.mu.Unlock()
+	return c.Conn.Write(p)
+}
+
+// CloseWrite half-closes a TCP connection. net/http calls it, when the
+// connection has it, before hanging up on a bad request (431, 400), so the
+// client reads the error response before the connection is reset; the
+// embedded net.Conn would hide it.
+func (c *recConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// captureNextWrite asks for a copy of the next write: the 101 response that
+// core.Upgrade writes in one call.
+func (c *recConn) captureNextWrite() {
+	c.mu.Lock()
+	c.capture, c.sent = true, nil
+	c.mu.Unlock()
+}
+
+// captured returns the copy made by captureNextWrite.
+func (c *recConn) captured() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sent
+}
+
+// upgraded stops the recording and turns on the WebSocket deadlines. 0
+// leaves a deadline off.
+func (c *recConn) upgraded(idle, write time.Duration) {
+	c.mu.Lock()
+	c.recording, c.rec = false, nil
+	c.mu.Unlock()
+	c.idle.Store(int64(idle))
+	c.write.Store(int64(write))
+	if idle > 0 {
+		c.Conn.SetReadDeadline(time.Now().Add(idle))
+	}
+}
+
+// pinWriteDeadline makes every write, the one in progress included, end by
+// t. It is how a stuck client is cut off: its writer is blocked in a write
+// that would otherwise wait for the full write timeout.
+func (c *recConn) pinWriteDeadline(t time.Time) {
+	c.pinnedUnix.Store(t.UnixNano())
+	c.Conn.SetWriteDeadline(t)
+}
+
+// head returns the head (request line and header lines, up to and including
+// the empty line) of the request whose request line is reqLine, as the
+// client sent it: the last occurrence in the bytes recorded so far. It
+// returns nil when the head is not in the recording (a head larger than the
+// recording, or a connection that was not wrapped).
+func (c *recConn) head(reqLine string) []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	i := bytes.LastIndex(c.rec, []byte(reqLine+"\r\n"))
+	if i < 0 {
+		i = bytes.LastIndex(c.rec, []byte(reqLine+"\n"))
+	}
+	if i < 0 {
+		return nil
+	}
+	rest := c.rec[i:]
+	end := -1
+	// The head ends at the first empty line; RFC 9112 §2.2 lets lines
+	// end with a bare LF, so look for both endings.
+	for j := 0; j+1 < len(rest); j++ {
+		if rest[j] != '\n' {
+			continue
+		}
+		if rest[j+1] == '\n' {
+			end = j + 2
+			break
+		}
+		if rest[j+1] == '\r' && j+2 < len(rest) && rest[j+2] == '\n' {
+			end = j + 3
+			break
+		}
+	}
+	if end < 0 {
+		return nil
+	}
+	return append([]byte(nil), rest[:end]...)
+}
+
+// connKey is the context key under which ConnContext stores the *recConn.
+type connKey struct{}
+
+// withConn is the http.Server.ConnContext hook.
+func withConn(ctx context.Context, c net.Conn) context.Context {
+	if rc, ok := c.(*recConn); ok {
+		return context.WithValue(ctx, connKey{}, rc)
+	}
+	return ctx
+}
+
+// connFrom returns the request's connection wrapper, or nil when the server
+// was started without recListener (for example behind httptest).
+func connFrom(ctx context.Context) *recConn {
+	rc, _ := ctx.Value(connKey{}).(*recConn)
+	return rc
+}

@@ -1,0 +1,201 @@
+//go:build !js
+
+package main
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"wsplay/core"
+)
+
+// wsConn is one open WebSocket with what the server needs to manage it:
+// its wrapper for deadlines, its id for the logs and the close code the
+// server chose, if it closed first.
+type wsConn struct {
+	conn     *core.Conn
+	req      *core.Request
+	raw      *recConn // nil when served without recListener
+	id       uint64
+	endpoint string
+	remote   string
+	head     []byte // the request head as received, nil if unknown
+	response []byte // the 101 response as sent, nil if unknown
+
+	mu          sync.Mutex
+	closeCode   core.StatusCode // under mu: code of the close frame this end sent first, 0 if none
+	closeReason string          // under mu
+}
+
+// close starts the closing handshake with code and reason, once: the first
+// code chosen is the one logged. It blocks until the peer answers or the
+// close timeout passes.
+func (c *wsConn) close(code core.StatusCode, reason string) {
+	c.mu.Lock()
+	first := c.closeCode == 0
+	if first {
+		c.closeCode, c.closeReason = code, reason
+	}
+	c.mu.Unlock()
+	if first {
+		c.conn.Close(code, reason)
+	}
+}
+
+// wsHandler is the body of an endpoint: it runs on the handler's goroutine
+// after the upgrade and returns the error that ended the connection,
+// usually what ReadMessage returned.
+type wsHandler func(c *wsConn) error
+
+// wsEndpoint prepares one connection before the upgrade: it returns the
+// connection's configuration (its message limit, its frame observer) and
+// the handler to run once upgraded.
+type wsEndpoint func(r *http.Request) (core.Config, wsHandler)
+
+// cutOff ends a connection whose peer does not read what it is sent: the
+// writes in progress get a short deadline, so a writer blocked on a full
+// TCP buffer returns at once instead of after the write timeout, and the
+// close frame is tried in the meantime.
+func (c *wsConn) cutOff(code core.StatusCode, reason string) {
+	if c.raw != nil {
+		c.raw.pinWriteDeadline(time.Now().Add(cutOffGrace))
+	}
+	go c.close(code, reason)
+	// A peer that reads nothing will not answer the close frame either:
+	// do not wait the whole close timeout for it.
+	time.AfterFunc(4*cutOffGrace, func() { c.conn.CloseNow() })
+}
+
+// cutOffGrace is how long a client being cut off has to take its close frame.
+const cutOffGrace = 500 * time.Millisecond
+
+// refuseBusy answers an upgrade the server will not take right now, like
+// core answers a refused handshake: a status and a plain-text reason.
+func refuseBusy(w http.ResponseWriter, reason string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Retry-After", "5")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	w.Write([]byte("wsplay: " + reason + "\n"))
+}
+
+// serveWS returns an http.Handler that upgrades with core.Upgrade and runs
+// the endpoint's handler. It enforces the connection limit, the origin
+// check, the message limit and the deadlines, pings an idle peer, tracks
+// the connection for the shutdown and logs its opening and its close code.
+func (s *Server) serveWS(endpoint string, prepare wsEndpoint) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n := s.open.Add(1); n > int64(s.cfg.MaxConns) {
+			s.open.Add(-1)
+			refuseBusy(w, "too many WebSocket connections are open (the limit is "+strconv.Itoa(s.cfg.MaxConns)+", see -max-conns); try again later")
+			return
+		}
+		defer s.open.Add(-1)
+		s.mu.Lock()
+		if s.closing {
+			s.mu.Unlock()
+			refuseBusy(w, "the server is shutting down")
+			return
+		}
+		s.handlers.Add(1)
+		s.mu.Unlock()
+		defer s.handlers.Done()
+
+		raw := connFrom(r.Context())
+		if raw != nil {
+			// core.Upgrade writes its 101 response in one call:
+			// keep a copy for /ws/inspect.
+			raw.captureNextWrite()
+		}
+		cfg, h := prepare(r)
+		conn, req, err := core.Upgrade(w, r, core.UpgradeOptions{
+			Config:      cfg,
+			CheckOrigin: s.checkOrigin,
+		})
+		if err != nil {
+			s.log.Info("websocket refused", "endpoint", endpoint, "remote", r.RemoteAddr, "err", err.Error())
+			return
+		}
+		c := &wsConn{conn: conn, req: req, raw: raw, id: s.nextID.Add(1), endpoint: endpoint, remote: r.RemoteAddr}
+		if raw != nil {
+			c.head = raw.head(req.Method + " " + req.Target + " " + req.Proto)
+			c.response = raw.captured()
+			raw.upgraded(s.cfg.IdleTimeout, s.cfg.WriteTimeout)
+		}
+		s.mu.Lock()
+		s.conns[c] = struct{}{}
+		if s.closing {
+			// Shutdown began during the handshake and did not see
+			// this connection: it gets its 1001 like the others.
+			go c.close(core.StatusGoingAway, "the server is shutting down")
+		}
+		s.mu.Unlock()
+		s.log.Info("websocket open", "id", c.id, "endpoint", endpoint, "remote", c.remote, "origin", req.Header.Get("Origin"))
+		start := time.Now()
+
+		stopPing := make(chan struct{})
+		if s.cfg.IdleTimeout > 0 && raw != nil {
+			go s.pinger(c, stopPing)
+		}
+		err = h(c)
+		close(stopPing)
+		conn.CloseNow()
+
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		code, reason, by := closeInfo(c, err)
+		s.log.Info("websocket close", "id", c.id, "endpoint", endpoint, "remote", c.remote,
+			"code", int(code), "status", code.Name(), "reason", reason, "by", by, "duration", time.Since(start).Round(time.Millisecond))
+	})
+}
+
+// pinger pings the peer every half idle timeout: a browser answers pings
+// without its page doing anything, so a live but quiet connection keeps
+// sending bytes and its read deadline keeps moving.
+func (s *Server) pinger(c *wsConn, stop <-chan struct{}) {
+	t := time.NewTicker(s.cfg.IdleTimeout / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			if err := c.conn.Ping([]byte("wsplay")); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// closeInfo says how a connection ended, for the log: the close code, its
+// reason and which side chose it.
+func closeInfo(c *wsConn, err error) (core.StatusCode, string, string) {
+	c.mu.Lock()
+	code, reason := c.closeCode, c.closeReason
+	c.mu.Unlock()
+	if code != 0 {
+		return code, reason, "server"
+	}
+	var ce *core.CloseError
+	var pe *core.ProtocolError
+	var ne net.Error
+	switch {
+	case errors.As(err, &ce):
+		if ce.Code == core.StatusAbnormalClosure {
+			return ce.Code, ce.Reason, "network"
+		}
+		return ce.Code, ce.Reason, "client"
+	case errors.As(err, &pe):
+		return pe.Code, pe.Error(), "server"
+	case errors.As(err, &ne) && ne.Timeout():
+		return core.StatusAbnormalClosure, "no data within the idle or write timeout", "server"
+	case err != nil:
+		return core.StatusAbnormalClosure, err.Error(), "network"
+	}
+	return core.StatusNormalClosure, "", "server"
+}
