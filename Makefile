@@ -6,6 +6,7 @@ WASM_EXEC := $(GOROOT)/lib/wasm/wasm_exec.js
 # Go's go_js_wasm_exec runs WebAssembly test binaries under Node.
 WASM_PATH := $(GOROOT)/lib/wasm:$(PATH)
 ADDR      ?= 127.0.0.1:8080
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 # The module's wsplay.version.
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 WASM_OUT  := site/static/wsplay.wasm
@@ -49,7 +50,7 @@ wasm-size: wasm
 
 ## build: bin/wsplay with the site and the wasm module embedded
 build: wasm
-	$(GO) build -trimpath -o bin/wsplay ./server
+	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o bin/wsplay ./server
 
 ## run: build, then serve the playground on $(ADDR)
 run: build

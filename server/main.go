@@ -109,10 +109,18 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// versionString names the build: the module version and VCS revision the
-// Go toolchain stamped into the binary.
+// version is set at link time by `make build` (-X main.version=...) from
+// `git describe`, because builds here run with -buildvcs=false and the
+// toolchain then stamps no revision.
+var version string
+
+// versionString names the build: the version make stamped, or else the
+// module version and VCS revision the Go toolchain stamped into the binary.
 func versionString() string {
 	v, rev, dirty := "devel", "", false
+	if version != "" {
+		v = version
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			v = bi.Main.Version
