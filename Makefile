@@ -6,7 +6,6 @@ WASM_EXEC := $(GOROOT)/lib/wasm/wasm_exec.js
 # Go's go_js_wasm_exec runs WebAssembly test binaries under Node.
 WASM_PATH := $(GOROOT)/lib/wasm:$(PATH)
 ADDR      ?= 127.0.0.1:8080
-VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 # The module's wsplay.version.
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 WASM_OUT  := site/static/wsplay.wasm
