@@ -85,12 +85,11 @@ test-wasm-bridge: wasm
 
 ## fuzz: run every fuzz target for FUZZTIME (default 60s) each
 fuzz:
-	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
-	  echo "== $$name ($$FUZZTIME)"; \
-	  $(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) ./$$pkg/ || exit 1; done
+	scripts/fuzz.sh $(FUZZTIME) $(FUZZ_TARGETS)
 
+## fuzz-smoke: every fuzz target for a fixed number of executions (what make test runs)
 fuzz-smoke:
-	$(MAKE) fuzz FUZZTIME=3s
+	scripts/fuzz.sh 20000x $(FUZZ_TARGETS)
 
 ## bench: the core's micro-benchmarks with allocations
 bench:
