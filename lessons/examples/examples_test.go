@@ -199,6 +199,40 @@ func TestEchoServers(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			addr := s.start(t)
 
+			t.Run("handshake", func(t *testing.T) {
+				for _, tc := range []struct {
+					name, extra string
+					status      int
+				}{
+					{"no Origin (not a browser)", "", 101},
+					{"loopback Origin", "Origin: http://localhost:8080\r\n", 101},
+					{"Origin of the server itself", "Origin: http://" + addr + "\r\n", 101},
+					{"Origin of another site", "Origin: https://attacker.example\r\n", 403},
+					{"version 8", "VERSION", 426},
+					{"key of 15 bytes", "KEY", 400},
+				} {
+					version, key := "13", "dGhlIHNhbXBsZSBub25jZQ=="
+					extra := tc.extra
+					switch extra {
+					case "VERSION":
+						version, extra = "8", ""
+					case "KEY":
+						key, extra = "AAAAAAAAAAAAAAAAAAAA", ""
+					}
+					head := "GET / HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+						"Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: " + version + "\r\n" + extra + "\r\n"
+					resp := rawHandshake(t, addr, head)
+					if resp.Status != tc.status {
+						t.Errorf("%s: status %d %s, want %d", tc.name, resp.Status, resp.Reason, tc.status)
+					}
+					if resp.Status == 101 {
+						if got := resp.Header.Get("Sec-WebSocket-Accept"); got != core.Accept(key) {
+							t.Errorf("%s: Sec-WebSocket-Accept %q, want %q", tc.name, got, core.Accept(key))
+						}
+					}
+				}
+			})
+
 			t.Run("round trips", func(t *testing.T) {
 				c := dial(t, addr)
 				for _, n := range []int{0, 125, 126, 65535, 65536} {
@@ -330,6 +364,32 @@ func TestEchoServers(t *testing.T) {
 	}
 }
 
+// rawHandshake sends a request head as given and reads the answer's head.
+func rawHandshake(t *testing.T, addr, head string) *core.ServerResponse {
+	t.Helper()
+	resp, err := tryHandshake(t, addr, head, 10*time.Second)
+	if err != nil {
+		t.Fatalf("reading the answer to the handshake: %v", err)
+	}
+	return resp
+}
+
+// tryHandshake sends a request head and reads the answer's head, waiting
+// at most wait.
+func tryHandshake(t *testing.T, addr, head string, wait time.Duration) (*core.ServerResponse, error) {
+	t.Helper()
+	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(wait))
+	if _, err := io.WriteString(nc, head); err != nil {
+		t.Fatal(err)
+	}
+	return core.ReadResponse(bufio.NewReader(nc), 0)
+}
+
 // writeBytewise writes b one byte per TCP write, pausing between them so
 // that each byte travels in a segment of its own.
 func writeBytewise(t *testing.T, c *client, b []byte) {
@@ -368,6 +428,44 @@ func TestNaiveRecipeFails(t *testing.T) {
 		t.Logf("as lesson 13 says: got opcode %v, %q, error %v", op, got, err)
 	}
 
+	t.Run("the close frame is echoed as a text frame", func(t *testing.T) {
+		// Lesson 9's close frame (1000, "bye"); lesson 13 shows the
+		// recipe's answer, byte for byte.
+		c := dial(t, addr)
+		body := core.AppendClosePayload(nil, core.StatusNormalClosure, "bye")
+		if _, err := c.raw.Write(rawFrame(true, core.OpClose, true, [4]byte{0x7e, 0x3c, 0x1a, 0x55}, body)); err != nil {
+			t.Fatal(err)
+		}
+		c.raw.SetDeadline(time.Now().Add(5 * time.Second))
+		want := []byte{0x81, 0x05, 0x03, 0xe8, 0x62, 0x79, 0x65}
+		got := make([]byte, len(want))
+		if _, err := io.ReadFull(c.br, got); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("the recipe answered % x, lesson 13 says % x", got, want)
+		}
+	})
+
+	t.Run("any Origin is accepted", func(t *testing.T) {
+		head := "GET / HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+			"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+			"Origin: https://attacker.example\r\n\r\n"
+		if resp := rawHandshake(t, addr, head); resp.Status != 101 {
+			t.Fatalf("status %d, lesson 13 says the recipe accepts any origin", resp.Status)
+		}
+	})
+
+	t.Run("a header without a space after the colon fails", func(t *testing.T) {
+		head := "GET / HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+			"Sec-WebSocket-Key:dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+		resp, err := tryHandshake(t, addr, head, 2*time.Second)
+		if err == nil && resp.Status == 101 {
+			t.Fatal("the recipe accepted Sec-WebSocket-Key:value; lesson 13 says split(': ') misses it")
+		}
+		t.Logf("as lesson 13 says: %v", err)
+	})
+
 	t.Run("a fragmented message fails", func(t *testing.T) {
 		c := dial(t, addr)
 		msg := []byte("hello, fragmented world")
@@ -375,6 +473,29 @@ func TestNaiveRecipeFails(t *testing.T) {
 			t.Fatal(err)
 		}
 		wrongEcho(t, c, msg)
+	})
+
+	t.Run("fragments sent apart come back as separate messages", func(t *testing.T) {
+		// When each fragment arrives in a recv() of its own, each is
+		// echoed as a whole text message: the first echo is "hello".
+		c := dial(t, addr)
+		key := [4]byte{1, 2, 3, 4}
+		frames := [][]byte{
+			rawFrame(false, core.OpText, true, key, []byte("hello")),
+			rawFrame(false, core.OpContinuation, true, key, []byte(", fra")),
+			rawFrame(true, core.OpContinuation, true, key, []byte("gmented world")),
+		}
+		for _, f := range frames {
+			if _, err := c.raw.Write(f); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		c.raw.SetDeadline(time.Now().Add(5 * time.Second))
+		op, got, err := c.ReadMessage(nil)
+		if err != nil || op != core.OpText || string(got) != "hello" {
+			t.Fatalf("got %v %q %v; lesson 13 says the first fragment comes back alone as a text message", op, got, err)
+		}
 	})
 
 	t.Run("one byte per TCP write fails", func(t *testing.T) {

@@ -18,7 +18,9 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
 
 	"wsplay/core"
 )
@@ -40,7 +42,8 @@ func main() {
 // echo upgrades the request and sends every message back unchanged.
 func echo(w http.ResponseWriter, r *http.Request) {
 	conn, _, err := core.Upgrade(w, r, core.UpgradeOptions{
-		Config: core.Config{MaxMessageSize: 16 << 20}, // larger: close 1009
+		Config:      core.Config{MaxMessageSize: 16 << 20}, // larger: close 1009
+		CheckOrigin: checkOrigin,
 	})
 	if err != nil {
 		return // Upgrade has answered with the status and the rule broken
@@ -63,4 +66,25 @@ func echo(w http.ResponseWriter, r *http.Request) {
 		}
 		buf = msg
 	}
+}
+
+// checkOrigin keeps pages from other sites out (RFC 6455 §10.2): it allows
+// no Origin (not a browser), a page from this server (Origin's host and port
+// equal Host) and pages served on this machine (loopback). Upgrade answers
+// any other origin with 403.
+func checkOrigin(r *core.Request) error {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return nil
+	}
+	u, err := url.Parse(origin)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		if strings.EqualFold(u.Host, r.Header.Get("Host")) {
+			return nil
+		}
+		if ip := net.ParseIP(u.Hostname()); u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback()) {
+			return nil
+		}
+	}
+	return errors.New("origin " + origin + " is not allowed")
 }

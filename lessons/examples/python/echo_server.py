@@ -19,6 +19,7 @@ import socket
 import struct
 import sys
 import threading
+import urllib.parse
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 §1.3
 MAX_HEAD = 8192  # bytes of request line and headers we accept
@@ -109,6 +110,23 @@ def tokens(value):
     return [t.strip().lower() for t in value.split(",")]
 
 
+def origin_allowed(origin, host):
+    """Browsers send Origin; a page from another site must not get in (§10.2).
+
+    Allowed: no Origin (not a browser), a page from this server (Origin's
+    host and port equal Host), or a page served on this machine (loopback).
+    """
+    if origin is None:
+        return True
+    parts = urllib.parse.urlsplit(origin)
+    if parts.scheme not in ("http", "https"):
+        return False
+    if parts.netloc.lower() == host.lower():
+        return True
+    name = (parts.hostname or "").lower()
+    return name == "localhost" or name == "::1" or name.startswith("127.")
+
+
 def handshake_problem(method, version, headers):
     """Return None when the request is a valid opening handshake (§4.2.1)."""
     if method != "GET":
@@ -129,6 +147,8 @@ def handshake_problem(method, version, headers):
         return "400 Bad Request", "Sec-WebSocket-Key must be base64 of 16 bytes"
     if headers.get("sec-websocket-version") != "13":
         return "426 Upgrade Required", "Sec-WebSocket-Version must be 13"
+    if not origin_allowed(headers.get("origin"), headers["host"]):
+        return "403 Forbidden", "this server does not accept pages from that Origin"
     return None
 
 
