@@ -398,7 +398,7 @@ func writeBytewise(t *testing.T, c *client, b []byte) {
 		if _, err := c.raw.Write(b[i : i+1]); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -489,7 +489,7 @@ func TestNaiveRecipeFails(t *testing.T) {
 			if _, err := c.raw.Write(f); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(50 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond)
 		}
 		c.raw.SetDeadline(time.Now().Add(5 * time.Second))
 		op, got, err := c.ReadMessage(nil)
