@@ -330,6 +330,20 @@ func TestEchoServers(t *testing.T) {
 				expectClose(t, c, core.StatusProtocolError)
 			})
 
+			t.Run("a message over the limit gets 1009", func(t *testing.T) {
+				// Both servers accept messages up to 16 MiB and refuse a
+				// larger one from its frame header.
+				c := dial(t, addr)
+				werr := make(chan error, 1)
+				go func() { werr <- c.WriteMessage(core.OpBinary, make([]byte, 16<<20+1)) }()
+				expectClose(t, c, core.StatusMessageTooBig)
+				select {
+				case <-werr: // the write may succeed or fail once the server closes
+				case <-time.After(10 * time.Second):
+					t.Fatal("the large write did not end")
+				}
+			})
+
 			t.Run("close 1000 is echoed, then the server closes TCP", func(t *testing.T) {
 				c := dial(t, addr)
 				body := core.AppendClosePayload(nil, core.StatusNormalClosure, "bye")
