@@ -195,8 +195,12 @@ def unmask(key, data):
     return x.to_bytes(n, "big")
 
 
-def read_frame(reader):
-    """Read one frame from a client; return (fin, opcode, payload)."""
+def read_frame(reader, room):
+    """Read one frame from a client; return (fin, opcode, payload).
+
+    room is how many more message bytes the size limit allows: a data frame
+    longer than that is refused from its header, before its payload is read.
+    """
     b0, b1 = reader.read_exact(2)
     fin = b0 & 0x80 != 0
     opcode = b0 & 0x0F
@@ -222,8 +226,8 @@ def read_frame(reader):
             raise ProtocolError(1002, "control frames must not be fragmented")
         if length > 125:
             raise ProtocolError(1002, "control frames carry at most 125 bytes")
-    elif length > MAX_MESSAGE:
-        raise ProtocolError(1009, "message too big")
+    elif length > room:
+        raise ProtocolError(1009, "message too big")  # §7.4.1
     key = reader.read_exact(4)
     payload = unmask(key, reader.read_exact(length))
     return fin, opcode, payload
@@ -299,7 +303,7 @@ class Connection:
         size = 0
         decoder = None
         while True:
-            fin, opcode, payload = read_frame(self.reader)
+            fin, opcode, payload = read_frame(self.reader, MAX_MESSAGE - size)
             if opcode == PING:
                 self.send(PONG, payload)  # same payload, §5.5.2
                 continue
@@ -320,8 +324,6 @@ class Connection:
                 # fragments and fails as soon as bytes cannot be UTF-8.
                 decoder = codecs.getincrementaldecoder("utf-8")() if opcode == TEXT else None
             size += len(payload)
-            if size > MAX_MESSAGE:
-                raise ProtocolError(1009, "message too big")
             if decoder is not None:
                 try:
                     decoder.decode(payload, final=fin)
@@ -330,7 +332,7 @@ class Connection:
             parts.append(payload)
             if fin:
                 yield message_op, b"".join(parts)
-                message_op = None
+                message_op, parts, size = None, [], 0
 
     def serve(self):
         try:
