@@ -195,8 +195,8 @@ func (c *Conn) readMessage(dst []byte) (Opcode, []byte, error) {
 			if c.cfg.OnFrame != nil {
 				c.cfg.OnFrame(Received, c.wireIn)
 			}
-			return 0, dst, c.fail(&ProtocolError{Code: StatusMessageTooBig, Rules: []Rule{
-				{RuleMessageTooBig.Text + " (" + strconv.FormatInt(c.cfg.MaxMessageSize, 10) + " bytes)", RuleMessageTooBig.Section}}})
+			return 0, dst, c.fail(&ProtocolError{Code: StatusMessageTooBig, Rules: []Rule{{ID: RuleMessageTooBig.ID,
+				Text: RuleMessageTooBig.Text + " (" + strconv.FormatInt(c.cfg.MaxMessageSize, 10) + " bytes)", Section: RuleMessageTooBig.Section}}})
 		}
 		payloadStart := len(dst)
 		if dst, err = c.readPayload(dst, op == OpText); err != nil {

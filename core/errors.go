@@ -10,6 +10,9 @@ import (
 // explainers and wsplay check all cite the same Rule values, so the page, the
 // lessons and the terminal say the same thing.
 type Rule struct {
+	// ID names the rule for programs, e.g. "control-final": stable across
+	// releases and languages, so a page can translate Text by it.
+	ID string
 	// Text is the requirement as one sentence without a final period,
 	// e.g. "control frames must not be fragmented".
 	Text string
@@ -34,21 +37,21 @@ func (r Rule) Source() string {
 
 // Rules of the frame header, RFC 6455 §5.
 var (
-	RuleReservedBits     = Rule{"RSV1, RSV2 and RSV3 must be 0 unless an extension that defines them was negotiated", "5.2"}
-	RuleReservedOpcode   = Rule{"opcodes 0x3-0x7 and 0xB-0xF are reserved and must not be used", "5.2"}
-	RuleLengthTopBit     = Rule{"the most significant bit of a 64-bit payload length must be 0", "5.2"}
-	RuleMinimalLength    = Rule{"the payload length must be encoded in the minimal number of bytes", "5.2"}
-	RuleClientMasks      = Rule{"a client must mask every frame it sends to the server", "5.1"}
-	RuleServerNoMask     = Rule{"a server must not mask any frame it sends to the client", "5.1"}
-	RuleControlFinal     = Rule{"control frames must not be fragmented", "5.5"}
-	RuleControlLength    = Rule{"control frames must have a payload length of 125 bytes or less", "5.5"}
-	RuleContinuationLone = Rule{"a continuation frame must follow a text or binary frame whose FIN bit was 0", "5.4"}
-	RuleFragmentsNested  = Rule{"a new text or binary frame must not start before the fragmented message in progress has ended", "5.4"}
-	RuleInvalidUTF8      = Rule{"a text message must be valid UTF-8", "8.1"}
-	RuleCloseLength      = Rule{"a close frame's body is empty or starts with a 2-byte status code", "5.5.1"}
-	RuleCloseCode        = Rule{"a close frame must not carry a status code that is reserved or undefined", "7.4.1"}
-	RuleCloseReasonUTF8  = Rule{"the reason in a close frame must be valid UTF-8", "5.5.1"}
-	RuleMessageTooBig    = Rule{"the message is larger than this endpoint accepts", "7.4.1"}
+	RuleReservedBits     = Rule{ID: "reserved-bits", Text: "RSV1, RSV2 and RSV3 must be 0 unless an extension that defines them was negotiated", Section: "5.2"}
+	RuleReservedOpcode   = Rule{ID: "reserved-opcode", Text: "opcodes 0x3-0x7 and 0xB-0xF are reserved and must not be used", Section: "5.2"}
+	RuleLengthTopBit     = Rule{ID: "length-top-bit", Text: "the most significant bit of a 64-bit payload length must be 0", Section: "5.2"}
+	RuleMinimalLength    = Rule{ID: "minimal-length", Text: "the payload length must be encoded in the minimal number of bytes", Section: "5.2"}
+	RuleClientMasks      = Rule{ID: "client-masks", Text: "a client must mask every frame it sends to the server", Section: "5.1"}
+	RuleServerNoMask     = Rule{ID: "server-no-mask", Text: "a server must not mask any frame it sends to the client", Section: "5.1"}
+	RuleControlFinal     = Rule{ID: "control-final", Text: "control frames must not be fragmented", Section: "5.5"}
+	RuleControlLength    = Rule{ID: "control-length", Text: "control frames must have a payload length of 125 bytes or less", Section: "5.5"}
+	RuleContinuationLone = Rule{ID: "continuation-lone", Text: "a continuation frame must follow a text or binary frame whose FIN bit was 0", Section: "5.4"}
+	RuleFragmentsNested  = Rule{ID: "fragments-nested", Text: "a new text or binary frame must not start before the fragmented message in progress has ended", Section: "5.4"}
+	RuleInvalidUTF8      = Rule{ID: "invalid-utf8", Text: "a text message must be valid UTF-8", Section: "8.1"}
+	RuleCloseLength      = Rule{ID: "close-length", Text: "a close frame's body is empty or starts with a 2-byte status code", Section: "5.5.1"}
+	RuleCloseCode        = Rule{ID: "close-code", Text: "a close frame must not carry a status code that is reserved or undefined", Section: "7.4.1"}
+	RuleCloseReasonUTF8  = Rule{ID: "close-reason-utf8", Text: "the reason in a close frame must be valid UTF-8", Section: "5.5.1"}
+	RuleMessageTooBig    = Rule{ID: "message-too-big", Text: "the message is larger than this endpoint accepts", Section: "7.4.1"}
 )
 
 // ProtocolError reports input that broke one or more rules of RFC 6455. The

@@ -781,3 +781,21 @@ func TestVersionAndExit(t *testing.T) {
 	}
 	register(func() { exitCalls++ }) // for any test that runs after this one
 }
+
+// TestRulesCarryIDAndChinese: every rule the bridge returns has the core's
+// stable id and its Chinese text, so the page can show it in either language.
+func TestRulesCarryIDAndChinese(t *testing.T) {
+	e := call(t, "explainFrame", "49 00", "server")
+	problems := e.Get("problems")
+	if problems.Length() == 0 {
+		t.Fatal("no problems for a fragmented ping with RSV1")
+	}
+	first := problems.Index(0)
+	if first.Get("id").String() != core.RuleReservedBits.ID || first.Get("textZh").String() != core.RuleReservedBits.TextIn("zh") {
+		t.Errorf("first problem: id %v textZh %v", first.Get("id"), first.Get("textZh"))
+	}
+	p := call(t, "acceptSteps", "abc").Get("keyProblem")
+	if p.Get("ruleId").String() != core.RuleKeyLength.ID || p.Get("ruleZh").String() != core.RuleKeyLength.TextIn("zh") {
+		t.Errorf("keyProblem: ruleId %v ruleZh %v", p.Get("ruleId"), p.Get("ruleZh"))
+	}
+}

@@ -395,9 +395,11 @@ func strs(list []string) js.Value {
 	return out
 }
 
-// rule converts a rule to {text, section, source, cite}.
+// rule converts a rule to {id, text, textZh, section, source, cite}: the
+// page shows textZh when its language is Chinese.
 func rule(r core.Rule) js.Value {
-	return newObject().set("text", r.Text).set("section", r.Section).set("source", r.Source()).set("cite", r.Cite()).v
+	return newObject().set("id", r.ID).set("text", r.Text).set("textZh", r.TextIn("zh")).
+		set("section", r.Section).set("source", r.Source()).set("cite", r.Cite()).v
 }
 
 func rules(list []core.Rule) js.Value {
@@ -431,12 +433,14 @@ func problem(err error) js.Value {
 	var ae *argError
 	switch {
 	case errors.As(err, &he):
-		o.set("rule", he.Rule.Text).set("section", he.Rule.Section).set("source", he.Rule.Source()).set("cite", he.Rule.Cite())
+		o.set("rule", he.Rule.Text).set("ruleId", he.Rule.ID).set("ruleZh", he.Rule.TextIn("zh")).
+			set("section", he.Rule.Section).set("source", he.Rule.Source()).set("cite", he.Rule.Cite())
 		o.set("status", he.Status).set("detail", he.Detail).set("header", headers(he.Header))
 	case errors.As(err, &pe):
 		if len(pe.Rules) > 0 {
 			r := pe.Rules[0]
-			o.set("rule", r.Text).set("section", r.Section).set("source", r.Source()).set("cite", r.Cite())
+			o.set("rule", r.Text).set("ruleId", r.ID).set("ruleZh", r.TextIn("zh")).
+				set("section", r.Section).set("source", r.Source()).set("cite", r.Cite())
 		}
 		o.set("rules", rules(pe.Rules)).set("code", int(pe.Code)).set("codeName", codeName(pe.Code))
 	case errors.As(err, &ae):
