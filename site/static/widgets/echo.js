@@ -171,7 +171,7 @@ export function mount(element, options = {}) {
     else if (e.unmaskedHex) summary = e.unmaskedHex.length > 36 ? e.unmaskedHex.slice(0, 36) + "…" : e.unmaskedHex;
     const li = el("li", {
       class: `row ${fr.from}`, tabindex: "0", role: "button", "data-role": "frame-row",
-      "data-from": fr.from, "data-opcode": fr.opcodeName,
+      "data-from": fr.from, "data-opcode": fr.opcodeName, "data-hex": fr.hex,
     },
       el("span", { class: "dir", title: fr.from, text: fr.from === "client" ? "↑" : "↓" }),
       el("span", { class: "op", text: fr.opcodeName }),
