@@ -115,7 +115,7 @@ export function mount(element, options = {}) {
         const f = wsplay.buildFrame({ opcode: "text", payload: raw });
         const view = el("div");
         box.append(el("p", { class: "muted", i18n: "chat.frameNote" }), view);
-        mountFrame(view, { input: false, hex: f.hex, receiver: "client" });
+        mountFrame(view, { input: false, compact: true, hex: f.hex, receiver: "client" });
       }
     });
     li.append(btn, box);

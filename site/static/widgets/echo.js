@@ -177,7 +177,7 @@ export function mount(element, options = {}) {
       el("span", { class: "op", text: fr.opcodeName }),
       el("span", { class: "len mono", text: `${fr.payloadLength} B` }),
       el("span", { class: "summary", "data-role": "row-text", text: summary }),
-      fr.maskingKey ? el("span", { class: "key mono", title: "masking key", text: `🔑 ${spacedHex(fr.maskingKey)}` }) : null,
+      fr.maskingKey ? el("span", { class: "key mono", title: "masking key", text: `key ${spacedHex(fr.maskingKey)}` }) : null,
       fr.rebuilt ? el("span", { class: "tag", i18n: "echo.rebuilt" }) : null,
       el("code", { class: "wire mono", text: fr.hex.length > 48 ? fr.hex.slice(0, 48) + "…" : fr.hex }));
     const open = () => {
@@ -198,11 +198,11 @@ export function mount(element, options = {}) {
     const frameBox = el("div");
     const maskBox = el("div");
     const frameLink = `#frame?hex=${encodeURIComponent(fr.hex)}&receiver=${receiver}`;
-    detail.replaceChildren(
+    detail.replaceChildren(...[
       el("h4", {}, el("span", { i18n: fr.from === "client" ? "echo.fromBrowser" : "echo.fromServer" }), ` · ${fr.opcodeName}`),
       fr.rebuilt ? el("p", { class: "muted", i18n: fr.opcodeName === "close" ? "echo.rebuiltClose" : "echo.rebuiltNote" }) : null,
       el("p", { class: "links" }, el("a", { href: frameLink, "data-role": "open-frame", i18n: "echo.openFrame" })),
-      frameBox);
+      frameBox].filter(Boolean));
     mountFrame(frameBox, { input: false, hex: fr.hex, receiver });
     if (e.header && e.header.mask) {
       const key = spacedHex(e.header.keyHex.replace(/\s/g, ""));

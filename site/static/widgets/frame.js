@@ -16,7 +16,8 @@
 // rule the frame breaks — all from wsplay.explainFrame, the core's
 // explainer. receiver is "server" (the frame was sent by a client, so it
 // must be masked) or "client". With input: false there is no hex field (the
-// frame builder and the live wire show frames that way). The returned
+// frame builder and the live wire show frames that way); compact: true
+// leaves out the diagram and the table and links to the frame lab. The returned
 // object's show(hex, receiver) shows another frame.
 
 import { loadCore } from "../core.js";
@@ -91,7 +92,7 @@ export function mount(element, options = {}) {
       out.replaceChildren(el("p", { class: "error", "data-role": "error", text: errorText(e) }));
       return;
     }
-    out.replaceChildren(...explanation(e));
+    out.replaceChildren(...(options.compact ? compactExplanation(e, text, receiver) : explanation(e)));
     if (withInput) options.onChange?.({ hex: text, receiver });
   }
   hexInput.addEventListener("input", render);
@@ -119,6 +120,20 @@ function explanation(e) {
   parts.push(fieldTable(e));
   if (e.header && (e.text !== undefined && e.text !== "" || e.unmaskedHex)) parts.push(payloadView(e));
   return parts;
+}
+
+// compactExplanation: the verdict, the coloured bytes and the text, with a
+// link to the whole explanation in the frame lab.
+function compactExplanation(e, hexText, receiver) {
+  return [
+    verdict(e),
+    byteStrip(e, 24),
+    legend(),
+    e.header ? payloadView(e) : null,
+    el("p", { class: "links" }, el("a", {
+      href: `#frame?hex=${encodeURIComponent(hexText)}&receiver=${receiver}`, i18n: "echo.openFrame",
+    })),
+  ].filter(Boolean);
 }
 
 // verdict: valid, or every rule broken, each with its RFC section.
@@ -165,10 +180,10 @@ function fieldAtByte(fields, i) {
 
 // byteStrip paints the bytes: the two header bytes bit by bit, the others
 // as hex, each coloured by the field it belongs to.
-function byteStrip(e) {
+function byteStrip(e, maxPayload = MAX_PAYLOAD_CELLS) {
   const strip = el("div", { class: "bytestrip", "data-role": "bytes", role: "list", "i18n-aria-label": "frame.bytesLabel" });
   const bytes = e.bytes;
-  const shown = Math.min(bytes.length, (e.headerSize || 2) + MAX_PAYLOAD_CELLS);
+  const shown = Math.min(bytes.length, (e.headerSize || 2) + maxPayload);
   for (let i = 0; i < shown; i++) {
     const b = bytes[i];
     const hx = b.toString(16).padStart(2, "0");
