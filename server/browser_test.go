@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"wsplay/site"
@@ -111,18 +112,28 @@ func TestBrowser(t *testing.T) {
 	t.Run("Chat", s.testChat)
 	t.Run("Language", s.testLanguage)
 	t.Run("Looks", s.testLooks)
+	t.Run("WithoutCore", s.testWithoutCore)
+	t.Run("ServerGone", s.testServerGone)
 }
 
 // tab opens a new tab at the page with the given fragment and waits for
 // the WebAssembly core.
 func (s *browserSuite) tab(t *testing.T, fragment string) context.Context {
 	t.Helper()
+	ctx := s.blankTab(t)
+	do(t, ctx, chromedp.Navigate(s.base+fragment))
+	waitFor(t, ctx, `document.querySelector("#core-status.good")`)
+	return ctx
+}
+
+// blankTab opens a tab with nothing in it yet.
+func (s *browserSuite) blankTab(t *testing.T) context.Context {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(s.browser)
 	t.Cleanup(cancel)
 	ctx, cancelT := context.WithTimeout(ctx, 25*time.Second)
 	t.Cleanup(cancelT)
-	do(t, ctx, chromedp.Navigate(s.base+fragment))
-	waitFor(t, ctx, `document.querySelector("#core-status.good")`)
+	do(t, ctx) // opens the tab
 	return ctx
 }
 
@@ -528,4 +539,44 @@ func (s *browserSuite) testLooks(t *testing.T) {
 		t.Errorf("the page is %d px wide on a 390 px phone", w)
 	}
 	s.shot(t, ctx, "9-phone-frame")
+}
+
+// When the WebAssembly module does not load, the page says so plainly, and
+// what does not need it (the chat) still works.
+func (s *browserSuite) testWithoutCore(t *testing.T) {
+	ctx := s.blankTab(t)
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	block := []*network.BlockPattern{{URLPattern: "*://*:*/static/wsplay.wasm", Block: true}}
+	if _, err := chromedp.Call(ctx, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: block}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.Navigate(s.base+"#chat?nick=Offline"))
+	waitFor(t, ctx, `document.querySelector("#core-status.bad")`)
+	if st := text(t, ctx, "#core-status"); !strings.Contains(st, "could not be loaded") || !strings.Contains(st, "chat still works") {
+		t.Errorf("core status = %q", st)
+	}
+	click(t, ctx, "[data-mount=chat] [data-role=join]")
+	waitFor(t, ctx, `!document.querySelector("[data-mount=chat] [data-role=send]").disabled`)
+	s.shot(t, ctx, "10-without-core")
+}
+
+// When the server goes away, the live wire says so and offers to
+// reconnect.
+func (s *browserSuite) testServerGone(t *testing.T) {
+	other := startServer(t, nil)
+	ctx := s.blankTab(t)
+	do(t, ctx, chromedp.Navigate("http://"+other.addr+"/#wire"))
+	waitFor(t, ctx, `document.querySelector("#core-status.good")`)
+	const w = `[data-mount=echo] `
+	click(t, ctx, w+"[data-role=connect]")
+	waitFor(t, ctx, `!document.querySelector('`+w+`[data-role=send-text]').disabled`)
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	other.Shutdown(sctx) // sends 1001 (going away) to every WebSocket
+	waitFor(t, ctx, `document.querySelector('`+w+`[data-role=status]').textContent.includes("1001")`)
+	if st := text(t, ctx, w+"[data-role=status]"); !strings.Contains(st, "going away") || !strings.Contains(st, "Reconnect") {
+		t.Errorf("status after the server left = %q", st)
+	}
 }
