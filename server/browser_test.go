@@ -329,7 +329,7 @@ func (s *browserSuite) testMasking(t *testing.T) {
 	waitFor(t, ctx, fmt.Sprintf(`document.querySelectorAll('%s[data-role=mask-table] tbody tr').length === %d`, w, len(p)))
 	rows := eval[[][]string](t, ctx, `[...document.querySelectorAll('`+w+`[data-role=mask-table] tbody tr')].map(r => [...r.cells].map(c => c.textContent))`)
 	for i, r := range rows {
-		want := []string{fmt.Sprint(i), fmt.Sprint(i % 4), fmt.Sprintf("%02x", key[i%4]), fmt.Sprintf("%02x", p[i^0]), fmt.Sprintf("%02x", p[i]^key[i%4])}
+		want := []string{fmt.Sprint(i), fmt.Sprint(i % 4), fmt.Sprintf("%02x", key[i%4]), fmt.Sprintf("%02x", p[i]), fmt.Sprintf("%02x", p[i]^key[i%4])}
 		got := []string{r[0], r[1], r[2], r[3][:2], r[5]}
 		if strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Errorf("row %d = %q, want %q (i, i mod 4, key byte, payload byte, masked)", i, got, want)

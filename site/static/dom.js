@@ -4,7 +4,7 @@
 // message or a frame's payload can contain "<img onerror=...>", and it must
 // show as those characters, not run.
 
-import { t } from "./i18n.js";
+import { t, applyTranslations } from "./i18n.js";
 
 // el("button", {class: "primary", i18n: "connect", onclick: f}, child, ...)
 // creates an element. Attributes:
@@ -97,4 +97,18 @@ export function base64ToBytes(b64) {
 // spacedHex turns "37fa213d" into "37 fa 21 3d".
 export function spacedHex(compact) {
   return (compact.match(/../g) || []).join(" ");
+}
+
+// followLang keeps a widget's text in the current language: on each
+// "wsplay:lang" event it rewrites root's translated text, until root leaves
+// the page.
+export function followLang(root) {
+  const update = () => {
+    if (!root.isConnected) {
+      window.removeEventListener("wsplay:lang", update);
+      return;
+    }
+    applyTranslations(root);
+  };
+  window.addEventListener("wsplay:lang", update);
 }

@@ -11,7 +11,7 @@
 // when the key changes, for the page's deep link.
 
 import { loadCore } from "../core.js";
-import { el, hex, uid, errorText, rfcLink } from "../dom.js";
+import { el, hex, uid, errorText, rfcLink, followLang } from "../dom.js";
 
 export const RFC_SAMPLE_KEY = "dGhlIHNhbXBsZSBub25jZQ==";
 
@@ -33,6 +33,7 @@ export function mount(element, options = {}) {
     problem,
     steps);
   element.replaceChildren(root);
+  followLang(root);
 
   loadCore().then((wsplay) => {
     function render() {

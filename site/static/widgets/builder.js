@@ -9,7 +9,7 @@
 // mount(element, {onChange}) — onChange({hex}) after each build.
 
 import { loadCore } from "../core.js";
-import { el, uid, errorText } from "../dom.js";
+import { el, uid, errorText, followLang } from "../dom.js";
 import { mount as mountFrame } from "./frame.js";
 
 // Opcodes (RFC 6455 §5.2, §11.8); 3-7 and 11-15 are reserved.
@@ -60,6 +60,7 @@ export function mount(element, options = {}) {
     error,
     view);
   element.replaceChildren(root);
+  followLang(root);
 
   const frameView = mountFrame(view, { input: false, receiver: "server" });
   const openLink = root.querySelector("[data-role=open-decoder]");

@@ -15,7 +15,7 @@
 // mount(element, {nick})
 
 import { loadCore } from "../core.js";
-import { el, setText, uid, wsURL } from "../dom.js";
+import { el, setText, uid, wsURL, followLang } from "../dom.js";
 import { mount as mountFrame } from "./frame.js";
 
 export function mount(element, options = {}) {
@@ -37,6 +37,7 @@ export function mount(element, options = {}) {
     el("form", { class: "chat-send", onsubmit: (e) => { e.preventDefault(); send(); } },
       el("label", { for: msgId, class: "visually-hidden", i18n: "chat.message" }), msgInput, sendBtn));
   element.replaceChildren(root);
+  followLang(root);
   setText(status, "live.notConnected");
 
   let wsplay = null;

@@ -14,7 +14,7 @@
 // so they are byte for byte what was sent).
 
 import { loadCore } from "../core.js";
-import { el, setText, uid, errorText, wsURL, base64ToBytes, spacedHex, hex } from "../dom.js";
+import { el, setText, uid, errorText, wsURL, base64ToBytes, spacedHex, hex, followLang } from "../dom.js";
 import { t } from "../i18n.js";
 import { mount as mountFrame } from "./frame.js";
 import { mount as mountMask } from "./mask.js";
@@ -52,6 +52,7 @@ export function mount(element, options = {}) {
       el("div", {}, el("h4", { i18n: "echo.log" }), log),
       detail));
   element.replaceChildren(root);
+  followLang(root);
   detail.append(el("p", { class: "muted", i18n: "echo.pick" }));
 
   let wsplay = null;

@@ -21,7 +21,7 @@
 // object's show(hex, receiver) shows another frame.
 
 import { loadCore } from "../core.js";
-import { el, uid, errorText, rfcLink } from "../dom.js";
+import { el, uid, errorText, rfcLink, followLang } from "../dom.js";
 
 // The field names as explainFrame (and the RFC's diagram) writes them, and
 // the colour class of each.
@@ -64,6 +64,7 @@ export function mount(element, options = {}) {
       el("span", { class: "muted", i18n: "frame.receiverNote" })),
     out);
   element.replaceChildren(root);
+  followLang(root);
 
   // Pointer or keyboard focus on any part of a field highlights that field
   // everywhere: in the bytes, in the bit diagram and in the table.

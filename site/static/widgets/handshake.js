@@ -12,7 +12,7 @@
 // request, the response and the two Accept values side by side.
 
 import { loadCore } from "../core.js";
-import { el, setText, wsURL } from "../dom.js";
+import { el, setText, wsURL, followLang } from "../dom.js";
 
 export function mount(element) {
   const btn = el("button", { type: "button", class: "primary", i18n: "live.connectHandshake", "data-role": "live-connect" });
@@ -20,6 +20,7 @@ export function mount(element) {
   const out = el("div", { class: "live-out", "data-role": "live-out" });
   const root = el("div", { class: "widget handshake-widget" }, el("div", { class: "conn-bar" }, btn, el("code", { class: "muted", text: "/ws/inspect" }), status), out);
   element.replaceChildren(root);
+  followLang(root);
   setText(status, "live.notConnected");
 
   let wsplay = null;

@@ -17,7 +17,7 @@
 // called when any of them changes, for the page's deep link.
 
 import { loadCore } from "../core.js";
-import { el, setText, uid, errorText } from "../dom.js";
+import { el, setText, uid, errorText, followLang } from "../dom.js";
 
 export const RFC_KEY = "37 fa 21 3d";
 const MAX_ROWS = 64; // a big payload shows its first rows only
@@ -59,6 +59,7 @@ export function mount(element, options = {}) {
     note,
     twice);
   element.replaceChildren(root);
+  followLang(root);
 
   let wsplay = null;
   let result = null; // maskSteps' answer for the current inputs
