@@ -112,6 +112,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("Chat", s.testChat)
 	t.Run("Language", s.testLanguage)
 	t.Run("Looks", s.testLooks)
+	t.Run("WidgetsStandalone", s.testWidgetsStandalone)
 	t.Run("WithoutCore", s.testWithoutCore)
 	t.Run("ServerGone", s.testServerGone)
 }
@@ -185,14 +186,30 @@ func setField(t *testing.T, ctx context.Context, sel, value string) {
 		e.dispatchEvent(new Event("input", {bubbles: true})); e.dispatchEvent(new Event("change", {bubbles: true})); })()`, sel, js))
 }
 
-// shot saves a screenshot of the whole page.
+// shot saves a screenshot of the whole page (JPEG: a tall PNG takes
+// a second to encode).
 func (s *browserSuite) shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	s.save(t, ctx, name, chromedp.FullScreenshot(88))
+}
+
+// shotScreen saves what fits on the screen, as a phone shows it.
+func (s *browserSuite) shotScreen(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	s.save(t, ctx, name, chromedp.CaptureScreenshot())
+}
+
+func (s *browserSuite) save(t *testing.T, ctx context.Context, name string, capture chromedp.Action[[]byte]) {
+	t.Helper()
+	img, err := chromedp.Run(ctx, capture)
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
-	if err := os.WriteFile(filepath.Join(s.shots, name+".png"), png, 0o644); err != nil {
+	ext := ".jpg"
+	if len(img) > 4 && string(img[1:4]) == "PNG" {
+		ext = ".png"
+	}
+	if err := os.WriteFile(filepath.Join(s.shots, name+ext), img, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -531,14 +548,16 @@ func (s *browserSuite) testLooks(t *testing.T) {
 	do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
 	do(t, ctx, chromedp.Navigate(s.base+"#mask?key=37%20fa%2021%203d&payload=Hello"))
 	waitFor(t, ctx, `document.querySelector("#core-status.good") && !document.documentElement.classList.contains("large")`)
-	s.shot(t, ctx, "9-phone-mask")
+	s.shotScreen(t, ctx, "9-phone-mask")
 	do(t, ctx, chromedp.Navigate(s.base+"#frame"))
 	waitFor(t, ctx, `document.querySelector("[data-mount=frame] [data-role=fields]")`)
 	// Nothing is wider than the phone's screen but the scrolling boxes.
 	if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > 390 {
 		t.Errorf("the page is %d px wide on a 390 px phone", w)
 	}
-	s.shot(t, ctx, "9-phone-frame")
+	s.shotScreen(t, ctx, "9-phone-frame")
+	eval[chromedp.Void](t, ctx, `document.querySelector("[data-mount=frame] [data-role=fields]").scrollIntoView()`)
+	s.shotScreen(t, ctx, "9-phone-frame-fields")
 }
 
 // When the WebAssembly module does not load, the page says so plainly, and
@@ -579,4 +598,41 @@ func (s *browserSuite) testServerGone(t *testing.T) {
 	if st := text(t, ctx, w+"[data-role=status]"); !strings.Contains(st, "going away") || !strings.Contains(st, "Reconnect") {
 		t.Errorf("status after the server left = %q", st)
 	}
+}
+
+// The widgets work on a page that is not the playground, as the lessons
+// mount them: no app.js, no wasm_exec.js script tag; each module loads the
+// core through core.js.
+func (s *browserSuite) testWidgetsStandalone(t *testing.T) {
+	ctx := s.blankTab(t)
+	do(t, ctx, chromedp.Navigate(s.base+"lessons/"))
+	eval[chromedp.Void](t, ctx, `(async () => {
+		for (const name of ["accept", "frame", "mask", "builder", "echo"]) {
+			const div = document.createElement("div");
+			div.id = "w-" + name;
+			document.body.append(div);
+		}
+		const opts = {
+			accept: {key: "dGhlIHNhbXBsZSBub25jZQ=="},
+			frame: {hex: "81 85 37 fa 21 3d 7f 9f 4d 51 58", receiver: "server"},
+			mask: {key: "37 fa 21 3d", payload: "Hi"},
+			builder: {}, echo: {},
+		};
+		for (const name of Object.keys(opts)) {
+			const m = await import("/static/widgets/" + name + ".js");
+			m.mount(document.getElementById("w-" + name), opts[name]);
+		}
+	})()`)
+	waitFor(t, ctx, `document.querySelector("#w-accept [data-role=accept]")?.textContent === "`+rfcAccept+`"`)
+	waitFor(t, ctx, `document.querySelector("#w-frame [data-role=payload-text]")?.textContent === "Hello"`)
+	waitFor(t, ctx, `document.querySelectorAll("#w-mask [data-role=mask-table] tbody tr").length === 2`)
+	waitFor(t, ctx, `document.querySelector("#w-builder [data-role=built-hex]")?.textContent === "81 85 37 fa 21 3d 7f 9f 4d 51 58"`)
+	waitFor(t, ctx, `document.querySelector("#w-echo [data-role=connect]")`)
+	if n := eval[int](t, ctx, `document.querySelectorAll("script[src='/static/wasm_exec.js']").length`); n != 1 {
+		t.Errorf("wasm_exec.js loaded %d times, want once", n)
+	}
+	// setLang switches the widgets' text without app.js.
+	eval[chromedp.Void](t, ctx, `import("/static/i18n.js").then(m => m.setLang("zh"))`)
+	waitFor(t, ctx, `document.querySelector("#w-mask [data-role=step]").textContent === "单步"`)
+	eval[chromedp.Void](t, ctx, `import("/static/i18n.js").then(m => m.setLang("en"))`)
 }
