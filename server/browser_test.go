@@ -186,11 +186,10 @@ func setField(t *testing.T, ctx context.Context, sel, value string) {
 		e.dispatchEvent(new Event("input", {bubbles: true})); e.dispatchEvent(new Event("change", {bubbles: true})); })()`, sel, js))
 }
 
-// shot saves a screenshot of the whole page (JPEG: a tall PNG takes
-// a second to encode).
+// shot saves a screenshot of the whole page.
 func (s *browserSuite) shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	s.save(t, ctx, name, chromedp.FullScreenshot(88))
+	s.save(t, ctx, name, chromedp.FullScreenshot(100))
 }
 
 // shotScreen saves what fits on the screen, as a phone shows it.
@@ -535,6 +534,11 @@ func (s *browserSuite) testLooks(t *testing.T) {
 	s.shot(t, ctx, "7-dark-frame")
 	do(t, ctx, chromedp.Navigate(s.base+"#wire"))
 	waitFor(t, ctx, `document.querySelector("#core-status.good") && document.documentElement.dataset.theme === "dark"`)
+	click(t, ctx, "[data-mount=echo] [data-role=connect]")
+	waitFor(t, ctx, `!document.querySelector("[data-mount=echo] [data-role=send-text]").disabled`)
+	click(t, ctx, "[data-mount=echo] [data-role=send-text]")
+	waitFor(t, ctx, `document.querySelector("[data-mount=echo] [data-role=frame-row][data-from=server]")`)
+	click(t, ctx, "[data-mount=echo] [data-role=frame-row][data-from=client]")
 	s.shot(t, ctx, "7-dark-wire")
 	eval[chromedp.Void](t, ctx, `(() => { const th = document.getElementById("theme"); th.value = "auto"; th.dispatchEvent(new Event("change")); })()`)
 

@@ -54,6 +54,7 @@ export function mount(element, options = {}) {
   element.replaceChildren(root);
   followLang(root);
   detail.append(el("p", { class: "muted", i18n: "echo.pick" }));
+  log.append(el("li", { class: "row empty muted", i18n: "echo.empty" }));
 
   let wsplay = null;
   let ws = null;
@@ -145,8 +146,15 @@ export function mount(element, options = {}) {
       el("span", { class: "op", text: "HTTP" }),
       el("span", { class: "summary" }, el("span", { i18n: "echo.handshake" }), " ",
         el("code", { text: `Sec-WebSocket-Key: ${r.key}` })));
+    appendRow(li);
+  }
+
+  // appendRow adds a row to the log (the first one replaces the hint).
+  function appendRow(li) {
+    log.querySelector(".empty")?.remove();
     log.append(li);
     rows++;
+    li.scrollIntoView({ block: "nearest" });
   }
 
   function addFrameRow(r) {
@@ -158,7 +166,7 @@ export function mount(element, options = {}) {
     // /ws/echo: no reports. Rebuild the server's frame (unmasked, so
     // exact); a sent frame's real masking key is not visible here.
     const text = typeof data === "string";
-    const f = wsplay.buildFrame({ opcode: text ? "text" : "binary", payload: text ? data : data });
+    const f = wsplay.buildFrame({ opcode: text ? "text" : "binary", payload: data });
     addRow({ from, opcodeName: text ? "text" : "binary", payloadLength: data.length, hex: f.hex, rebuilt: true });
   }
 
@@ -188,9 +196,7 @@ export function mount(element, options = {}) {
     };
     li.addEventListener("click", open);
     li.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); open(); } });
-    log.append(li);
-    rows++;
-    li.scrollIntoView({ block: "nearest" });
+    appendRow(li);
   }
 
   // showDetail opens a frame in the frame view and, for a masked frame, in
