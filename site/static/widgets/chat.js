@@ -84,7 +84,9 @@ export function mount(element, options = {}) {
   function onEvent(raw) {
     let ev;
     try { ev = JSON.parse(raw); } catch { return; }
-    if (typeof ev.online === "number") online.textContent = `${ev.online} online`;
+    if (typeof ev.online === "number") {
+      online.replaceChildren(`${ev.online} `, el("span", { i18n: "chat.online" }));
+    }
     if (ev.type === "welcome") {
       me = ev.nick;
       nickInput.value = ev.nick;

@@ -214,15 +214,18 @@ export function mount(element, options = {}) {
     if (e.header && e.header.mask) {
       const key = spacedHex(e.header.keyHex.replace(/\s/g, ""));
       const payloadHex = e.unmaskedHex;
+      // A text frame is easier to follow as text; anything else as bytes.
+      const asText = e.header.opcodeName === "text" && typeof e.text === "string";
       detail.append(
         el("h4", { i18n: "echo.maskTitle" }),
         el("p", { class: "muted", i18n: "echo.maskNote" }),
         el("p", { class: "links" }, el("a", {
-          href: `#mask?key=${encodeURIComponent(key)}&payloadHex=${encodeURIComponent(payloadHex)}`,
+          href: asText ? `#mask?key=${encodeURIComponent(key)}&payload=${encodeURIComponent(e.text)}`
+            : `#mask?key=${encodeURIComponent(key)}&payloadHex=${encodeURIComponent(payloadHex)}`,
           "data-role": "open-mask", i18n: "echo.openMask",
         })),
         maskBox);
-      mountMask(maskBox, { key, payloadHex });
+      mountMask(maskBox, asText ? { key, payload: e.text } : { key, payloadHex });
     }
   }
 
