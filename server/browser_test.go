@@ -306,6 +306,7 @@ func (s *browserSuite) testFrameLab(t *testing.T) {
 	if n := eval[int](t, ctx, `document.querySelectorAll('`+w+`[data-role=diagram] .hl[data-field="Masking-key"]').length`); n != 2 {
 		t.Errorf("%d diagram cells highlighted for the masking key, want 2", n)
 	}
+	s.save(t, ctx, "2-frame-highlight", chromedp.Screenshot(chromedp.CSS("[data-mount=frame] .frame-out")))
 
 	// Pasted: a fragmented ping with RSV1 set, unmasked, to a server.
 	setField(t, ctx, w+"[data-role=hex]", "49 00")

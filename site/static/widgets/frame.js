@@ -117,7 +117,7 @@ function explanation(e) {
   parts.push(verdict(e));
   parts.push(byteStrip(e));
   parts.push(legend());
-  parts.push(diagram());
+  parts.push(diagram(e));
   parts.push(fieldTable(e));
   if (e.header && (e.text !== undefined && e.text !== "" || e.unmaskedHex)) parts.push(payloadView(e));
   return parts;
@@ -221,7 +221,10 @@ function legend() {
 
 // diagram is the base framing diagram of RFC 6455 §5.2, one cell per field,
 // 32 bits to a row.
-function diagram() {
+function diagram(e) {
+  // Fields this frame does not have (no extended length, no key) are
+  // dimmed.
+  const present = new Set(e.fields.map((f) => f.name));
   const rows = [
     [["FIN", 1, "F\nI\nN"], ["RSV1", 1, "R\nS\nV\n1"], ["RSV2", 1, "R\nS\nV\n2"], ["RSV3", 1, "R\nS\nV\n3"],
       ["opcode", 4, "opcode\n(4)"], ["MASK", 1, "M\nA\nS\nK"], ["Payload len", 7, "Payload len\n(7)"],
@@ -232,15 +235,17 @@ function diagram() {
     [["Payload Data", 32, "Payload Data continued …"]],
   ];
   const grid = el("div", { class: "diagram", "data-role": "diagram", "aria-hidden": "true" });
+  // Bit numbers as the RFC writes them: tens above units.
   for (let b = 0; b < 32; b++) {
-    grid.append(el("span", { class: "bitno", text: b % 10, style: `grid-column: ${b + 1}` }));
+    if (b % 10 === 0) grid.append(el("span", { class: "bitno", text: b / 10, style: `grid-row: 1; grid-column: ${b + 1}` }));
+    grid.append(el("span", { class: "bitno", text: b % 10, style: `grid-row: 2; grid-column: ${b + 1}` }));
   }
-  let row = 2;
+  let row = 3;
   for (const cells of rows) {
     let col = 1;
     for (const [name, bits, label] of cells) {
       grid.append(el("span", {
-        class: `cell ${FIELD_CLASS[name]}`, "data-field": name,
+        class: `cell ${FIELD_CLASS[name]}${present.has(name) ? "" : " absent"}`, "data-field": name,
         style: `grid-row: ${row}; grid-column: ${col} / span ${bits}`, text: label,
       }));
       col += bits;
