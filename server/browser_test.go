@@ -464,6 +464,18 @@ func (s *browserSuite) testLiveWire(t *testing.T) {
 	setField(t, ctx, w+"[data-role=close-code]", "1002")
 	click(t, ctx, w+"[data-role=close]")
 	waitFor(t, ctx, `document.querySelector('`+w+`[data-role=note]')?.textContent.includes("§7.4")`)
+
+	// "Open in the frame lab" and "Open in the masking panel" carry the
+	// browser's frame to the other panels.
+	click(t, ctx, `[data-role=frame-row][data-from=client][data-opcode=text]`)
+	click(t, ctx, w+"[data-role=open-frame]")
+	waitFor(t, ctx, `!document.getElementById("panel-frame").hidden && document.querySelector("[data-mount=frame] [data-role=payload-text]")?.textContent === `+jsString(msg))
+	if got := eval[string](t, ctx, `document.querySelector("[data-mount=frame] [data-role=hex]").value`); got != spaced(b) {
+		t.Errorf("frame lab shows %q, want the wire's %q", got, spaced(b))
+	}
+	do(t, ctx, chromedp.NavigateBack())
+	click(t, ctx, w+"[data-role=open-mask]")
+	waitFor(t, ctx, `!document.getElementById("panel-mask").hidden && document.querySelector("[data-mount=mask] [data-role=masked-hex]")?.textContent === "`+spaced(b[6:])+`"`)
 }
 
 func jsString(s string) string {
