@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"wsplay/core"
 	"wsplay/site"
 )
 
@@ -327,6 +329,14 @@ func (s *browserSuite) testFrameLab(t *testing.T) {
 	if code := text(t, ctx, w+"[data-role=close-code]"); !strings.HasPrefix(code, "1002") {
 		t.Errorf("close code = %q, want 1002", code)
 	}
+	// In Chinese the same rules show the core's Chinese text, and switch
+	// back with the language.
+	eval[chromedp.Void](t, ctx, `import("/static/i18n.js").then(m => m.setLang("zh"))`)
+	zh := core.RuleControlFinal.TextIn("zh")
+	waitFor(t, ctx, `document.querySelector('`+w+`[data-role=problems]').textContent.includes(`+strconv.Quote(zh)+`)`)
+	eval[chromedp.Void](t, ctx, `import("/static/i18n.js").then(m => m.setLang("en"))`)
+	waitFor(t, ctx, `document.querySelector('`+w+`[data-role=problems]').textContent.includes("control frames must not be fragmented")`)
+	eval[chromedp.Void](t, ctx, `localStorage.removeItem("wsplay.lang")`)
 	waitFor(t, ctx, `location.hash.includes("hex=49")`)
 	s.shot(t, ctx, "2-frame-invalid")
 

@@ -4,12 +4,14 @@
 // message or a frame's payload can contain "<img onerror=...>", and it must
 // show as those characters, not run.
 
-import { t, applyTranslations } from "./i18n.js";
+import { t, lang, applyTranslations } from "./i18n.js";
 
 // el("button", {class: "primary", i18n: "connect", onclick: f}, child, ...)
 // creates an element. Attributes:
 //   text   textContent
 //   i18n   a key of i18n.js: the text is t(key), and changes with the language
+//   both   {en, zh}: a text the core gives in both languages (a rule of the
+//          RFC); shows the one for the page's language, and changes with it
 //   class, for, id, href, type, value, ... set as attributes
 //   on...  an event listener
 //   a key whose value is null, undefined or false is left out.
@@ -18,7 +20,11 @@ export function el(tag, attrs = {}, ...children) {
   for (const [k, v] of Object.entries(attrs)) {
     if (v === null || v === undefined || v === false) continue;
     if (k === "text") e.textContent = v;
-    else if (k === "i18n") {
+    else if (k === "both") {
+      e.dataset.textEn = v.en;
+      e.dataset.textZh = v.zh || v.en;
+      e.textContent = lang() === "zh" ? e.dataset.textZh : e.dataset.textEn;
+    } else if (k === "i18n") {
       e.dataset.i18n = v;
       e.textContent = t(v);
     } else if (k.startsWith("i18n-")) {

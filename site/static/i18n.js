@@ -368,6 +368,10 @@ export function t(key) {
 // applyTranslations rewrites the translated text and attributes under root.
 export function applyTranslations(root = document) {
   for (const e of root.querySelectorAll("[data-i18n]")) e.textContent = t(e.dataset.i18n);
+  // Texts the Go core gives in both languages (see el's "both" in dom.js).
+  for (const e of root.querySelectorAll("[data-text-zh]")) {
+    e.textContent = lang() === "zh" ? e.dataset.textZh : e.dataset.textEn;
+  }
   for (const [data, attr] of [["i18nPlaceholder", "placeholder"], ["i18nTitle", "title"], ["i18nAriaLabel", "aria-label"]]) {
     const sel = "[data-" + data.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase()) + "]";
     for (const e of root.querySelectorAll(sel)) e.setAttribute(attr, t(e.dataset[data]));

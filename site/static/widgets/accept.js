@@ -46,7 +46,7 @@ export function mount(element, options = {}) {
       problem.hidden = !s.keyProblem;
       if (s.keyProblem) {
         problem.replaceChildren(el("strong", { i18n: "accept.keyProblem" }), " ",
-          s.keyProblem.rule || s.keyProblem.message, " ",
+          s.keyProblem.rule ? el("span", { both: { en: s.keyProblem.rule, zh: s.keyProblem.ruleZh } }) : s.keyProblem.message, " ",
           rfcLink(s.keyProblem.section, s.keyProblem.source));
       }
       // The 16 bytes the key stands for: a client picks them at random

@@ -157,7 +157,7 @@ function verdict(e) {
       el("code", { "data-role": "close-code", text: `${e.code} (${e.codeName})` })));
     box.append(el("ul", { class: "problems", "data-role": "problems" },
       e.problems.map((p) => el("li", { class: "rule" },
-        el("span", { class: "rule-text", text: p.text }), " ",
+        el("span", { class: "rule-text", both: { en: p.text, zh: p.textZh } }), " ",
         rfcLink(p.section, p.source)))));
   }
   if (e.rest > 0) {
