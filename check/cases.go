@@ -69,9 +69,9 @@ func failf(format string, a ...any) *verdict {
 	return &verdict{status: Fail, got: fmt.Sprintf(format, a...)}
 }
 
-func (v *verdict) withRule(r core.Rule) *verdict      { v.rule = &r; return v }
-func (v *verdict) withLesson(slug string) *verdict    { v.lesson = slug; return v }
-func (v *verdict) withExplain(text string) *verdict   { v.explain = text; return v }
+func (v *verdict) withRule(r core.Rule) *verdict    { v.rule = &r; return v }
+func (v *verdict) withLesson(slug string) *verdict  { v.lesson = slug; return v }
+func (v *verdict) withExplain(text string) *verdict { v.explain = text; return v }
 func (v *verdict) also(format string, a ...any) *verdict {
 	v.got += " " + fmt.Sprintf(format, a...)
 	return v
@@ -329,28 +329,28 @@ func handshakeCases() []Case {
 	}
 	return []Case{
 		{ID: "handshake.status", Category: "handshake", Lesson: "handshake", RawHandshake: true,
-			Title: "a valid request gets the status line HTTP/1.1 101 Switching Protocols",
-			Rule:  core.RuleStatus101,
+			Title:   "a valid request gets the status line HTTP/1.1 101 Switching Protocols",
+			Rule:    core.RuleStatus101,
 			Explain: "The opening handshake is an HTTP request that asks to switch protocols. The server accepts with the status line \"HTTP/1.1 101 Switching Protocols\" and from then on both sides speak WebSocket frames on the same TCP connection. Any other status means the handshake failed, and a browser gives up. Check the exact text of your status line and that it ends with \\r\\n.",
 			run:     verify(0)},
 		{ID: "handshake.headers", Category: "handshake", Lesson: "handshake", RawHandshake: true,
-			Title: "the 101 response has Upgrade: websocket and Connection: Upgrade",
-			Rule:  core.RuleResponseUpgrade,
+			Title:   "the 101 response has Upgrade: websocket and Connection: Upgrade",
+			Rule:    core.RuleResponseUpgrade,
 			Explain: "A 101 response must say which protocol the connection switches to (Upgrade: websocket) and that the Connection header applies to this hop (Connection: Upgrade). A browser checks both and fails the handshake if either is missing. Every header line ends with \\r\\n, and an empty line ends the response.",
 			run:     verify(1)},
 		{ID: "handshake.accept", Category: "handshake", Lesson: "accept", RawHandshake: true,
-			Title: "Sec-WebSocket-Accept is base64(SHA-1(key + GUID)) for a fresh random key",
-			Rule:  core.RuleAcceptValue,
+			Title:   "Sec-WebSocket-Accept is base64(SHA-1(key + GUID)) for a fresh random key",
+			Rule:    core.RuleAcceptValue,
 			Explain: "The Accept value proves that the server read this client's key: take the Sec-WebSocket-Key text exactly as received (do not decode it), append the GUID 258EAFA5-E914-47DA-95CA-C5AB0DC85B11, hash with SHA-1, and send the 20 raw bytes of the digest in base64 (not the hex digest). The check sends a fresh random key, so a value copied from the RFC's example fails here.",
 			run:     verify(2)},
 		{ID: "handshake.version", Category: "handshake", Lesson: "handshake", RawHandshake: true,
-			Title: "a request with Sec-WebSocket-Version: 8 is refused with 426 and Sec-WebSocket-Version: 13",
-			Rule:  core.RuleVersion,
+			Title:   "a request with Sec-WebSocket-Version: 8 is refused with 426 and Sec-WebSocket-Version: 13",
+			Rule:    core.RuleVersion,
 			Explain: "Only version 13 of the protocol exists in RFC 6455. A server that accepts any version may be talking to a client that frames differently. It must refuse the handshake with an error status (426 Upgrade Required is the one the RFC names) and a Sec-WebSocket-Version header listing the versions it speaks, so that the client can retry with one of them.",
 			run:     refusal(func(s *session) string { return head(s, "8", core.NewKey()) }, 426, true)},
 		{ID: "handshake.no-key", Category: "handshake", Lesson: "handshake", RawHandshake: true,
-			Title: "a request without Sec-WebSocket-Key is refused with 400 Bad Request",
-			Rule:  core.RuleKeyPresent,
+			Title:   "a request without Sec-WebSocket-Key is refused with 400 Bad Request",
+			Rule:    core.RuleKeyPresent,
 			Explain: "Without a Sec-WebSocket-Key there is nothing to compute the Accept value from: the request is not a WebSocket handshake, and the server must answer with an HTTP error (400 Bad Request) instead of crashing or hanging. A server that looks the header up without checking that it is there usually dies here with an exception.",
 			run:     refusal(func(s *session) string { return head(s, core.Version, "") }, 400, false)},
 	}
@@ -371,7 +371,7 @@ func frameCases() []Case {
 			}
 			cs = append(cs, Case{
 				ID: "frame." + op.String() + "-" + strconv.Itoa(n), Category: "frames", Lesson: "payload-length", Rule: rule,
-				Title: fmt.Sprintf("a %d-byte %s message (%s) comes back unchanged", n, op, form),
+				Title:   fmt.Sprintf("a %d-byte %s message (%s) comes back unchanged", n, op, form),
 				Explain: "The length of a payload has three forms: up to 125 bytes it sits in the 7 bits of Payload len; from 126 to 65535, Payload len is 126 and the next 2 bytes hold the length; from 65536 on, Payload len is 127 and the next 8 bytes hold it, both in network byte order (big-endian). The masking key comes after the length, so a wrong length form also shifts the key and garbles the payload. Test your server at the edges: 125, 126, 65535 and 65536 bytes.",
 				run: func(s *session) *verdict {
 					p := payloadOf(op, n)
@@ -383,7 +383,7 @@ func frameCases() []Case {
 	}
 	cs = append(cs, Case{
 		ID: "frame.unmasked", Category: "frames", Lesson: "masking", Rule: core.RuleClientMasks,
-		Title: "a client frame without a mask is refused with 1002",
+		Title:   "a client frame without a mask is refused with 1002",
 		Explain: "Every frame a client sends must be masked (MASK bit 1 and a 4-byte key), and a server must fail the connection when one is not: masking protects proxies that would otherwise read attacker-chosen bytes as HTTP. Read the MASK bit; do not assume the key is there.",
 		run: func(s *session) *verdict {
 			s.send(frameSpec{fin: true, op: core.OpText, payload: []byte("not masked"), unmasked: true})

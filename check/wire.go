@@ -151,7 +151,9 @@ type frameSpec struct {
 	unmasked bool // send it without a mask, breaking §5.1 on purpose
 }
 
-func text(fin bool, p string) frameSpec { return frameSpec{fin: fin, op: core.OpText, payload: []byte(p)} }
+func text(fin bool, p string) frameSpec {
+	return frameSpec{fin: fin, op: core.OpText, payload: []byte(p)}
+}
 
 // wire encodes a frame as a client sends it: masked with a fresh random key.
 func (f frameSpec) wire() []byte {
