@@ -122,13 +122,16 @@ func (s *session) expectEcho(op core.Opcode, payload []byte) *verdict {
 }
 
 func compareEcho(ev event, op core.Opcode, payload []byte) *verdict {
+	if ev.op != op && len(ev.data) != len(payload) {
+		return failf("a %s message of %d bytes was sent; a %s message of %d bytes came back: the opcode is wrong and the payload is %s.", op, len(payload), ev.op, len(ev.data), firstDiff(payload, ev.data))
+	}
 	if ev.op != op {
 		return failf("a %s message of %d bytes was sent; a %s message of %d bytes came back.", op, len(payload), ev.op, len(ev.data)).
 			withRule(ruleOpcodeKept).withLesson("frame-anatomy").
 			withExplain("The opcode in the first byte of a frame says what the payload is: 0x1 text, 0x2 binary. A server that always replies with 0x81 (FIN and text) turns every binary message into text, which a browser then fails to decode as UTF-8. Send the reply with the opcode of the message received (and remember that the first frame's opcode is the message's; continuation frames carry 0x0).")
 	}
 	if !bytes.Equal(ev.data, payload) {
-		return failf("a %s message of %d bytes was sent; a %s message of %d bytes came back, %s.", op, len(payload), ev.op, len(ev.data), firstDiff(payload, ev.data))
+		return failf("a %s message of %d bytes was sent; a %s message of %d bytes came back, %s: %s.", op, len(payload), ev.op, len(ev.data), firstDiff(payload, ev.data), preview(ev.data))
 	}
 	how := "in one frame"
 	if ev.frames > 1 {
@@ -581,6 +584,11 @@ func utf8Cases() []Case {
 				wait := min(s.opts.Timeout/2, time.Second)
 				s.nc.SetReadDeadline(time.Now().Add(wait))
 				ev := s.next(false)
+				if ev.kind == evMessage {
+					return failf("the server answered the first fragment (FIN 0) at once with a %s message of %d bytes, as if it were a whole message: %s.", ev.op, len(ev.data), preview(ev.data)).
+						withRule(ruleFragments).withLesson("fragmentation").
+						withExplain("This fragment had FIN 0: the message was not over. A server that reads the FIN bit waits for the continuation frames before it handles the message; this one answered the fragment on its own, and also passed on the invalid UTF-8 in it.")
+				}
 				if ev.kind != evTimeout {
 					return s.refusalFrom(ev, core.StatusInvalidPayload)
 				}
@@ -724,7 +732,11 @@ func chunkCases() []Case {
 				s.writeChunked(head)
 				resp, err := s.readResponse()
 				if err != nil {
-					return s.handshakeFailed(err).withExplain("")
+					v := s.handshakeFailed(err).withExplain("")
+					if _, ok := err.(*core.HandshakeError); !ok {
+						v.lesson = "" // the case's own lesson: partial reads
+					}
+					return v
 				}
 				if err := resp.Verify(req); err != nil {
 					return s.handshakeFailed(err).withExplain("")
