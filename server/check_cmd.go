@@ -95,9 +95,17 @@ Flags:
 	defer stop()
 	tw := &check.TextWriter{W: stdout, Color: colorOK(stdout)}
 	var progress func(check.Result)
+	started := false
 	if !asJSON {
-		tw.Start(target, opts.Timeout)
-		progress = tw.Result
+		// The heading waits for the first result, so that a refused URL
+		// prints nothing but the refusal.
+		progress = func(r check.Result) {
+			if !started {
+				started = true
+				tw.Start(target, opts.Timeout)
+			}
+			tw.Result(r)
+		}
 	}
 	rep, err := check.Run(ctx, target, opts, progress)
 	if err != nil {
