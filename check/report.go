@@ -181,9 +181,10 @@ func WriteHTML(w io.Writer, rep *Report) error {
 }
 
 var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
-	"lower": func(s Status) string { return strings.ToLower(s.String()) },
-	"ms":    func(d time.Duration) string { return d.Round(time.Millisecond).String() },
-	"title": categoryTitle,
+	"lower":  func(s Status) string { return strings.ToLower(s.String()) },
+	"ms":     func(d time.Duration) string { return d.Round(time.Millisecond).String() },
+	"title":  categoryTitle,
+	"plural": plural,
 	"newCategory": func(results []Result, i int) bool {
 		return i == 0 || results[i-1].Category != results[i].Category
 	},
@@ -209,7 +210,7 @@ dt { font-weight: bold; } dd { margin: 0 0 .5rem 0; }
 <body>
 <h1>wsplay check: <code>{{.Target}}</code></h1>
 <p>Address {{.Address}}, started {{.Started.UTC.Format "2006-01-02 15:04:05 UTC"}}, {{ms .Duration}}.
-<strong>{{.Pass}} passed, {{.Warn}} warnings, {{.Fail}} failed.</strong>{{if .Interrupted}} The run was interrupted.{{end}}</p>
+<strong>{{.Pass}} passed, {{plural .Warn "warning"}}, {{.Fail}} failed.</strong>{{if .Interrupted}} The run was interrupted.{{end}}</p>
 <table>
 <tr><th>Category</th><th>Passed</th><th>Warnings</th><th>Failed</th></tr>
 {{range .Scores}}<tr><td>{{.Title}}</td><td>{{.Pass}}/{{.Total}}</td><td>{{.Warn}}</td><td>{{.Fail}}</td></tr>

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -43,7 +44,7 @@ func TestHTMLEscapesEverything(t *testing.T) {
 			t.Errorf("unescaped %q", bad)
 		}
 	}
-	for _, want := range []string{"&lt;script&gt;", "&lt;b&gt;bye&lt;/b&gt;", "rule &amp; more", `href="http://127.0.0.1:8080/lessons/closing"`, "1 passed, 1 warnings, 1 failed", "<style>"} {
+	for _, want := range []string{"&lt;script&gt;", "&lt;b&gt;bye&lt;/b&gt;", "rule &amp; more", `href="http://127.0.0.1:8080/lessons/closing"`, "1 passed, 1 warning, 1 failed", "<style>"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("HTML lacks %q", want)
 		}
@@ -138,6 +139,24 @@ func TestHangAndGone(t *testing.T) {
 	for _, r := range rep.Results {
 		if r.Status != Fail || !strings.Contains(r.Got, "cannot connect") {
 			t.Errorf("%s: %s %q", r.ID, r.Status, r.Got)
+		}
+	}
+}
+
+// docs/check.md lists every case id, so that -run and the report can be
+// looked up there.
+func TestDocsListEveryCase(t *testing.T) {
+	doc, err := os.ReadFile("../docs/check.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range Cases(Options{}) {
+		id := c.ID
+		if c.Category == "frames" && strings.HasPrefix(id, "frame.binary-") && id != "frame.binary-0" && id != "frame.binary-65536" {
+			continue // listed as frame.binary-0 … frame.binary-65536
+		}
+		if !strings.Contains(string(doc), "`"+id+"`") {
+			t.Errorf("docs/check.md does not list %s", id)
 		}
 	}
 }
