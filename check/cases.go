@@ -52,6 +52,7 @@ type Case struct {
 
 // verdict is what a case decided.
 type verdict struct {
+	brief   bool // no evidence in the report: it is the same in every case
 	status  Status
 	got     string
 	rule    *core.Rule // when not the case's rule
@@ -276,9 +277,9 @@ func handshakeCases() []Case {
 			if he != nil {
 				at := map[core.Rule]int{core.RuleStatus101: 0, core.RuleResponseUpgrade: 1, core.RuleResponseConnection: 1, core.RuleAcceptValue: 2}
 				if st, ok := at[he.Rule]; !ok || st <= stage {
-					v := failf("%s", he.Rule.Text)
+					v := failf("the server's answer breaks the rule.")
 					if he.Detail != "" {
-						v.got = "broken: " + he.Rule.Text + "; " + he.Detail + "."
+						v.got = he.Detail + "."
 					}
 					return v.withRule(he.Rule)
 				}

@@ -280,11 +280,15 @@ func runCase(ctx context.Context, t *Target, opts Options, c Case) Result {
 	if v.lesson != "" {
 		r.Lesson = opts.Lessons + "/lessons/" + v.lesson
 	}
-	if v.status != Pass {
+	if v.status != Pass && v.brief && !c.RawHandshake {
+		r.Explanation = v.explain
+	} else if v.status != Pass {
 		r.Explanation = c.Explain
 		if v.explain != "" {
 			r.Explanation = v.explain
 		}
+	}
+	if v.status != Pass && !(v.brief && !c.RawHandshake) {
 		r.Sent, r.SentFrames = s.sent.hex(), s.sent.describe(core.Server)
 		r.Received, r.ReceivedFrames = s.recv.hex(), s.recv.describe(core.Client)
 		if s.sentHead != "" {

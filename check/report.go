@@ -73,6 +73,9 @@ func (tw *TextWriter) Result(r Result) {
 		}
 	}
 	list := func(name string, hex string, items []string) {
+		if hex == "" && len(items) > 0 {
+			hex, items = items[0], items[1:]
+		}
 		field(name, hex)
 		for _, it := range items {
 			fmt.Fprintf(tw.W, "                 %s %s\n", tw.paint(ansiDim, "·"), it)
@@ -80,7 +83,7 @@ func (tw *TextWriter) Result(r Result) {
 	}
 	field("got", r.Got)
 	list("sent", r.Sent, r.SentFrames)
-	if r.Received == "" && len(r.ReceivedFrames) == 0 {
+	if r.Received == "" && len(r.ReceivedFrames) == 0 && (r.Sent != "" || len(r.SentFrames) > 0) {
 		field("received", "nothing")
 	} else {
 		list("received", r.Received, r.ReceivedFrames)

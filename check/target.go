@@ -96,11 +96,11 @@ func Resolve(ctx context.Context, raw string, allowRemote bool, lookup func(ctx 
 	if !allowRemote {
 		for _, ip := range ips {
 			if !Allowed(ip) {
-				what := host + " is " + ip.String()
-				if ip.String() != host {
-					what = host + " resolves to " + ip.String()
+				what := host + " is a public address"
+				if net.ParseIP(host) == nil {
+					what = host + " resolves to " + ip.String() + ", a public address"
 				}
-				return refuse(what + ", a public address. wsplay check connects only to " + allowedRanges +
+				return refuse(what + ". wsplay check connects only to " + allowedRanges +
 					" addresses, so that it checks your own server and cannot be turned into a scanner of other people's. If this server is yours, pass -allow-remote")
 			}
 		}

@@ -56,7 +56,7 @@ func TestResolveRefuses(t *testing.T) {
 		"nothing.test": {},
 	})
 	for url, why := range map[string]string{
-		"ws://192.0.2.1:8080/":      "192.0.2.1, a public address",
+		"ws://192.0.2.1:8080/":      "192.0.2.1 is a public address",
 		"ws://8.8.8.8/":             "-allow-remote",
 		"ws://example.com/":         "example.com resolves to 93.184.216.34",
 		"ws://mixed.test/":          "203.0.113.7",

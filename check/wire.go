@@ -106,7 +106,8 @@ func (s *session) handshakeFailed(err error) *verdict {
 		if he.Rule == core.RuleAcceptValue {
 			v.lesson = "accept"
 		}
-		v.explain = "Every case starts with the opening handshake, and this server's answer broke a rule, so the case could not go on. The handshake cases at the top of the report say what to fix first."
+		v.explain = "Every case starts with the opening handshake, and this server's answer broke a rule, so the case could not go on. The handshake cases at the top of the report show the exchange and what to fix first."
+		v.brief = true
 		return v
 	}
 	v := s.transportVerdict(err, "the answer to the opening handshake")

@@ -75,6 +75,14 @@ Flags:
 		}
 		return 2
 	}
+	// Flags may also come after the URL: wsplay check URL -run frame.
+	if fl.NArg() > 1 {
+		url := fl.Arg(0)
+		if err := fl.Parse(fl.Args()[1:]); err != nil {
+			return 2
+		}
+		fl.Parse(append([]string{"--", url}, fl.Args()...))
+	}
 	if fl.NArg() != 1 {
 		fmt.Fprintln(stderr, "wsplay check: give exactly one URL, e.g. wsplay check ws://127.0.0.1:8080/ws/echo; see wsplay check -help")
 		return 2

@@ -124,7 +124,7 @@ func TestCheckCommandUsage(t *testing.T) {
 // TEST-NET-1 (RFC 5737), and nothing is dialed.
 func TestCheckCommandRefusesPublicAddress(t *testing.T) {
 	code, out, errs := runCheck(t, "-timeout", "50ms", "ws://192.0.2.1:8080/")
-	if code != 2 || !strings.Contains(errs, "192.0.2.1, a public address") || !strings.Contains(errs, "-allow-remote") ||
+	if code != 2 || !strings.Contains(errs, "192.0.2.1 is a public address") || !strings.Contains(errs, "-allow-remote") ||
 		out != "" {
 		t.Fatalf("exit %d\nstdout %q\nstderr %q", code, out, errs)
 	}
@@ -136,7 +136,7 @@ func TestCheckCommandStrict(t *testing.T) {
 	if code, out, _ := runCheck(t, "-run", "utf8.invalid", url); code != 0 || !strings.Contains(out, "WARN utf8.invalid") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
-	if code, _, _ := runCheck(t, "-strict", "-run", "utf8.invalid", url); code != 1 {
+	if code, _, _ := runCheck(t, url, "-strict", "-run", "utf8.invalid"); code != 1 {
 		t.Fatalf("-strict: exit %d", code)
 	}
 }
