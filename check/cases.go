@@ -275,8 +275,10 @@ func handshakeCases() []Case {
 			err = resp.Verify(req)
 			he, _ := err.(*core.HandshakeError)
 			if he != nil {
-				at := map[core.Rule]int{core.RuleStatus101: 0, core.RuleResponseUpgrade: 1, core.RuleResponseConnection: 1, core.RuleAcceptValue: 2}
-				if st, ok := at[he.Rule]; !ok || st <= stage {
+				// The stage at which each rule is checked; the others
+				// (subprotocol, extensions) count with the Accept value.
+				at := map[core.Rule]int{core.RuleStatus101: 0, core.RuleStatusLine: 0, core.RuleResponseUpgrade: 1, core.RuleResponseConnection: 1}
+				if st, ok := at[he.Rule]; !ok && stage == 2 || ok && st <= stage {
 					v := failf("the server's answer breaks the rule.")
 					if he.Detail != "" {
 						v.got = he.Detail + "."

@@ -452,9 +452,5 @@ func bit(b bool) string {
 
 // headLines splits an HTTP head into its lines, for the report.
 func headLines(head string) []string {
-	var out []string
-	for _, l := range strings.Split(strings.TrimRight(head, "\r\n"), "\r\n") {
-		out = append(out, l)
-	}
-	return out
+	return strings.Split(strings.TrimRight(head, "\r\n"), "\r\n")
 }
