@@ -378,7 +378,7 @@ func frameCases() []Case {
 			cs = append(cs, Case{
 				ID: "frame." + op.String() + "-" + strconv.Itoa(n), Category: "frames", Lesson: "payload-length", Rule: rule,
 				Title:   fmt.Sprintf("a %d-byte %s message (%s) comes back unchanged", n, op, form),
-				Explain: "The length of a payload has three forms: up to 125 bytes it sits in the 7 bits of Payload len; from 126 to 65535, Payload len is 126 and the next 2 bytes hold the length; from 65536 on, Payload len is 127 and the next 8 bytes hold it, both in network byte order (big-endian). The masking key comes after the length, so a wrong length form also shifts the key and garbles the payload. Test your server at the edges: 125, 126, 65535 and 65536 bytes.",
+				Explain: "The length of a payload has three forms: up to 125 bytes it sits in the 7 bits of Payload len; from 126 to 65535, Payload len is 126 and the next 2 bytes hold the length; from 65536 on, Payload len is 127 and the next 8 bytes hold it, both in network byte order (big-endian). The masking key comes after the length, so a wrong length form also shifts the key and garbles the payload. Test your server at the edges: 125, 126, 65535 and 65536 bytes. A reply cut to about 4 KB means the server read the frame with a single recv(4096): keep reading until the whole payload has arrived.",
 				run: func(s *session) *verdict {
 					p := payloadOf(op, n)
 					s.send(frameSpec{fin: true, op: op, payload: p})

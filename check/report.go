@@ -188,6 +188,7 @@ var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
 	"ms":     func(d time.Duration) string { return d.Round(time.Millisecond).String() },
 	"title":  categoryTitle,
 	"plural": plural,
+	"join":   func(lines []string) string { return strings.Join(lines, "\n") },
 	"newCategory": func(results []Result, i int) bool {
 		return i == 0 || results[i-1].Category != results[i].Category
 	},
@@ -222,8 +223,8 @@ dt { font-weight: bold; } dd { margin: 0 0 .5rem 0; }
 <div class="case" id="{{$r.ID}}"><span class="status {{lower $r.Status}}">{{$r.Status}}</span> <code>{{$r.ID}}</code> {{$r.Title}}</div>
 {{if ne $r.Status 0}}<dl class="detail">
 <dt>What happened</dt><dd>{{$r.Got}}</dd>
-{{if or $r.Sent $r.SentFrames}}<dt>Sent</dt><dd>{{if $r.Sent}}<pre>{{$r.Sent}}</pre>{{end}}{{range $r.SentFrames}}<pre>{{.}}</pre>{{end}}</dd>{{end}}
-<dt>Received</dt><dd>{{if or $r.Received $r.ReceivedFrames}}{{if $r.Received}}<pre>{{$r.Received}}</pre>{{end}}{{range $r.ReceivedFrames}}<pre>{{.}}</pre>{{end}}{{else}}nothing{{end}}</dd>
+{{if or $r.Sent $r.SentFrames}}<dt>Sent</dt><dd>{{if $r.Sent}}<pre>{{$r.Sent}}</pre>{{end}}{{if $r.SentFrames}}<pre>{{join $r.SentFrames}}</pre>{{end}}</dd>
+<dt>Received</dt><dd>{{if $r.Received}}<pre>{{$r.Received}}</pre>{{end}}{{if $r.ReceivedFrames}}<pre>{{join $r.ReceivedFrames}}</pre>{{end}}{{if not (or $r.Received $r.ReceivedFrames)}}nothing{{end}}</dd>{{end}}
 <dt>Rule</dt><dd>{{$r.Rule.Text}} ({{$r.Rule.Source}})</dd>
 <dt>Why</dt><dd>{{$r.Explanation}}</dd>
 <dt>Lesson</dt><dd><a href="{{$r.Lesson}}">{{$r.Lesson}}</a></dd>
