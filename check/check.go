@@ -205,7 +205,8 @@ func (r *Report) Failed() bool { return r.Fail > 0 }
 // per case. progress, when not nil, is called with each result as soon as its
 // case ends. The error is a *RefusedError for a URL the check will not
 // connect to; once cases run, problems of the server are results, not
-// errors. Cancelling ctx stops the run after the current case.
+// errors. Cancelling ctx ends the run at once: the case under way is
+// dropped and Report.Interrupted is set.
 func Run(ctx context.Context, target string, opts Options, progress func(Result)) (*Report, error) {
 	opts = opts.withDefaults()
 	t, err := Resolve(ctx, target, opts.AllowRemote, opts.LookupIP)
@@ -219,6 +220,12 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 			break
 		}
 		r := runCase(ctx, t, opts, c)
+		if ctx.Err() != nil {
+			// Cut short by the cancellation: the result would blame
+			// the server for it.
+			rep.Interrupted = true
+			break
+		}
 		rep.Results = append(rep.Results, r)
 		if progress != nil {
 			progress(r)

@@ -160,3 +160,31 @@ func TestDocsListEveryCase(t *testing.T) {
 		}
 	}
 }
+
+// Cancelling a run ends the case under way at once and drops it.
+func TestCancelStopsAtOnce(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	rep, err := Run(ctx, "ws://"+ln.Addr().String()+"/", Options{Timeout: 10 * time.Second, Run: []string{"frame.text-0"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 2*time.Second || !rep.Interrupted || len(rep.Results) != 0 {
+		t.Fatalf("%v, interrupted %v, %d results", d, rep.Interrupted, len(rep.Results))
+	}
+}

@@ -36,6 +36,7 @@ type session struct {
 	sentHead, recvHead string // HTTP heads, for the handshake cases
 	writeErr           error
 	pending            *event // an event read ahead, returned by the next call to next
+	stop               func() bool
 }
 
 // open dials the target and, when handshake is set, runs a valid opening
@@ -48,6 +49,8 @@ func (s *session) open(ctx context.Context, handshake bool) *verdict {
 	}
 	nc.SetDeadline(s.deadline)
 	s.nc = nc
+	// Cancelling the run ends the case's waits at once.
+	s.stop = context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
 	s.br = bufio.NewReaderSize(nc, core.DefaultBufferSize)
 	if !handshake {
 		return nil
@@ -138,6 +141,9 @@ func isClosed(err error) bool {
 }
 
 func (s *session) close() {
+	if s.stop != nil {
+		s.stop()
+	}
 	if s.nc != nil {
 		s.nc.Close()
 	}
