@@ -637,7 +637,7 @@ func closeCases() []Case {
 			}
 			switch {
 			case ok:
-				v = passf("the server answered with a close frame (%s)", ev.code)
+				v = passf("the server answered with %s", closeFrameName(ev.code))
 			case ev.code == core.StatusNoStatusReceived:
 				v = warnf("the server answered with a close frame without a status code; echoing %s is what endpoints usually do.", acceptCodes[0]).
 					withExplain("Answering the close frame is what the RFC requires, and the server did. Its answer carries no status code, which is allowed, but the usual answer echoes the code received (RFC 6455 §5.5.1), so that the client sees the closing was understood.")
@@ -657,7 +657,7 @@ func closeCases() []Case {
 				return v
 			case evTimeout:
 				if v.status == Pass {
-					return warnf("the server answered with a close frame (%s) but did not close the TCP connection within the time limit (%s).", ev.code, s.opts.Timeout).withRule(ruleServerCloses).
+					return warnf("the server answered with %s but did not close the TCP connection within the time limit (%s).", closeFrameName(ev.code), s.opts.Timeout).withRule(ruleServerCloses).
 						withExplain("After the close frames have crossed, the server should close the TCP connection first, so that the waiting TIME_WAIT state stays on the server and the client is not left waiting. Close the socket right after sending your close frame.")
 				}
 				return v.also("It did not close the TCP connection either.")
@@ -683,6 +683,14 @@ func closeCases() []Case {
 				return s.expectRefusal(core.StatusProtocolError)
 			}},
 	}
+}
+
+// closeFrameName says what a close frame carried.
+func closeFrameName(code core.StatusCode) string {
+	if code == core.StatusNoStatusReceived {
+		return "an empty close frame"
+	}
+	return "a close frame with " + code.String()
 }
 
 // ---- large messages ----
