@@ -36,6 +36,7 @@ func serveFlags(out io.Writer, cfg *Config, logJSON *bool) *flag.FlagSet {
 
 Usage:
   wsplay [serve] [flags]   serve the playground (serve is the default)
+  wsplay check [flags] URL grade a WebSocket echo server (wsplay check -help)
   wsplay version           print the version
 
 Endpoints: / the playground, /lessons/ the course, /ws/echo echoes every

@@ -3,6 +3,7 @@
 // Command wsplay is the companion server of the WebSocket playground.
 //
 //	wsplay [serve] [flags]   serve the playground (the default)
+//	wsplay check URL         grade a WebSocket echo server (see check_cmd.go)
 //	wsplay version           print the version
 //
 // It serves the playground page, with wsplay's core compiled to
@@ -37,6 +38,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		return serve(args, stdout, stderr)
+	case "check":
+		return checkCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionString())
 		return 0
@@ -45,7 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		serveFlags(stderr, &cfg, new(bool)).Usage()
 		return 0
 	}
-	fmt.Fprintf(stderr, "wsplay: unknown command %q; the commands are serve (the default) and version; see wsplay -help\n", cmd)
+	fmt.Fprintf(stderr, "wsplay: unknown command %q; the commands are serve (the default), check and version; see wsplay -help\n", cmd)
 	return 2
 }
 

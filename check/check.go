@@ -1,0 +1,309 @@
+//go:build !js
+
+// Package check is the graded suite behind `wsplay check`: it runs a list of
+// cases against any WebSocket server that echoes messages, given its ws://
+// URL, and explains every failure to a learner in the words the core uses.
+//
+// # How a case works
+//
+// Every case opens a new TCP connection, so a server that crashed or hangs on
+// one case cannot spoil the next. The check builds its frames by hand with
+// core.AppendFrameHeader and core.Mask, writes them over the raw connection
+// (some one byte per write, to exercise the server's partial reads), and
+// decodes the answers with core.FrameReader in the client role: a server
+// frame that breaks a rule, such as a masked frame, is itself a finding.
+//
+// Every case has a time limit (Options.Timeout). Each Result says PASS, WARN
+// (allowed but not ideal) or FAIL and, for WARN and FAIL, what was sent and
+// what came back (hex, and each frame decoded by core.ExplainFrame), the rule
+// broken with its RFC section (a core.Rule), a paragraph for a learner, and
+// the lesson that explains it.
+//
+// # Safety
+//
+// Run connects only to the target it is given, and only when every address
+// the target's host resolves to is a loopback, private (RFC 1918, fc00::/7)
+// or link-local address, unless Options.AllowRemote is set: the tool is meant
+// for a learner's own server, not for probing other people's.
+//
+// # Streaming
+//
+// Run calls its progress function after each case, on the caller's
+// goroutine, so a command can print results as they come and a WebSocket
+// endpoint can stream them to a page.
+package check
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"time"
+
+	"wsplay/core"
+)
+
+// Status is the verdict of one case.
+type Status int
+
+const (
+	Pass Status = iota // the server did what the RFC requires
+	Warn               // allowed, but not ideal
+	Fail               // the server broke a rule, hung or crashed
+)
+
+// String returns "PASS", "WARN" or "FAIL".
+func (s Status) String() string {
+	switch s {
+	case Pass:
+		return "PASS"
+	case Warn:
+		return "WARN"
+	}
+	return "FAIL"
+}
+
+// MarshalText writes the status as its name, for JSON.
+func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a status name.
+func (s *Status) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "PASS":
+		*s = Pass
+	case "WARN":
+		*s = Warn
+	case "FAIL":
+		*s = Fail
+	default:
+		return errors.New("check: unknown status " + string(b))
+	}
+	return nil
+}
+
+// Options tune a run. The zero value runs every case with the defaults.
+type Options struct {
+	// Timeout bounds each case, from the dial to the last answer; a server
+	// that takes longer is reported as hanging. 0 means DefaultTimeout.
+	Timeout time.Duration
+	// LargeSizes are the sizes of the large-message cases, in bytes; nil
+	// means DefaultLargeSizes. An empty non-nil slice runs none.
+	LargeSizes []int
+	// Lessons is the base URL the lesson links start with, e.g.
+	// "http://127.0.0.1:8080". "" means DefaultLessons.
+	Lessons string
+	// Run, when not empty, keeps only the cases whose id contains one of
+	// these words, e.g. "frame." or "utf8".
+	Run []string
+	// AllowRemote lets the check connect to public addresses.
+	AllowRemote bool
+	// LookupIP resolves a host name; nil means net.DefaultResolver's
+	// LookupIPAddr. Tests replace it so that no real name is resolved.
+	LookupIP func(ctx context.Context, host string) ([]net.IP, error)
+	// ChunkDelay is the pause between the one-byte writes of the
+	// partial-read cases; 0 means 1ms. The pause makes each byte arrive in
+	// its own read on the server.
+	ChunkDelay time.Duration
+}
+
+// Defaults of Options.
+const (
+	DefaultTimeout = 5 * time.Second
+	DefaultLessons = "http://127.0.0.1:8080"
+)
+
+// DefaultLargeSizes are the sizes of the large-message cases: 1 MiB and
+// 4 MiB.
+var DefaultLargeSizes = []int{1 << 20, 4 << 20}
+
+func (o Options) withDefaults() Options {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.LargeSizes == nil {
+		o.LargeSizes = DefaultLargeSizes
+	}
+	if o.Lessons == "" {
+		o.Lessons = DefaultLessons
+	}
+	o.Lessons = strings.TrimRight(o.Lessons, "/")
+	if o.ChunkDelay <= 0 {
+		o.ChunkDelay = time.Millisecond
+	}
+	return o
+}
+
+// RuleRef is a core.Rule as a report shows it.
+type RuleRef struct {
+	Text   string `json:"text"`
+	Source string `json:"source"` // e.g. "RFC 6455 §5.2"
+}
+
+// Cite returns "text (source)".
+func (r RuleRef) Cite() string { return r.Text + " (" + r.Source + ")" }
+
+func ref(r core.Rule) RuleRef { return RuleRef{Text: r.Text, Source: r.Source()} }
+
+// Result is the outcome of one case.
+type Result struct {
+	ID       string `json:"id"`       // e.g. "frame.text-126"
+	Category string `json:"category"` // e.g. "frames"
+	Title    string `json:"title"`    // what the case checks, one line
+	Status   Status `json:"status"`
+	// Got says in one or two sentences what the server did.
+	Got string `json:"got"`
+	// Sent and Received are the bytes on the wire, in hex, cut after a
+	// few dozen bytes per frame; SentFrames and ReceivedFrames decode each
+	// frame with core.ExplainFrame. For the handshake cases SentFrames and
+	// ReceivedFrames hold the HTTP head lines instead.
+	Sent           string   `json:"sent,omitempty"`
+	SentFrames     []string `json:"sent_frames,omitempty"`
+	Received       string   `json:"received,omitempty"`
+	ReceivedFrames []string `json:"received_frames,omitempty"`
+	// Rule is the requirement the case checks, with its RFC section.
+	Rule RuleRef `json:"rule"`
+	// Explanation is a paragraph for a learner: why the rule exists and
+	// what servers usually get wrong. Set for WARN and FAIL.
+	Explanation string `json:"explanation,omitempty"`
+	// Lesson is the URL of the lesson that explains the rule.
+	Lesson   string        `json:"lesson"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// Score counts the verdicts of one category.
+type Score struct {
+	Category string `json:"category"`
+	Title    string `json:"title"`
+	Pass     int    `json:"pass"`
+	Warn     int    `json:"warn"`
+	Fail     int    `json:"fail"`
+}
+
+// Total returns the number of cases in the category.
+func (s Score) Total() int { return s.Pass + s.Warn + s.Fail }
+
+// Report is a whole run.
+type Report struct {
+	Target   string        `json:"target"`  // the URL as given
+	Address  string        `json:"address"` // the address dialed, ip:port
+	Started  time.Time     `json:"started"`
+	Duration time.Duration `json:"duration_ns"`
+	Results  []Result      `json:"results"`
+	Scores   []Score       `json:"scores"`
+	Pass     int           `json:"pass"`
+	Warn     int           `json:"warn"`
+	Fail     int           `json:"fail"`
+	// Interrupted is set when the run was cancelled before every case ran.
+	Interrupted bool `json:"interrupted,omitempty"`
+}
+
+// Failed reports whether any case failed.
+func (r *Report) Failed() bool { return r.Fail > 0 }
+
+// Run resolves target, refuses it unless it is a loopback or private address
+// (or opts.AllowRemote), and runs every case against it, one new connection
+// per case. progress, when not nil, is called with each result as soon as its
+// case ends. The error is a *RefusedError for a URL the check will not
+// connect to; once cases run, problems of the server are results, not
+// errors. Cancelling ctx ends the run at once: the case under way is
+// dropped and Report.Interrupted is set.
+func Run(ctx context.Context, target string, opts Options, progress func(Result)) (*Report, error) {
+	opts = opts.withDefaults()
+	t, err := Resolve(ctx, target, opts.AllowRemote, opts.LookupIP)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Target: target, Address: t.Addr, Started: time.Now()}
+	for _, c := range Cases(opts) {
+		if ctx.Err() != nil {
+			rep.Interrupted = true
+			break
+		}
+		r := runCase(ctx, t, opts, c)
+		if ctx.Err() != nil {
+			// Cut short by the cancellation: the result would blame
+			// the server for it.
+			rep.Interrupted = true
+			break
+		}
+		rep.Results = append(rep.Results, r)
+		if progress != nil {
+			progress(r)
+		}
+	}
+	rep.Duration = time.Since(rep.Started)
+	rep.tally()
+	return rep, nil
+}
+
+func (rep *Report) tally() {
+	idx := map[string]int{}
+	for _, cat := range Categories {
+		idx[cat.ID] = len(rep.Scores)
+		rep.Scores = append(rep.Scores, Score{Category: cat.ID, Title: cat.Title})
+	}
+	for _, r := range rep.Results {
+		s := &rep.Scores[idx[r.Category]]
+		switch r.Status {
+		case Pass:
+			s.Pass++
+			rep.Pass++
+		case Warn:
+			s.Warn++
+			rep.Warn++
+		default:
+			s.Fail++
+			rep.Fail++
+		}
+	}
+	kept := rep.Scores[:0]
+	for _, s := range rep.Scores {
+		if s.Total() > 0 {
+			kept = append(kept, s)
+		}
+	}
+	rep.Scores = kept
+}
+
+// runCase runs one case on a fresh connection within the time limit.
+func runCase(ctx context.Context, t *Target, opts Options, c Case) Result {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	s := &session{t: t, opts: opts, deadline: start.Add(opts.Timeout)}
+	v := s.open(ctx, !c.RawHandshake)
+	if v == nil {
+		v = c.run(s)
+	}
+	s.close()
+	r := Result{
+		ID: c.ID, Category: c.Category, Title: c.Title, Status: v.status, Got: v.got,
+		Rule: ref(c.Rule), Lesson: opts.Lessons + "/lessons/" + c.Lesson,
+		Duration: time.Since(start),
+	}
+	if v.rule != nil {
+		r.Rule = ref(*v.rule)
+	}
+	if v.lesson != "" {
+		r.Lesson = opts.Lessons + "/lessons/" + v.lesson
+	}
+	if v.status != Pass && v.brief && !c.RawHandshake {
+		r.Explanation = v.explain
+	} else if v.status != Pass {
+		r.Explanation = c.Explain
+		if v.explain != "" {
+			r.Explanation = v.explain
+		}
+	}
+	if v.status != Pass && !(v.brief && !c.RawHandshake) {
+		r.Sent, r.SentFrames = s.sent.hex(), s.sent.describe(core.Server)
+		r.Received, r.ReceivedFrames = s.recv.hex(), s.recv.describe(core.Client)
+		if s.sentHead != "" {
+			r.SentFrames = headLines(s.sentHead)
+		}
+		if s.recvHead != "" {
+			r.ReceivedFrames = append(headLines(s.recvHead), r.ReceivedFrames...)
+		}
+	}
+	return r
+}

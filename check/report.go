@@ -1,0 +1,234 @@
+//go:build !js
+
+package check
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+	"time"
+)
+
+// TextWriter prints a run for a terminal as it goes: a heading per
+// category, a line per case, the details of every WARN and FAIL, and the
+// summary. Colour uses ANSI escapes; leave Color false unless the output is a
+// terminal.
+type TextWriter struct {
+	W     io.Writer
+	Color bool
+	last  string // category of the last result printed
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+)
+
+func (tw *TextWriter) paint(code, s string) string {
+	if !tw.Color {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (tw *TextWriter) status(s Status) string {
+	switch s {
+	case Pass:
+		return tw.paint(ansiGreen, "PASS")
+	case Warn:
+		return tw.paint(ansiYellow+ansiBold, "WARN")
+	}
+	return tw.paint(ansiRed+ansiBold, "FAIL")
+}
+
+// Start prints the line that opens the report.
+func (tw *TextWriter) Start(target string, timeout time.Duration) {
+	fmt.Fprintf(tw.W, "%s %s (time limit %s per case)\n", tw.paint(ansiBold, "wsplay check"), target, timeout)
+}
+
+// Result prints one result.
+func (tw *TextWriter) Result(r Result) {
+	if r.Category != tw.last {
+		tw.last = r.Category
+		fmt.Fprintf(tw.W, "\n%s\n", tw.paint(ansiBold, categoryTitle(r.Category)))
+	}
+	fmt.Fprintf(tw.W, "  %s %-32s %s %s\n", tw.status(r.Status), r.ID, r.Title, tw.paint(ansiDim, "("+r.Duration.Round(time.Millisecond).String()+")"))
+	if r.Status == Pass {
+		return
+	}
+	field := func(name, value string) {
+		if value == "" {
+			return
+		}
+		lines := wrap(value, 88)
+		fmt.Fprintf(tw.W, "       %-9s %s\n", name+":", lines[0])
+		for _, l := range lines[1:] {
+			fmt.Fprintf(tw.W, "                 %s\n", l)
+		}
+	}
+	list := func(name string, hex string, items []string) {
+		if hex == "" && len(items) > 0 {
+			hex, items = items[0], items[1:]
+		}
+		field(name, hex)
+		for _, it := range items {
+			fmt.Fprintf(tw.W, "                 %s %s\n", tw.paint(ansiDim, "·"), it)
+		}
+	}
+	field("got", r.Got)
+	list("sent", r.Sent, r.SentFrames)
+	if r.Received == "" && len(r.ReceivedFrames) == 0 && (r.Sent != "" || len(r.SentFrames) > 0) {
+		field("received", "nothing")
+	} else {
+		list("received", r.Received, r.ReceivedFrames)
+	}
+	field("rule", r.Rule.Cite())
+	field("why", r.Explanation)
+	field("lesson", r.Lesson)
+}
+
+// Summary prints the score of each category and the totals.
+func (tw *TextWriter) Summary(rep *Report) {
+	fmt.Fprintf(tw.W, "\n%s\n", tw.paint(ansiBold, "Summary"))
+	for _, s := range rep.Scores {
+		line := fmt.Sprintf("  %-32s %2d/%-2d passed", s.Title, s.Pass, s.Total())
+		if s.Warn > 0 {
+			line += fmt.Sprintf(", %d %s", s.Warn, tw.paint(ansiYellow, plural(s.Warn, "warning")))
+		}
+		if s.Fail > 0 {
+			line += fmt.Sprintf(", %d %s", s.Fail, tw.paint(ansiRed, "failed"))
+		}
+		fmt.Fprintln(tw.W, line)
+	}
+	verdict := tw.paint(ansiGreen+ansiBold, "every case passed")
+	switch {
+	case rep.Fail > 0:
+		verdict = tw.paint(ansiRed+ansiBold, plural(rep.Fail, "case")+" failed")
+	case rep.Warn > 0:
+		verdict = tw.paint(ansiGreen+ansiBold, "nothing failed") + " (" + plural(rep.Warn, "warning") + ")"
+	}
+	fmt.Fprintf(tw.W, "\n%d passed, %d %s, %d failed in %s: %s\n", rep.Pass, rep.Warn, pluralWord(rep.Warn, "warning"), rep.Fail,
+		rep.Duration.Round(time.Millisecond), verdict)
+	if rep.Interrupted {
+		fmt.Fprintln(tw.W, "The run was interrupted before every case ran.")
+	}
+}
+
+func categoryTitle(id string) string {
+	for _, c := range Categories {
+		if c.ID == id {
+			return c.Title
+		}
+	}
+	return id
+}
+
+func plural(n int, word string) string { return fmt.Sprintf("%d %s", n, pluralWord(n, word)) }
+
+func pluralWord(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// wrap breaks s into lines of at most width runes, at spaces; a word longer
+// than width (a hex dump) is cut.
+func wrap(s string, width int) []string {
+	var lines []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		for _, w := range strings.Fields(para) {
+			for len([]rune(w)) > width {
+				if line != "" {
+					lines = append(lines, line)
+					line = ""
+				}
+				r := []rune(w)
+				lines = append(lines, string(r[:width]))
+				w = string(r[width:])
+			}
+			switch {
+			case line == "":
+				line = w
+			case len([]rune(line))+1+len([]rune(w)) > width:
+				lines = append(lines, line)
+				line = w
+			default:
+				line += " " + w
+			}
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// WriteJSON writes the report as indented JSON.
+func WriteJSON(w io.Writer, rep *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
+
+// WriteHTML writes the report as one self-contained HTML page (inline style,
+// no script, no outside file) that a teacher can collect. Every text,
+// including what the server sent, goes through html/template's escaping.
+func WriteHTML(w io.Writer, rep *Report) error {
+	return htmlReport.Execute(w, rep)
+}
+
+var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
+	"lower":  func(s Status) string { return strings.ToLower(s.String()) },
+	"ms":     func(d time.Duration) string { return d.Round(time.Millisecond).String() },
+	"title":  categoryTitle,
+	"plural": plural,
+	"join":   func(lines []string) string { return strings.Join(lines, "\n") },
+	"newCategory": func(results []Result, i int) bool {
+		return i == 0 || results[i-1].Category != results[i].Category
+	},
+}).Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>wsplay check: {{.Target}}</title>
+<style>
+body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
+code, pre { font-family: ui-monospace, monospace; font-size: .9em; }
+pre { white-space: pre-wrap; word-break: break-all; background: #f4f4f4; padding: .5rem; margin: .25rem 0; }
+table { border-collapse: collapse; } td, th { padding: .2rem .8rem .2rem 0; text-align: left; }
+.status { font-weight: bold; display: inline-block; width: 3.5rem; }
+.pass { color: #17692b; } .warn { color: #8a5a00; } .fail { color: #b3141b; }
+.case { margin: .3rem 0; } .detail { margin: .3rem 0 1rem 3.5rem; }
+dt { font-weight: bold; } dd { margin: 0 0 .5rem 0; }
+@media print { details { display: block; } }
+</style>
+</head>
+<body>
+<h1>wsplay check: <code>{{.Target}}</code></h1>
+<p>Address {{.Address}}, started {{.Started.UTC.Format "2006-01-02 15:04:05 UTC"}}, {{ms .Duration}}.
+<strong>{{.Pass}} passed, {{plural .Warn "warning"}}, {{.Fail}} failed.</strong>{{if .Interrupted}} The run was interrupted.{{end}}</p>
+<table>
+<tr><th>Category</th><th>Passed</th><th>Warnings</th><th>Failed</th></tr>
+{{range .Scores}}<tr><td>{{.Title}}</td><td>{{.Pass}}/{{.Total}}</td><td>{{.Warn}}</td><td>{{.Fail}}</td></tr>
+{{end}}</table>
+{{$results := .Results}}{{range $i, $r := .Results}}{{if newCategory $results $i}}<h2>{{title $r.Category}}</h2>{{end}}
+<div class="case" id="{{$r.ID}}"><span class="status {{lower $r.Status}}">{{$r.Status}}</span> <code>{{$r.ID}}</code> {{$r.Title}}</div>
+{{if ne $r.Status 0}}<dl class="detail">
+<dt>What happened</dt><dd>{{$r.Got}}</dd>
+{{if or $r.Sent $r.SentFrames}}<dt>Sent</dt><dd>{{if $r.Sent}}<pre>{{$r.Sent}}</pre>{{end}}{{if $r.SentFrames}}<pre>{{join $r.SentFrames}}</pre>{{end}}</dd>
+<dt>Received</dt><dd>{{if $r.Received}}<pre>{{$r.Received}}</pre>{{end}}{{if $r.ReceivedFrames}}<pre>{{join $r.ReceivedFrames}}</pre>{{end}}{{if not (or $r.Received $r.ReceivedFrames)}}nothing{{end}}</dd>{{end}}
+<dt>Rule</dt><dd>{{$r.Rule.Text}} ({{$r.Rule.Source}})</dd>
+<dt>Why</dt><dd>{{$r.Explanation}}</dd>
+<dt>Lesson</dt><dd><a href="{{$r.Lesson}}">{{$r.Lesson}}</a></dd>
+</dl>{{end}}{{end}}
+</body>
+</html>
+`))

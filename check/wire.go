@@ -1,0 +1,462 @@
+//go:build !js
+
+package check
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"wsplay/core"
+)
+
+// session is one case's connection: the raw TCP stream, the frame reader
+// over it and the record of what went each way.
+type session struct {
+	t        *Target
+	opts     Options
+	deadline time.Time
+
+	nc   net.Conn
+	br   *bufio.Reader
+	fr   *core.FrameReader
+	key  string
+	resp *core.ServerResponse
+
+	sent, recv         frameLog
+	sentHead, recvHead string // HTTP heads, for the handshake cases
+	writeErr           error
+	pending            *event // an event read ahead, returned by the next call to next
+	stop               func() bool
+}
+
+// open dials the target and, when handshake is set, runs a valid opening
+// handshake. It returns a verdict when the case cannot go on.
+func (s *session) open(ctx context.Context, handshake bool) *verdict {
+	d := net.Dialer{}
+	nc, err := d.DialContext(ctx, "tcp", s.t.Addr)
+	if err != nil {
+		return failf("cannot connect to %s: %v. Is the server running? If it was, it may have crashed in an earlier case.", s.t.Addr, err)
+	}
+	nc.SetDeadline(s.deadline)
+	s.nc = nc
+	// Cancelling the run ends the case's waits at once.
+	s.stop = context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
+	s.br = bufio.NewReaderSize(nc, core.DefaultBufferSize)
+	if !handshake {
+		return nil
+	}
+	req := &core.ClientRequest{Host: s.t.Host, Target: s.t.Path}
+	resp, err := s.handshake(req.AppendRequest(nil))
+	s.key = req.Key
+	if err != nil {
+		return s.handshakeFailed(err)
+	}
+	if err := resp.Verify(req); err != nil {
+		return s.handshakeFailed(err)
+	}
+	s.resp = resp
+	s.fr = core.NewFrameReader(s.br, core.Client, 0)
+	s.sentHead, s.recvHead = "", ""
+	return nil
+}
+
+// handshake writes a request head (all at once) and reads the response head.
+func (s *session) handshake(head []byte) (*core.ServerResponse, error) {
+	s.sentHead = string(head)
+	if _, err := s.nc.Write(head); err != nil {
+		return nil, err
+	}
+	return s.readResponse()
+}
+
+func (s *session) readResponse() (*core.ServerResponse, error) {
+	resp, err := core.ReadResponse(s.br, 0)
+	if resp != nil {
+		s.recvHead = responseHead(resp)
+	}
+	return resp, err
+}
+
+func responseHead(resp *core.ServerResponse) string {
+	var b strings.Builder
+	b.WriteString(resp.Proto + " " + strconv.Itoa(resp.Status) + " " + resp.Reason + "\r\n")
+	for _, f := range resp.Header {
+		b.WriteString(f.Name + ": " + f.Value + "\r\n")
+	}
+	return b.String()
+}
+
+// handshakeFailed turns a failed opening handshake into a verdict.
+func (s *session) handshakeFailed(err error) *verdict {
+	var he *core.HandshakeError
+	if errors.As(err, &he) {
+		v := failf("the opening handshake failed: %s", he.Rule.Text)
+		if he.Detail != "" {
+			v.got += ": " + he.Detail
+		}
+		v.rule = &he.Rule
+		v.lesson = "handshake"
+		if he.Rule == core.RuleAcceptValue {
+			v.lesson = "accept"
+		}
+		v.explain = "Every case starts with the opening handshake, and this server's answer broke a rule, so the case could not go on. The handshake cases at the top of the report show the exchange and what to fix first."
+		v.brief = true
+		return v
+	}
+	v := s.transportVerdict(err, "the answer to the opening handshake")
+	v.lesson = "handshake"
+	return v
+}
+
+// transportVerdict describes a read or write that failed: a hang, a closed
+// or reset connection.
+func (s *session) transportVerdict(err error, waitingFor string) *verdict {
+	switch {
+	case isTimeout(err):
+		return failf("nothing came within the time limit (%s) while waiting for %s: the server hangs, perhaps waiting for bytes that were already sent", s.opts.Timeout, waitingFor)
+	case isClosed(err):
+		return failf("the server closed the TCP connection while the check waited for %s, without a close frame: it may have crashed (look at its output)", waitingFor)
+	}
+	return failf("reading %s failed: %v", waitingFor, err)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+func isClosed(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed)
+}
+
+func (s *session) close() {
+	if s.stop != nil {
+		s.stop()
+	}
+	if s.nc != nil {
+		s.nc.Close()
+	}
+}
+
+// frameSpec describes a frame the check sends.
+type frameSpec struct {
+	fin      bool
+	rsv      byte
+	op       core.Opcode
+	payload  []byte
+	unmasked bool // send it without a mask, breaking §5.1 on purpose
+}
+
+func text(fin bool, p string) frameSpec {
+	return frameSpec{fin: fin, op: core.OpText, payload: []byte(p)}
+}
+
+// wire encodes a frame as a client sends it: masked with a fresh random key.
+func (f frameSpec) wire() []byte {
+	h := core.FrameHeader{Fin: f.fin, Rsv: f.rsv, Opcode: f.op, Length: uint64(len(f.payload)), Masked: !f.unmasked}
+	if h.Masked {
+		rand.Read(h.Key[:])
+	}
+	b := core.AppendFrameHeader(make([]byte, 0, h.Size()+len(f.payload)), h)
+	n := len(b)
+	b = append(b, f.payload...)
+	if h.Masked {
+		core.Mask(h.Key, 0, b[n:])
+	}
+	return b
+}
+
+// send writes frames, each in one write. A write error is kept: the read
+// that follows reports what the server did.
+func (s *session) send(frames ...frameSpec) {
+	for _, f := range frames {
+		b := f.wire()
+		s.sent.add(b)
+		s.write(b)
+	}
+}
+
+// sendTogether writes frames in a single write.
+func (s *session) sendTogether(frames ...frameSpec) {
+	var all []byte
+	for _, f := range frames {
+		b := f.wire()
+		s.sent.add(b)
+		all = append(all, b...)
+	}
+	s.write(all)
+}
+
+// sendChunked writes a frame one byte per write, pausing between writes so
+// that the server gets the bytes in many reads.
+func (s *session) sendChunked(f frameSpec) {
+	b := f.wire()
+	s.sent.add(b)
+	s.writeChunked(b)
+}
+
+func (s *session) writeChunked(b []byte) {
+	for i := range b {
+		if !s.write(b[i : i+1]) {
+			return
+		}
+		time.Sleep(s.opts.ChunkDelay)
+	}
+}
+
+func (s *session) write(b []byte) bool {
+	if s.writeErr != nil {
+		return false
+	}
+	_, s.writeErr = s.nc.Write(b)
+	return s.writeErr == nil
+}
+
+// event is what the server did next, as seen by the check.
+type event struct {
+	kind    eventKind
+	op      core.Opcode // message: its opcode
+	data    []byte      // message or pong payload
+	frames  int         // message: how many frames it came in
+	code    core.StatusCode
+	reason  string
+	badBody error // close: its body broke a rule
+	err     error // transport or protocol error
+}
+
+type eventKind int
+
+const (
+	evMessage eventKind = iota
+	evPong
+	evClose
+	evEnd // the stream ended or was reset, without a close frame
+	evTimeout
+	evBadFrame // the server's frame broke a rule; err is the *core.ProtocolError
+	evError
+)
+
+// maxFrame bounds the payload the check reads from one frame: the largest
+// message it sends, plus room. A server that announces more is reported
+// rather than waited for.
+func (s *session) maxFrame() uint64 {
+	m := uint64(1 << 20)
+	for _, n := range s.opts.LargeSizes {
+		m = max(m, uint64(n))
+	}
+	return 2*m + 1<<20
+}
+
+// next reads until the server's next message, pong (when wantPong), close
+// frame or the end of the stream. It answers the server's pings, as a client
+// must (§5.5.2), and skips pongs unless wantPong.
+func (s *session) next(wantPong bool) event {
+	if s.pending != nil {
+		ev := *s.pending
+		s.pending = nil
+		return ev
+	}
+	var msg event
+	inMsg := false
+	for {
+		h, err := s.fr.NextFrame()
+		if err != nil {
+			var pe *core.ProtocolError
+			if errors.As(err, &pe) {
+				s.recv.add(s.fr.HeaderBytes())
+				return event{kind: evBadFrame, err: pe}
+			}
+			return s.ioEvent(err)
+		}
+		if h.Length > s.maxFrame() {
+			s.recv.add(s.fr.HeaderBytes())
+			return event{kind: evError, err: errors.New("the server announced a frame of " + strconv.FormatUint(h.Length, 10) + " bytes, far more than anything the check sent")}
+		}
+		wire := append([]byte(nil), s.fr.HeaderBytes()...)
+		payload, err := io.ReadAll(s.fr)
+		s.recv.add(append(wire, payload...))
+		if err != nil {
+			return s.ioEvent(err)
+		}
+		switch h.Opcode {
+		case core.OpPing:
+			s.send(frameSpec{fin: true, op: core.OpPong, payload: payload})
+			continue
+		case core.OpPong:
+			if wantPong {
+				return event{kind: evPong, data: payload}
+			}
+			continue
+		case core.OpClose:
+			code, reason, err := core.ParseClosePayload(payload)
+			return event{kind: evClose, code: code, reason: reason, badBody: err, data: payload}
+		}
+		if !inMsg {
+			msg = event{kind: evMessage, op: h.Opcode}
+			inMsg = true
+		}
+		msg.data = append(msg.data, payload...)
+		msg.frames++
+		if h.Fin {
+			return msg
+		}
+	}
+}
+
+func (s *session) ioEvent(err error) event {
+	switch {
+	case isTimeout(err):
+		return event{kind: evTimeout, err: err}
+	case isClosed(err):
+		return event{kind: evEnd, err: err}
+	}
+	return event{kind: evError, err: err}
+}
+
+// waitEnd reads until the server closes the TCP connection, after the
+// closing handshake. It returns the event that ended the wait: evEnd when the
+// server closed it.
+func (s *session) waitEnd() event {
+	buf := make([]byte, 512)
+	for {
+		n, err := s.br.Read(buf)
+		if n > 0 {
+			s.recv.add(buf[:n])
+			return event{kind: evMessage, data: buf[:n]}
+		}
+		if err != nil {
+			return s.ioEvent(err)
+		}
+	}
+}
+
+// frameLog keeps the first frames that went one way, each cut after a few
+// dozen payload bytes, for the report.
+type frameLog struct {
+	frames [][]byte
+	sizes  []int
+	total  int
+}
+
+const (
+	logFrames       = 8  // frames kept
+	logPayloadBytes = 48 // payload bytes kept per frame
+)
+
+func (l *frameLog) add(b []byte) {
+	l.total += len(b)
+	if len(l.frames) >= logFrames {
+		return
+	}
+	keep := len(b)
+	if _, n, err := core.ParseFrameHeader(b); err == nil {
+		keep = min(len(b), n+logPayloadBytes)
+	}
+	l.frames = append(l.frames, append([]byte(nil), b[:keep]...))
+	l.sizes = append(l.sizes, len(b))
+}
+
+// hex returns the kept bytes in hex, a frame per group, with what was cut.
+func (l *frameLog) hex() string {
+	if len(l.frames) == 0 {
+		return ""
+	}
+	var parts []string
+	for i, f := range l.frames {
+		s := spaced(f)
+		if l.sizes[i] > len(f) {
+			s += " … (" + strconv.Itoa(l.sizes[i]) + " bytes)"
+		}
+		parts = append(parts, s)
+	}
+	if n := len(l.frames); l.total > sum(l.sizes) {
+		parts = append(parts, "… and "+strconv.Itoa(l.total-sum(l.sizes))+" more bytes after these "+strconv.Itoa(n)+" frames")
+	}
+	return strings.Join(parts, " | ")
+}
+
+func sum(xs []int) int {
+	t := 0
+	for _, x := range xs {
+		t += x
+	}
+	return t
+}
+
+func spaced(b []byte) string {
+	h := hex.EncodeToString(b)
+	var sb strings.Builder
+	for i := 0; i < len(h); i += 2 {
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(h[i : i+2])
+	}
+	return sb.String()
+}
+
+// describe decodes each kept frame with core.ExplainFrame, as receiver reads
+// it: one line per frame, with the rules it breaks.
+func (l *frameLog) describe(receiver core.Role) []string {
+	var out []string
+	for i, f := range l.frames {
+		out = append(out, describeFrame(core.ExplainFrame(f, receiver), l.sizes[i]))
+	}
+	return out
+}
+
+func describeFrame(e core.FrameExplanation, size int) string {
+	if e.HeaderSize == 0 {
+		return "a partial frame header: " + spaced(e.Payload)
+	}
+	h := e.Header
+	s := h.Opcode.String() + " frame, FIN " + bit(h.Fin)
+	if h.Rsv != 0 {
+		s += ", RSV bits " + strconv.Itoa(int(h.Rsv>>2&1)) + strconv.Itoa(int(h.Rsv>>1&1)) + strconv.Itoa(int(h.Rsv&1))
+	}
+	if h.Masked {
+		s += ", masked"
+	} else {
+		s += ", not masked"
+	}
+	s += ", " + strconv.FormatUint(h.Length, 10) + "-byte payload"
+	if len(e.Fields) > 0 {
+		if f := e.Fields[len(e.Fields)-1]; f.Name == "Payload Data" && h.Length > 0 {
+			v := f.Value
+			if len(v) > 2*logPayloadBytes+2 {
+				v = v[:2*logPayloadBytes] + "…"
+			}
+			s += ": " + v
+			if !e.Complete {
+				s += " (first " + strconv.Itoa(len(e.Payload)) + " bytes shown)"
+			}
+		}
+	}
+	for _, r := range e.Problems {
+		s += "; breaks: " + r.Cite()
+	}
+	return s
+}
+
+func bit(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// headLines splits an HTTP head into its lines, for the report.
+func headLines(head string) []string {
+	return strings.Split(strings.TrimRight(head, "\r\n"), "\r\n")
+}

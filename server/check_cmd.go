@@ -1,0 +1,207 @@
+//go:build !js
+
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"wsplay/check"
+)
+
+// checkCmd is `wsplay check [flags] URL`: it runs the graded suite of
+// package check against the server at URL and prints the report. The exit
+// code is 0 when no case failed, 1 when one did (or, with -strict, warned),
+// 2 for a usage error or a URL the check refuses.
+func checkCmd(args []string, stdout, stderr io.Writer) int {
+	var (
+		opts    check.Options
+		asJSON  bool
+		htmlOut string
+		runList string
+		strict  bool
+		large   = sizeList{1 << 20, 4 << 20}
+	)
+	fl := flag.NewFlagSet("wsplay check", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	fl.DurationVar(&opts.Timeout, "timeout", check.DefaultTimeout, "time limit of each case, from connecting to the last answer; a server that takes longer is reported as hanging, and the next case starts on a new connection")
+	fl.Var(&large, "large", "`sizes` of the large-message cases, comma-separated, with KiB or MiB (each must stay under the server's message limit); \"none\" skips them")
+	fl.StringVar(&opts.Lessons, "lessons", check.DefaultLessons, "base `URL` of the lesson links in the report: where the learner's wsplay serves the course")
+	fl.StringVar(&runList, "run", "", "run only the cases whose id contains one of these comma-separated `words`, e.g. frame.,utf8 (ids are listed in docs/check.md)")
+	fl.BoolVar(&asJSON, "json", false, "print the report as JSON on standard output instead of text")
+	fl.StringVar(&htmlOut, "html", "", "also write the report as one self-contained HTML `file`, for a teacher to collect")
+	fl.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow addresses that are not loopback, private or link-local (only for a server you run yourself)")
+	fl.BoolVar(&strict, "strict", false, "exit 1 on warnings too, not only on failures")
+	fl.Usage = func() {
+		fmt.Fprint(stderr, `Usage: wsplay check [flags] ws://HOST:PORT/PATH
+
+Runs a graded suite of RFC 6455 cases against a WebSocket server that echoes
+every message back (text as text, binary as binary), such as the one you wrote
+after the lessons, and explains every failure: what was sent, what came back,
+the rule with its RFC section, and the lesson that covers it.
+
+Every case opens a new connection and has a time limit (-timeout); a server
+that hangs or crashes is reported as such and the next case goes on.
+
+Only loopback (127.0.0.0/8, ::1), private (10.0.0.0/8, 172.16.0.0/12,
+192.168.0.0/16, fc00::/7) and link-local addresses are checked: a host name
+is resolved first and every address it resolves to must be one of those,
+unless -allow-remote is given. This keeps the tool from being used to probe
+other people's servers. wss:// is not supported yet.
+
+Exit status: 0 when no case failed, 1 when at least one failed (with
+-strict, also when one warned), 2 for a usage error or a refused URL.
+Colour is used when standard output is a terminal and NO_COLOR is not set.
+
+Examples:
+  wsplay check ws://127.0.0.1:8080/ws/echo
+  wsplay check -run handshake,frame. ws://127.0.0.1:3368/
+  wsplay check -html report.html -large 1MiB ws://localhost:3368/chat
+
+Flags:
+`)
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	// Flags may also come after the URL: wsplay check URL -run frame.
+	if fl.NArg() > 1 {
+		url := fl.Arg(0)
+		if err := fl.Parse(fl.Args()[1:]); err != nil {
+			return 2
+		}
+		fl.Parse(append([]string{"--", url}, fl.Args()...))
+	}
+	if fl.NArg() != 1 {
+		fmt.Fprintln(stderr, "wsplay check: give exactly one URL, e.g. wsplay check ws://127.0.0.1:8080/ws/echo; see wsplay check -help")
+		return 2
+	}
+	if opts.Timeout <= 0 {
+		fmt.Fprintln(stderr, "wsplay check: -timeout must be positive")
+		return 2
+	}
+	opts.LargeSizes = []int(large)
+	for _, w := range strings.Split(runList, ",") {
+		if w = strings.TrimSpace(w); w != "" {
+			opts.Run = append(opts.Run, w)
+		}
+	}
+	target := fl.Arg(0)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	tw := &check.TextWriter{W: stdout, Color: colorOK(stdout)}
+	var progress func(check.Result)
+	started := false
+	if !asJSON {
+		// The heading waits for the first result, so that a refused URL
+		// prints nothing but the refusal.
+		progress = func(r check.Result) {
+			if !started {
+				started = true
+				tw.Start(target, opts.Timeout)
+			}
+			tw.Result(r)
+		}
+	}
+	rep, err := check.Run(ctx, target, opts, progress)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if len(rep.Results) == 0 {
+		fmt.Fprintf(stderr, "wsplay check: -run %q matches no case\n", runList)
+		return 2
+	}
+	if asJSON {
+		if err := check.WriteJSON(stdout, rep); err != nil {
+			fmt.Fprintf(stderr, "wsplay check: %v\n", err)
+			return 1
+		}
+	} else {
+		tw.Summary(rep)
+	}
+	if htmlOut != "" {
+		if err := writeHTMLFile(htmlOut, rep); err != nil {
+			fmt.Fprintf(stderr, "wsplay check: cannot write the HTML report: %v\n", err)
+			return 1
+		}
+		if !asJSON {
+			fmt.Fprintf(stdout, "HTML report written to %s\n", htmlOut)
+		}
+	}
+	if rep.Failed() || (strict && rep.Warn > 0) || rep.Interrupted {
+		return 1
+	}
+	return 0
+}
+
+func writeHTMLFile(name string, rep *check.Report) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := check.WriteHTML(f, rep); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// colorOK reports whether w is a terminal and NO_COLOR (no-color.org) is
+// unset or empty.
+func colorOK(w io.Writer) bool {
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// sizeList is a comma-separated list of byte sizes, or "none".
+type sizeList []int
+
+func (l *sizeList) String() string {
+	if l == nil || len(*l) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, n := range *l {
+		b := byteSize(n)
+		parts = append(parts, b.String())
+	}
+	return strings.Join(parts, ",")
+}
+
+func (l *sizeList) Set(s string) error {
+	*l = sizeList{}
+	if strings.TrimSpace(s) == "none" {
+		return nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		var b byteSize
+		if err := b.Set(strings.TrimSpace(part)); err != nil {
+			return err
+		}
+		if b <= 0 || b > 1<<30 {
+			return errors.New("each size must be from 1 byte to 1GiB")
+		}
+		*l = append(*l, int(b))
+	}
+	return nil
+}

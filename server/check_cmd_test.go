@@ -1,0 +1,142 @@
+//go:build !js
+
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"wsplay/check"
+	"wsplay/check/testdata/naive"
+)
+
+// runCheck runs `wsplay check args...` and returns the exit code and output.
+func runCheck(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(append([]string{"check"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// The real /ws/echo, served by the real server, passes every case,
+// including the default large sizes (1 MiB and 4 MiB).
+func TestCheckCommandPassesAgainstEcho(t *testing.T) {
+	ts := startServer(t, nil)
+	code, out, errs := runCheck(t, "ws://"+ts.addr+"/ws/echo")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"wsplay check ws://" + ts.addr + "/ws/echo", "PASS handshake.accept", "PASS large.4MiB",
+		"PASS chunks.frame", "Summary", "every case passed", " 0 failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Error("colour escapes in output that is not a terminal")
+	}
+}
+
+func startNaive(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go naive.Serve(ln)
+	return ln.Addr().String()
+}
+
+// Against the classic recipe the command exits 1, and -json and -html
+// describe the same run; everything the HTML shows is escaped.
+func TestCheckCommandFailsAgainstNaiveServer(t *testing.T) {
+	addr := startNaive(t)
+	htmlFile := filepath.Join(t.TempDir(), "report.html")
+	url := "ws://" + addr + "/chat?<b>class</b>"
+	code, out, errs := runCheck(t, "-json", "-html", htmlFile, "-timeout", "1s", "-large", "64KiB", url)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	var rep check.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("-json output does not parse: %v\n%s", err, out)
+	}
+	if rep.Target != url || rep.Fail == 0 || rep.Pass == 0 || len(rep.Results) != len(check.Cases(check.Options{LargeSizes: []int{64 << 10}})) {
+		t.Fatalf("report: target %q, %d passed, %d failed, %d results", rep.Target, rep.Pass, rep.Fail, len(rep.Results))
+	}
+	for _, r := range rep.Results {
+		if r.ID == "frame.binary-125" && (r.Status != check.Fail || !strings.Contains(r.Lesson, "/lessons/frame-anatomy")) {
+			t.Errorf("frame.binary-125: %+v", r)
+		}
+	}
+	html, err := os.ReadFile(htmlFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<!doctype html>", "&lt;b&gt;class&lt;/b&gt;", "frame.binary-125", "FAIL", "/lessons/fragmentation"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	if strings.Contains(string(html), "<b>class</b>") {
+		t.Error("the target URL is not escaped in the HTML report")
+	}
+}
+
+func TestCheckCommandUsage(t *testing.T) {
+	code, _, errs := runCheck(t, "-help")
+	if code != 0 {
+		t.Fatalf("-help: exit %d", code)
+	}
+	for _, want := range []string{"-timeout", "-large", "-lessons", "-run", "-json", "-html", "-allow-remote", "-strict",
+		"127.0.0.0/8", "192.168.0.0/16", "fc00::/7", "Exit status", "NO_COLOR"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("check -help lacks %q", want)
+		}
+	}
+	for _, args := range [][]string{
+		{},                                     // no URL
+		{"ws://127.0.0.1:1/", "extra"},         // two URLs
+		{"-timeout", "0", "ws://127.0.0.1:1/"}, // bad flag value
+		{"-large", "12XB", "ws://127.0.0.1:1/"},
+		{"-bogus"},
+		{"http://127.0.0.1:1/"}, // not ws://
+		{"-run", "no-such-case", "ws://" + startNaive(t) + "/"},
+	} {
+		if code, out, errs := runCheck(t, args...); code != 2 || errs == "" {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q", args, code, out, errs)
+		}
+	}
+	// The main help names the subcommand.
+	var out, errb bytes.Buffer
+	run([]string{"-help"}, &out, &errb)
+	if !strings.Contains(errb.String(), "wsplay check") {
+		t.Error("wsplay -help does not mention wsplay check")
+	}
+}
+
+// A public address is refused before any connection is made: 192.0.2.1 is
+// TEST-NET-1 (RFC 5737), and nothing is dialed.
+func TestCheckCommandRefusesPublicAddress(t *testing.T) {
+	code, out, errs := runCheck(t, "-timeout", "50ms", "ws://192.0.2.1:8080/")
+	if code != 2 || !strings.Contains(errs, "192.0.2.1 is a public address") || !strings.Contains(errs, "-allow-remote") ||
+		out != "" {
+		t.Fatalf("exit %d\nstdout %q\nstderr %q", code, out, errs)
+	}
+}
+
+// A WARN does not fail the run, unless -strict.
+func TestCheckCommandStrict(t *testing.T) {
+	url := "ws://" + startNaive(t) + "/"
+	if code, out, _ := runCheck(t, "-run", "utf8.invalid", url); code != 0 || !strings.Contains(out, "WARN utf8.invalid") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if code, _, _ := runCheck(t, url, "-strict", "-run", "utf8.invalid"); code != 1 {
+		t.Fatalf("-strict: exit %d", code)
+	}
+}
