@@ -461,6 +461,23 @@ func (s *browserSuite) testLiveWire(t *testing.T) {
 	setField(t, ctx, w+"[data-role=binary]", "de ad be ef")
 	click(t, ctx, w+"[data-role=send-binary]")
 	waitFor(t, ctx, `document.querySelector('`+w+`[data-role=frame-row][data-from=server][data-opcode=binary]')`)
+
+	// Ping: the page asks the server to ping it; the log shows the server's
+	// ping and the pong the browser sent by itself, masked, same payload.
+	setField(t, ctx, w+"[data-role=text]", "are you there")
+	click(t, ctx, w+"[data-role=ping]")
+	waitFor(t, ctx, `document.querySelector('`+w+`[data-role=frame-row][data-from=client][data-opcode=pong]')`)
+	pongHex := eval[string](t, ctx, `document.querySelector('`+w+`[data-role=frame-row][data-from=client][data-opcode=pong]').dataset.hex`)
+	pong, err := hex.DecodeString(strings.ReplaceAll(pongHex, " ", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := core.ExplainFrame(pong, core.Server); !e.Complete || len(e.Problems) > 0 || !e.Header.Masked || string(e.Unmasked) != "are you there" {
+		t.Errorf("the browser's pong % x: masked %v payload %q problems %v", pong, e.Header.Masked, e.Unmasked, e.Problems)
+	}
+	if eval[int](t, ctx, `document.querySelectorAll('`+w+`[data-role=frame-row][data-from=server][data-opcode=ping]').length`) == 0 {
+		t.Error("the server's ping is not in the log")
+	}
 	setField(t, ctx, w+"[data-role=close-code]", "4000")
 	setField(t, ctx, w+"[data-role=close-reason]", "class over")
 	click(t, ctx, w+"[data-role=close]")

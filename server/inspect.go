@@ -18,7 +18,9 @@ import (
 // /ws/inspect makes the wire visible. Its first message reports the opening
 // handshake as the server received it and the response it sent; then every
 // frame, in either direction, is reported with its exact wire bytes; and
-// every data message is echoed. docs/inspect.md documents the JSON.
+// every data message is echoed, except the text message "wsplay:ping ...",
+// which asks the server to send a ping (see pingCommand). docs/inspect.md
+// documents the JSON.
 //
 // Reports are frames too, sent on the same connection. Reporting them
 // would report the report of the report, forever, so the report messages
@@ -219,8 +221,42 @@ func (in *inspector) run(c *wsConn) error {
 		if err != nil {
 			return err
 		}
+		if payload, ok := pingCommand(op, msg); ok {
+			in.push(outMsg{op: core.OpPing, data: payload}, false)
+			continue
+		}
 		in.push(outMsg{op: op, data: msg}, false)
 	}
+}
+
+// pingPrefix starts the one text message /ws/inspect does not echo. A
+// browser cannot send a ping (its WebSocket API has no ping()), but it must
+// answer one (RFC 6455 §5.5.2); so a page asks the server to ping it, and
+// the learner sees the server's ping and the browser's automatic pong in
+// the reports.
+const pingPrefix = "wsplay:ping"
+
+// pingCommand reports whether a message is the ping command, "wsplay:ping"
+// or "wsplay:ping PAYLOAD", and returns the ping's payload: the text after
+// the space, cut to the 125 bytes a control frame may carry (§5.5) without
+// splitting a UTF-8 character.
+func pingCommand(op core.Opcode, msg []byte) ([]byte, bool) {
+	if op != core.OpText || !bytes.HasPrefix(msg, []byte(pingPrefix)) {
+		return nil, false
+	}
+	rest := msg[len(pingPrefix):]
+	if len(rest) > 0 && rest[0] != ' ' {
+		return nil, false // e.g. "wsplay:pinged": an ordinary message
+	}
+	payload := bytes.TrimPrefix(rest, []byte(" "))
+	if len(payload) > core.MaxControlPayload {
+		n := core.MaxControlPayload
+		for n > 0 && payload[n]&0xC0 == 0x80 {
+			n-- // do not cut a UTF-8 character in two
+		}
+		payload = payload[:n]
+	}
+	return append([]byte(nil), payload...), true
 }
 
 // writer sends queued messages in order until the connection ends.
@@ -253,7 +289,12 @@ func (in *inspector) writer(c *wsConn) {
 		in.mu.Unlock()
 
 		in.reporting.Store(m.report)
-		err := c.conn.WriteMessage(m.op, m.data)
+		var err error
+		if m.op == core.OpPing {
+			err = c.conn.Ping(m.data)
+		} else {
+			err = c.conn.WriteMessage(m.op, m.data)
+		}
 		in.reporting.Store(false)
 		in.mu.Lock()
 		in.inflight = false

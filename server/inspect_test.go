@@ -256,3 +256,53 @@ func TestInspectReportsNotReported(t *testing.T) {
 	}
 	c.Close(core.StatusNormalClosure, "")
 }
+
+// The text message "wsplay:ping PAYLOAD" is not echoed: the server sends a
+// ping with PAYLOAD, the client's automatic pong comes back, and both are
+// reported — how a page, which cannot send a ping, shows one on the wire.
+func TestInspectPingCommand(t *testing.T) {
+	ts := startServer(t, nil)
+	c := coreDial(t, ts.addr, "/ws/inspect", core.Config{})
+	readReport(t, c)
+	long := bytes.Repeat([]byte("é"), 100) // 200 bytes: cut to 124, not 125, to keep a whole é
+	tests := []struct{ send, ping string }{
+		{"wsplay:ping hello", "hello"},
+		{"wsplay:ping", ""},
+		{"wsplay:ping " + string(long), string(long[:124])},
+	}
+	for _, tc := range tests {
+		if err := c.WriteMessage(core.OpText, []byte(tc.send)); err != nil {
+			t.Fatal(err)
+		}
+		// The reports: our text frame, the server's ping, our pong.
+		var got []inspectMsg
+		for len(got) < 3 {
+			got = append(got, readReport(t, c))
+		}
+		if got[0].From != "client" || got[0].Opcode != byte(core.OpText) {
+			t.Fatalf("%q: first report %+v, want our text frame", tc.send, got[0].frameReport)
+		}
+		_, e := wireOf(t, got[1])
+		if got[1].From != "server" || got[1].Opcode != byte(core.OpPing) || string(e.Unmasked) != tc.ping {
+			t.Fatalf("%q: second report %+v payload %q, want the server's ping %q", tc.send, got[1].frameReport, e.Unmasked, tc.ping)
+		}
+		_, e = wireOf(t, got[2])
+		if got[2].From != "client" || got[2].Opcode != byte(core.OpPong) || string(e.Unmasked) != tc.ping {
+			t.Fatalf("%q: third report %+v payload %q, want our pong", tc.send, got[2].frameReport, e.Unmasked)
+		}
+	}
+	// An ordinary message that merely starts alike is echoed.
+	if err := c.WriteMessage(core.OpText, []byte("wsplay:pinged")); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		op, msg, err := c.ReadMessage(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if op == core.OpText && string(msg) == "wsplay:pinged" {
+			break
+		}
+	}
+	c.Close(core.StatusNormalClosure, "")
+}

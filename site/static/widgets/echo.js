@@ -251,7 +251,14 @@ export function mount(element, options = {}) {
   });
   pingBtn.addEventListener("click", () => {
     // The browser's WebSocket API has no ping(): browsers answer pings but
-    // never send one. Show what one looks like, built by the core.
+    // never send one. /ws/inspect pings us when asked with the text message
+    // "wsplay:ping PAYLOAD"; the browser's pong then appears in the log,
+    // masked with a key it chose (RFC 6455 §5.5.2, docs/inspect.md).
+    if (inspect && connected()) {
+      ws.send("wsplay:ping " + (textInput.value || "ping"));
+      showNote(t("echo.pingAsked"), false);
+      return;
+    }
     showNote(t("echo.pingNote"), false);
     const key = crypto.getRandomValues(new Uint8Array(4));
     const f = wsplay.buildFrame({ opcode: "ping", mask: true, key, payload: "ping" });
