@@ -19,6 +19,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,6 +32,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"wsplay/check"
+	"wsplay/check/testdata/naive"
 	"wsplay/core"
 	"wsplay/site"
 )
@@ -112,6 +116,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("Masking", s.testMasking)
 	t.Run("LiveWire", s.testLiveWire)
 	t.Run("Chat", s.testChat)
+	t.Run("CheckMyServer", s.testCheckMyServer)
 	t.Run("Language", s.testLanguage)
 	t.Run("Looks", s.testLooks)
 	t.Run("WidgetsStandalone", s.testWidgetsStandalone)
@@ -543,6 +548,53 @@ func (s *browserSuite) testChat(t *testing.T) {
 		t.Errorf("frame payload %q is not Ada's message event (%v)", payload, err)
 	}
 	s.shot(t, bob, "5-chat")
+}
+
+// "Check my server" runs the graded suite from the page: the server's own
+// /ws/echo passes every case; the classic blog recipe fails, and a failure
+// opens to the bytes, the rule with its section, and the lesson.
+func (s *browserSuite) testCheckMyServer(t *testing.T) {
+	const w = `[data-mount=check] `
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go naive.Serve(ln)
+
+	ctx := s.tab(t, "#check?url="+url.QueryEscape("ws://"+strings.TrimPrefix(strings.TrimSuffix(s.base, "/"), "http://")+"/ws/echo"))
+	click(t, ctx, w+"[data-role=run]")
+	waitFor(t, ctx, `!document.querySelector('`+w+`[data-role=summary]').hidden`)
+	cases := len(check.Cases(check.Options{}))
+	if n := eval[int](t, ctx, `document.querySelectorAll('`+w+`[data-role=results] li[data-id]').length`); n != cases {
+		t.Errorf("%d result rows, want %d", n, cases)
+	}
+	if sum := text(t, ctx, w+"[data-role=summary]"); !strings.Contains(sum, fmt.Sprintf("%d PASS · 0 WARN · 0 FAIL", cases)) {
+		t.Errorf("summary %q for wsplay's own /ws/echo", sum)
+	}
+
+	setField(t, ctx, w+"[data-role=url]", "ws://"+ln.Addr().String()+"/")
+	click(t, ctx, w+"[data-role=run]")
+	waitFor(t, ctx, `!document.querySelector('`+w+`[data-role=summary]').hidden && document.querySelectorAll('`+w+`[data-role=results] li[data-id]').length === `+fmt.Sprint(cases))
+	row := w + `li[data-id="fragments.text"]`
+	if st := text(t, ctx, row+" [data-role=status]"); st != "FAIL" {
+		t.Fatalf("fragments.text against the naive recipe: %q, want FAIL", st)
+	}
+	details := text(t, ctx, row+" details")
+	for _, want := range []string{"RFC 6455 §5.4", "Sent:", "Received:"} {
+		if !strings.Contains(details, want) {
+			t.Errorf("the failure's details lack %q: %q", want, details)
+		}
+	}
+	if href := eval[string](t, ctx, `document.querySelector('`+row+` a').href`); !strings.HasSuffix(href, "/lessons/fragmentation") {
+		t.Errorf("lesson link %q", href)
+	}
+	s.shot(t, ctx, "6-check-my-server")
+
+	// A server on another machine is refused, with the reason.
+	setField(t, ctx, w+"[data-role=url]", "ws://10.1.2.3:9001/")
+	click(t, ctx, w+"[data-role=run]")
+	waitFor(t, ctx, `document.querySelector('`+w+`[data-role=check-status]').textContent.includes("only servers on this machine")`)
 }
 
 // The language switch changes the UI text and is remembered after a

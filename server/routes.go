@@ -26,6 +26,7 @@ func (s *Server) routes() http.Handler {
 	r.Handle("/ws/echo", s.serveWS("/ws/echo", s.echo))
 	r.Handle("/ws/inspect", s.serveWS("/ws/inspect", s.inspect))
 	r.Handle("/ws/chat", s.serveWS("/ws/chat", s.chatEndpoint))
+	r.Handle("/ws/check", s.serveWS("/ws/check", s.checkEndpoint))
 
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -22,8 +22,9 @@ import { mount as mountBuilder } from "./widgets/builder.js";
 import { mount as mountMask } from "./widgets/mask.js";
 import { mount as mountEcho } from "./widgets/echo.js";
 import { mount as mountChat } from "./widgets/chat.js";
+import { mount as mountChecker } from "./widgets/checker.js";
 
-const PANELS = ["handshake", "frame", "mask", "wire", "chat"];
+const PANELS = ["handshake", "frame", "mask", "wire", "chat", "check"];
 
 // ---- the address: "#panel?a=1&b=2" ----
 
@@ -89,6 +90,10 @@ function mountPanel(panel, params) {
         step: params.step, onChange: follow("mask"),
       });
       break;
+    case "check":
+      // A link may name the server to check; the run starts on a click.
+      mountChecker(mountPoint("check"), { url: params.url, onChange: follow("check") });
+      break;
     case "chat":
       // The chat keeps its connection; only a nickname in the link is used.
       if (params.nick) {
@@ -100,7 +105,7 @@ function mountPanel(panel, params) {
 }
 
 // The widget a link to a panel opens, to bring it into view.
-const LINKED = { handshake: "accept", frame: "frame", mask: "mask", chat: "chat" };
+const LINKED = { handshake: "accept", frame: "frame", mask: "mask", chat: "chat", check: "check" };
 
 function route(event) {
   const { panel, params } = parseHash();

@@ -1,0 +1,148 @@
+//go:build !js
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+
+	"wsplay/check"
+	"wsplay/core"
+)
+
+// /ws/check runs the `wsplay check` suite for the page's "Check my server"
+// panel and streams the results as they come.
+//
+// The page sends one text message, {"url": "ws://127.0.0.1:9001/"}. The
+// server answers with JSON text messages: {"type": "start", "cases": N},
+// then {"type": "result", "result": {...}} after each case (the same Result
+// as `wsplay check -json`), then {"type": "done", "report": {...}}. A URL it
+// will not check gets {"type": "refused", "reason": "..."}; a server already
+// running as many checks as it allows gets {"type": "busy"}. The page may
+// send another URL once a run is done; closing the connection cancels a run.
+//
+// Only loopback targets are checked from here: the server connects on
+// behalf of whoever has the page open, and a classroom server reachable by
+// thirty laptops must not become a probe of the school network. To check a
+// server on another machine, run `wsplay check URL` on that machine.
+
+// maxChecks is how many checks the server runs at once: each opens many
+// connections and sends up to megabytes, so a class pressing "Check" at
+// once waits its turn rather than loading the machine.
+const maxChecks = 2
+
+// checkRequest is what the page sends.
+type checkRequest struct {
+	URL string `json:"url"`
+}
+
+// checkEvent is what the server streams.
+type checkEvent struct {
+	Type   string        `json:"type"` // start, result, done, refused, busy
+	Cases  int           `json:"cases,omitempty"`
+	Result *check.Result `json:"result,omitempty"`
+	Report *check.Report `json:"report,omitempty"`
+	Reason string        `json:"reason,omitempty"`
+}
+
+// checkSlots is the semaphore of maxChecks.
+var checkSlots = make(chan struct{}, maxChecks)
+
+// checkEndpoint prepares a /ws/check connection.
+func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
+	// Lesson links in the results point at this server's own lessons.
+	opts := check.Options{Lessons: "http://" + r.Host}
+	return core.Config{MaxMessageSize: 4 << 10}, func(c *wsConn) error {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var running sync.WaitGroup
+		defer running.Wait()
+		busy := make(chan struct{}, 1) // full while a run is under way
+		for {
+			op, msg, err := c.conn.ReadMessage(nil)
+			if err != nil {
+				return err // also ends a run: cancel, then wait for it
+			}
+			var req checkRequest
+			if op != core.OpText || json.Unmarshal(msg, &req) != nil || req.URL == "" {
+				sendEvent(c, checkEvent{Type: "refused", Reason: `send {"url": "ws://127.0.0.1:PORT/PATH"}`})
+				continue
+			}
+			select {
+			case busy <- struct{}{}:
+			default:
+				sendEvent(c, checkEvent{Type: "refused", Reason: "a check is already running on this connection"})
+				continue
+			}
+			running.Add(1)
+			go func() {
+				defer running.Done()
+				defer func() { <-busy }()
+				s.runCheck(ctx, c, req.URL, opts)
+			}()
+		}
+	}
+}
+
+// runCheck runs one check and streams its events.
+func (s *Server) runCheck(ctx context.Context, c *wsConn, url string, opts check.Options) {
+	if reason := loopbackOnly(ctx, url); reason != "" {
+		sendEvent(c, checkEvent{Type: "refused", Reason: reason})
+		return
+	}
+	select {
+	case checkSlots <- struct{}{}:
+		defer func() { <-checkSlots }()
+	default:
+		sendEvent(c, checkEvent{Type: "busy", Reason: "the server is running as many checks as it allows; try again in a minute"})
+		return
+	}
+	sendEvent(c, checkEvent{Type: "start", Cases: len(check.Cases(opts))})
+	rep, err := check.Run(ctx, url, opts, func(r check.Result) {
+		sendEvent(c, checkEvent{Type: "result", Result: &r})
+	})
+	var refused *check.RefusedError
+	switch {
+	case errors.As(err, &refused):
+		sendEvent(c, checkEvent{Type: "refused", Reason: refused.Reason})
+	case err != nil:
+		sendEvent(c, checkEvent{Type: "refused", Reason: err.Error()})
+	default:
+		sendEvent(c, checkEvent{Type: "done", Report: rep})
+	}
+}
+
+// loopbackOnly returns why url may not be checked from the page, or "".
+// check.Resolve applies the command's rule (loopback and private ranges);
+// the page's rule is narrower: loopback only.
+func loopbackOnly(ctx context.Context, url string) string {
+	t, err := check.Resolve(ctx, url, false, nil)
+	if err != nil {
+		var refused *check.RefusedError
+		if errors.As(err, &refused) {
+			return refused.Reason
+		}
+		return err.Error()
+	}
+	host, _, err := net.SplitHostPort(t.Addr)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return "from the page, wsplay checks only servers on this machine (127.0.0.1, ::1 or localhost): " +
+			"the server connects for whoever has the page open, so it does not reach into the network. " +
+			"Run `wsplay check " + url + "` on the machine next to that server instead."
+	}
+	return ""
+}
+
+// sendEvent writes one event; a failed write ends the connection, which
+// cancels the run through the reader.
+func sendEvent(c *wsConn, e checkEvent) {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return
+	}
+	c.conn.WriteMessage(core.OpText, b)
+}
