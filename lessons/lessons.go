@@ -197,28 +197,34 @@ func (c *Course) checkTranslations(prefix string) []error {
 			if t.Order != o.Order || t.Panel != o.Panel {
 				errs = append(errs, &Error{File: prefix + t.File, Line: 1, Msg: "order and panel must be those of " + prefix + o.File})
 			}
-			if sig(t) != sig(o) {
-				errs = append(errs, &Error{File: prefix + t.File, Msg: "its ```wsplay blocks (" + sig(t) + ") differ from those of " + prefix + o.File + " (" + sig(o) + "): a translation has the same widgets, examples and exercises"})
+			for i := 0; i < max(len(t.Blocks), len(o.Blocks)); i++ {
+				switch {
+				case i >= len(t.Blocks):
+					errs = append(errs, &Error{File: prefix + t.File, Msg: "the ```wsplay " + sig(o.Blocks[i]) + " block of " + prefix + o.File + ":" + strconv.Itoa(o.Blocks[i].Line) + " is missing: a translation has the same widgets, examples and exercises"})
+				case i >= len(o.Blocks):
+					errs = append(errs, &Error{File: prefix + t.File, Line: t.Blocks[i].Line, Msg: "this ```wsplay block is not in " + prefix + o.File + ": a translation has the same widgets, examples and exercises"})
+				case sig(t.Blocks[i]) != sig(o.Blocks[i]):
+					errs = append(errs, &Error{File: prefix + t.File, Line: t.Blocks[i].Line, Msg: "this ```wsplay block (" + sig(t.Blocks[i]) + ") differs from " + prefix + o.File + ":" + strconv.Itoa(o.Blocks[i].Line) + " (" + sig(o.Blocks[i]) + "): a translation has the same widgets, examples and exercises"})
+				default:
+					continue
+				}
+				break
 			}
 		}
 	}
 	return errs
 }
 
-// sig lists a lesson's blocks with their parameters (not the prompts,
-// which are translated).
-func sig(l *Lesson) string {
-	var parts []string
-	for _, b := range l.Blocks {
-		s := b.Type + " " + b.Name
-		for _, n := range b.Order {
-			if n != "prompt" {
-				s += " " + n + "=" + b.Params[n]
-			}
+// sig writes a block with its parameters, but not an exercise's prompt,
+// which is translated.
+func sig(b *Block) string {
+	s := b.Type + " " + b.Name
+	for _, n := range b.Order {
+		if n != "prompt" {
+			s += " " + n + "=" + b.Params[n]
 		}
-		parts = append(parts, s)
 	}
-	return strings.Join(parts, "; ")
+	return s
 }
 
 // Lesson returns the lesson with that slug in that language, or nil.
