@@ -1,26 +1,184 @@
-// Loads wsplay's Go core compiled to WebAssembly and shows the Accept value
-// for the key typed in the field. The core registers globalThis.wsplay once
-// it is ready; the page reaches the core only through that object.
+// app.js — the playground page: five panels, each built from a widget
+// module in widgets/ (the lessons use the same modules).
+//
+// The address says what the page shows, so a teacher can paste a link on a
+// slide and the class sees exactly that:
+//
+//   #handshake?key=dGhlIHNhbXBsZSBub25jZQ==
+//   #frame?hex=81 85 37 fa 21 3d 7f 9f 4d 51 58&receiver=server
+//   #mask?key=37 fa 21 3d&payload=Hello&step=3     (or payloadHex=...)
+//   #wire   #chat?nick=Ada
+//
+// When you change a field, the address follows (history.replaceState, so
+// the Back button is not flooded).
 
-const keyField = document.getElementById("key");
-const acceptOut = document.getElementById("accept");
-const status = document.getElementById("status");
+import { loadCore } from "./core.js";
+import { lang, setLang, t, applyTranslations } from "./i18n.js";
+import { el } from "./dom.js";
+import { mount as mountAccept } from "./widgets/accept.js";
+import { mount as mountHandshake } from "./widgets/handshake.js";
+import { mount as mountFrame } from "./widgets/frame.js";
+import { mount as mountBuilder } from "./widgets/builder.js";
+import { mount as mountMask } from "./widgets/mask.js";
+import { mount as mountEcho } from "./widgets/echo.js";
+import { mount as mountChat } from "./widgets/chat.js";
 
-async function loadCore() {
-  const go = new Go();
-  const result = await WebAssembly.instantiateStreaming(fetch("/static/wsplay.wasm"), go.importObject);
-  go.run(result.instance);
+const PANELS = ["handshake", "frame", "mask", "wire", "chat"];
+
+// ---- the address: "#panel?a=1&b=2" ----
+
+function parseHash() {
+  const h = location.hash.slice(1);
+  const q = h.indexOf("?");
+  const name = q < 0 ? h : h.slice(0, q);
+  const params = {};
+  if (q >= 0) {
+    for (const part of h.slice(q + 1).split("&")) {
+      if (!part) continue;
+      const eq = part.indexOf("=");
+      const k = eq < 0 ? part : part.slice(0, eq);
+      params[decode(k)] = eq < 0 ? "" : decode(part.slice(eq + 1));
+    }
+  }
+  return { panel: PANELS.includes(name) ? name : "handshake", params, raw: h };
 }
 
-function showAccept() {
-  acceptOut.textContent = globalThis.wsplay.accept(keyField.value);
+function decode(s) {
+  try { return decodeURIComponent(s); } catch { return s; }
 }
 
-try {
-  await loadCore();
-  status.textContent = "Computed in your browser by the same Go code the server runs.";
-  keyField.addEventListener("input", showAccept);
-  showAccept();
-} catch (err) {
-  status.textContent = "The WebAssembly core could not be loaded (" + err.message + "). Run `make run` to build it.";
+// The address text keeps hex and keys readable: only what would break the
+// address (& # % ? = and spaces) is escaped.
+function hashFor(panel, params) {
+  const parts = Object.entries(params).filter(([, v]) => v !== undefined && v !== null)
+    .map(([k, v]) => `${k}=${String(v).replace(/[%&#?=\s+]/g, (c) => encodeURIComponent(c))}`);
+  return `#${panel}${parts.length ? "?" + parts.join("&") : ""}`;
 }
+
+// What each panel last showed, so a tab switch keeps it.
+const lastHash = {};
+
+function follow(panel) {
+  return (params) => {
+    const h = hashFor(panel, params);
+    lastHash[panel] = h;
+    if (parseHash().panel === panel && location.hash !== h) {
+      history.replaceState(null, "", h);
+    }
+  };
+}
+
+// ---- mounting the panels ----
+
+const mountPoint = (name) => document.querySelector(`[data-mount="${name}"]`);
+
+function mountPanel(panel, params) {
+  switch (panel) {
+    case "handshake":
+      mountAccept(mountPoint("accept"), { key: params.key, onChange: follow("handshake") });
+      break;
+    case "frame":
+      mountFrame(mountPoint("frame"), {
+        hex: params.hex ?? "81 85 37 fa 21 3d 7f 9f 4d 51 58",
+        receiver: params.receiver, onChange: follow("frame"),
+      });
+      break;
+    case "mask":
+      mountMask(mountPoint("mask"), {
+        key: params.key, payload: params.payload, payloadHex: params.payloadHex,
+        step: params.step, onChange: follow("mask"),
+      });
+      break;
+    case "chat":
+      // The chat keeps its connection; only a nickname in the link is used.
+      if (params.nick) {
+        const nick = mountPoint("chat").querySelector("[data-role=nick]");
+        if (nick && !nick.disabled) nick.value = params.nick;
+      }
+      break;
+  }
+}
+
+function route() {
+  const { panel, params } = parseHash();
+  for (const p of PANELS) {
+    document.getElementById(`panel-${p}`).hidden = p !== panel;
+  }
+  for (const a of document.querySelectorAll(".tabs a")) {
+    if (a.dataset.panel === panel) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  const h = location.hash;
+  if (Object.keys(params).length > 0 && lastHash[panel] !== h) {
+    mountPanel(panel, params); // a link with a state: show that state
+  } else if (lastHash[panel] && location.hash !== lastHash[panel]) {
+    history.replaceState(null, "", lastHash[panel]); // a tab: keep its state in the address
+  }
+}
+
+// ---- preferences: language, theme, large text ----
+
+function setupPrefs() {
+  const langSelect = document.getElementById("lang");
+  langSelect.value = lang();
+  document.documentElement.lang = lang() === "zh" ? "zh-Hans" : "en";
+  langSelect.addEventListener("change", () => setLang(langSelect.value));
+  window.addEventListener("wsplay:lang", () => {
+    langSelect.value = lang();
+    applyTranslations(document);
+  });
+
+  const themeSelect = document.getElementById("theme");
+  themeSelect.value = document.documentElement.dataset.theme || "auto";
+  themeSelect.addEventListener("change", () => {
+    const v = themeSelect.value;
+    if (v === "auto") delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = v;
+    try { localStorage.setItem("wsplay.theme", v); } catch { /* not remembered */ }
+  });
+
+  const large = document.getElementById("large");
+  large.checked = document.documentElement.classList.contains("large");
+  large.addEventListener("change", () => {
+    document.documentElement.classList.toggle("large", large.checked);
+    try { localStorage.setItem("wsplay.large", large.checked ? "1" : "0"); } catch { /* not remembered */ }
+  });
+
+  const copyBtn = document.getElementById("copy-link");
+  const copyStatus = document.getElementById("copy-status");
+  copyBtn.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(location.href);
+      copyStatus.textContent = t("ui.copied");
+    } catch {
+      copyStatus.textContent = location.href; // no clipboard: show it to copy by hand
+    }
+  });
+}
+
+// ---- start ----
+
+setupPrefs();
+applyTranslations(document);
+
+const start = parseHash();
+for (const p of PANELS) {
+  mountPanel(p, p === start.panel ? start.params : {});
+}
+mountHandshake(mountPoint("handshake"));
+mountBuilder(mountPoint("builder"));
+mountEcho(mountPoint("echo"), { endpoint: "/ws/inspect" });
+mountChat(mountPoint("chat"), { nick: start.panel === "chat" ? start.params.nick : "", onChange: follow("chat") });
+if (Object.keys(start.params).length) lastHash[start.panel] = location.hash;
+window.addEventListener("hashchange", route);
+route();
+
+const coreStatus = document.getElementById("core-status");
+loadCore().then(() => {
+  coreStatus.replaceChildren(el("span", { i18n: "core.ready" }));
+  coreStatus.classList.add("good");
+}, (err) => {
+  // Say plainly what failed and what still works.
+  coreStatus.replaceChildren(el("span", { i18n: "core.failed" }), " ", el("code", { text: err.message }));
+  coreStatus.classList.add("bad");
+});

@@ -1,0 +1,77 @@
+// core.js — loads wsplay's Go core, compiled to WebAssembly, once.
+//
+// The core registers one global object, globalThis.wsplay, when its Go main
+// function runs. Everything the page computes about the protocol (Accept
+// values, frames, masking) comes from that object: the same Go code the
+// server runs, not a JavaScript copy.
+//
+//   import { loadCore } from "/static/core.js";
+//   const wsplay = await loadCore();
+//   wsplay.accept("dGhlIHNhbXBsZSBub25jZQ==");  // "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+
+const WASM_URL = "/static/wsplay.wasm";
+const WASM_EXEC_URL = "/static/wasm_exec.js";
+
+let loading = null; // the one promise every caller shares
+
+// loadCore resolves to globalThis.wsplay. It loads Go's wasm_exec.js (which
+// defines globalThis.Go) if the page has not, then the module, once. It
+// rejects with an Error that says what failed.
+export function loadCore() {
+  if (!loading) {
+    loading = load();
+  }
+  return loading;
+}
+
+async function load() {
+  if (typeof globalThis.wsplay === "object" && globalThis.wsplay !== null) {
+    return globalThis.wsplay; // already loaded by someone else
+  }
+  if (typeof globalThis.Go !== "function") {
+    await loadScript(WASM_EXEC_URL);
+  }
+  if (typeof WebAssembly !== "object") {
+    throw new Error("this browser has no WebAssembly");
+  }
+  const go = new globalThis.Go();
+  let response;
+  try {
+    response = await fetch(WASM_URL);
+  } catch (err) {
+    throw new Error(`could not download ${WASM_URL}: ${err.message}`);
+  }
+  if (!response.ok) {
+    throw new Error(`${WASM_URL} answered ${response.status} ${response.statusText} (was the module built with \`make wasm\`?)`);
+  }
+  let instance;
+  try {
+    // Streaming compiles while the bytes arrive; it needs the
+    // Content-Type application/wasm. Fall back to a plain compile.
+    ({ instance } = await WebAssembly.instantiateStreaming(response.clone(), go.importObject));
+  } catch (streamErr) {
+    try {
+      ({ instance } = await WebAssembly.instantiate(await response.arrayBuffer(), go.importObject));
+    } catch (err) {
+      throw new Error(`${WASM_URL} is not a WebAssembly module this browser can run: ${err.message}`);
+    }
+  }
+  // Do not await: go.run resolves only when the Go program exits. By the
+  // time it returns, main has registered globalThis.wsplay.
+  go.run(instance);
+  if (typeof globalThis.wsplay !== "object" || globalThis.wsplay === null) {
+    throw new Error("the module ran but did not register globalThis.wsplay");
+  }
+  return globalThis.wsplay;
+}
+
+// loadScript adds a classic <script> (wasm_exec.js is not a module).
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const s = document.createElement("script");
+    s.src = src;
+    s.onload = () => resolve();
+    s.onerror = () => reject(new Error(`could not load ${src} (was it built with \`make wasm\`?)`));
+    document.head.append(s);
+  });
+}

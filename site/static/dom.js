@@ -1,0 +1,114 @@
+// dom.js — two small helpers the widgets share to build the page's DOM.
+//
+// Every piece of text goes in with textContent, never innerHTML: a chat
+// message or a frame's payload can contain "<img onerror=...>", and it must
+// show as those characters, not run.
+
+import { t, applyTranslations } from "./i18n.js";
+
+// el("button", {class: "primary", i18n: "connect", onclick: f}, child, ...)
+// creates an element. Attributes:
+//   text   textContent
+//   i18n   a key of i18n.js: the text is t(key), and changes with the language
+//   class, for, id, href, type, value, ... set as attributes
+//   on...  an event listener
+//   a key whose value is null, undefined or false is left out.
+export function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "text") e.textContent = v;
+    else if (k === "i18n") {
+      e.dataset.i18n = v;
+      e.textContent = t(v);
+    } else if (k.startsWith("i18n-")) {
+      // i18n-placeholder, i18n-aria-label, i18n-title: translated attributes
+      const attr = k.slice(5);
+      e.dataset["i18n" + attr.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase())] = v;
+      e.setAttribute(attr, t(v));
+    } else if (k.startsWith("on") && typeof v === "function") e.addEventListener(k.slice(2), v);
+    else if (k === "value") e.value = v;
+    else if (v === true) e.setAttribute(k, "");
+    else e.setAttribute(k, v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+// setText sets an element's text to a translated string (and remembers the
+// key, so a language switch updates it), or to plain text when key is null.
+export function setText(e, key, plain = "") {
+  if (key) {
+    e.dataset.i18n = key;
+    e.textContent = t(key);
+  } else {
+    delete e.dataset.i18n;
+    e.textContent = plain;
+  }
+}
+
+// hex writes bytes as "81 85 37 fa".
+export function hex(bytes) {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
+}
+
+// unique ids for label/for pairs when a widget is mounted more than once.
+let counter = 0;
+export function uid(prefix) {
+  counter += 1;
+  return `${prefix}-${counter}`;
+}
+
+// coreError turns an error value of the bridge ({error: {message}}) or a
+// thrown Error into a line of text.
+export function errorText(e) {
+  if (e && e.error && e.error.message) return e.error.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+// rfcLink links "RFC 6455 §5.2" to the section (the text works offline).
+export function rfcLink(section, source) {
+  const label = source || `RFC 6455 §${section}`;
+  if (!/^[0-9.]+$/.test(section || "")) return el("span", { class: "rfc", text: label });
+  return el("a", {
+    class: "rfc", href: `https://www.rfc-editor.org/rfc/rfc6455#section-${section}`,
+    target: "_blank", rel: "noopener", text: label,
+  });
+}
+
+// wsURL turns a path of this server ("/ws/inspect") into a ws: or wss: URL.
+export function wsURL(path) {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}${path}`;
+}
+
+// base64ToBytes decodes the base64 the server's reports use.
+export function base64ToBytes(b64) {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+// spacedHex turns "37fa213d" into "37 fa 21 3d".
+export function spacedHex(compact) {
+  return (compact.match(/../g) || []).join(" ");
+}
+
+// followLang keeps a widget's text in the current language: on each
+// "wsplay:lang" event it rewrites root's translated text, until root leaves
+// the page.
+export function followLang(root) {
+  const update = () => {
+    if (!root.isConnected) {
+      window.removeEventListener("wsplay:lang", update);
+      return;
+    }
+    applyTranslations(root);
+  };
+  window.addEventListener("wsplay:lang", update);
+}

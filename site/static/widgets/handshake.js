@@ -1,0 +1,111 @@
+// handshake.js — the opening handshake your browser really makes.
+//
+// A WebSocket starts as an HTTP/1.1 GET with "Upgrade: websocket" and a
+// fresh random Sec-WebSocket-Key (RFC 6455 §4.1). The server answers
+// "101 Switching Protocols" with Sec-WebSocket-Accept computed from the key
+// (§4.2.2). The page cannot see these HTTP messages through the WebSocket
+// API, so it connects to the server's /ws/inspect, which reports both
+// byte for byte as its first message. The page then computes the Accept
+// itself, with the Go core compiled to WebAssembly, and compares.
+//
+// mount(element, {}) shows a Connect button and, once connected, the
+// request, the response and the two Accept values side by side.
+
+import { loadCore } from "../core.js";
+import { el, setText, wsURL, followLang } from "../dom.js";
+
+export function mount(element) {
+  const btn = el("button", { type: "button", class: "primary", i18n: "live.connectHandshake", "data-role": "live-connect" });
+  const status = el("p", { class: "conn-status", role: "status", "data-role": "live-status" });
+  const out = el("div", { class: "live-out", "data-role": "live-out" });
+  const root = el("div", { class: "widget handshake-widget" }, el("div", { class: "conn-bar" }, btn, el("code", { class: "muted", text: "/ws/inspect" }), status), out);
+  element.replaceChildren(root);
+  followLang(root);
+  setText(status, "live.notConnected");
+
+  let wsplay = null;
+  loadCore().then((w) => { wsplay = w; }, (err) => {
+    btn.disabled = true;
+    status.replaceChildren(el("span", { i18n: "live.noCore" }), ` ${err.message}`);
+  });
+
+  btn.addEventListener("click", () => {
+    setText(status, "live.connecting");
+    status.className = "conn-status";
+    let ws;
+    try {
+      ws = new WebSocket(wsURL("/ws/inspect"));
+    } catch (err) {
+      status.textContent = err.message;
+      return;
+    }
+    let got = false;
+    ws.onmessage = (ev) => {
+      if (got) return;
+      got = true;
+      try {
+        show(JSON.parse(ev.data));
+        setText(status, "live.done");
+        status.className = "conn-status good";
+      } catch (err) {
+        status.textContent = err.message;
+      }
+      // The handshake is all this panel wanted; close politely.
+      ws.close(1000, "seen the handshake");
+    };
+    ws.onclose = (ev) => {
+      if (!got) {
+        status.className = "conn-status bad";
+        status.replaceChildren(el("span", { i18n: "live.dropped" }), ` ${ev.code} ${ev.reason} `,
+          el("button", { type: "button", class: "link", i18n: "live.reconnect", onclick: () => btn.click() }));
+      }
+    };
+  });
+
+  function header(headers, name) {
+    const h = headers.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    return h ? h.value : "";
+  }
+
+  function show(report) {
+    const req = report.request;
+    const resp = report.response;
+    // The browser's request, parsed and checked by the core as a server would.
+    const parsed = wsplay.parseRequest(req.raw);
+    const key = parsed.error ? report.key : parsed.key;
+    const mine = wsplay.accept(key); // computed here, in WebAssembly
+    const theirs = header(resp.headers, "Sec-WebSocket-Accept");
+    const equal = mine === theirs;
+    const verify = wsplay.verifyResponse(resp.raw, key);
+    const exts = parsed.error ? [] : parsed.extensions;
+
+    out.replaceChildren(
+      el("div", { class: "compare", "data-role": "compare" },
+        el("div", { class: "cmp" }, el("div", { class: "label", i18n: "live.browserKey" }), el("code", { "data-role": "live-key", text: key })),
+        el("div", { class: "cmp" }, el("div", { class: "label", i18n: "live.acceptHere" }), el("code", { "data-role": "accept-here", text: mine })),
+        el("div", { class: "cmp" }, el("div", { class: "label", i18n: "live.acceptServer" }), el("code", { "data-role": "accept-server", text: theirs })),
+        el("div", { class: `cmp verdict-cell ${equal ? "good" : "bad"}`, "data-role": "accept-verdict" },
+          el("strong", { text: equal ? "= " : "≠ " }), el("span", { i18n: equal ? "live.equal" : "live.notEqual" }))),
+      el("p", { class: "muted" }, el("span", { i18n: "live.extensions" }), " ",
+        el("span", { "data-role": "extensions", text: exts.length ? exts.map((x) => x.text).join(", ") : "—" }),
+        " · ", el("span", { i18n: "live.verify" }), " ",
+        el("span", { "data-role": "verify", text: verify === null ? "✓ 101" : (verify.cite || verify.message) })),
+      el("div", { class: "http-pair" },
+        el("figure", {}, el("figcaption", { i18n: "live.request" }), httpBlock(req.raw, "live-request", ["Sec-WebSocket-Key", "Sec-WebSocket-Extensions", "Upgrade", "Connection", "Sec-WebSocket-Version"])),
+        el("figure", {}, el("figcaption", { i18n: "live.response" }), httpBlock(resp.raw, "live-response", ["Sec-WebSocket-Accept", "Upgrade", "Connection"]))));
+  }
+}
+
+// httpBlock shows an HTTP head line by line, the lines that matter to
+// WebSocket marked. CRLF line ends are shown as ␍␊.
+function httpBlock(raw, role, important) {
+  const pre = el("pre", { class: "http", "data-role": role });
+  const lines = raw.split("\r\n");
+  lines.forEach((line, i) => {
+    if (i === lines.length - 1 && line === "") return;
+    const name = line.split(":")[0];
+    const mark = important.some((n) => n.toLowerCase() === name.toLowerCase());
+    pre.append(el("span", { class: mark ? "line mark" : "line", text: line }), el("span", { class: "crlf", text: "␍␊" }), "\n");
+  });
+  return pre;
+}
