@@ -255,7 +255,18 @@ function widgetOptions(el) {
 }
 
 async function mountWidgets() {
-  for (const el of document.querySelectorAll(".widget[data-widget]")) {
+  const widgets = document.querySelectorAll(".widget[data-widget]");
+  if (widgets.length === 0) return;
+  // The widgets compute everything with the core; without it, the
+  // server-rendered content (the core's own, computed on the server) is
+  // better than a widget that can only say the core is missing.
+  try {
+    await getCore();
+  } catch (err) {
+    console.info(`lesson.js: no WebAssembly core (${err.message}); keeping the server-rendered widgets`);
+    return;
+  }
+  for (const el of widgets) {
     const mod = await optional(`/static/widgets/${el.dataset.widget}.js`);
     if (!mod || typeof mod.mount !== "function") continue;
     const live = document.createElement("div");
