@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"html/template"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,6 +71,26 @@ func IndexURL(lang string) string {
 	return "/lessons/"
 }
 
+// PanelURL is the playground link of a lesson: its panel, showing what the
+// lesson's first widget for that panel shows (the playground's deep links,
+// docs/page.md), e.g. /#frame?hex=81%2085…&receiver=server.
+func PanelURL(l *Lesson) string {
+	want := map[string]string{"handshake": "accept", "frame": "frame", "mask": "mask"}[l.Panel]
+	for _, b := range l.Blocks {
+		if b.Type != "widget" || b.Name != want {
+			continue
+		}
+		// The page decodes with decodeURIComponent, which leaves "+" as
+		// it is: spaces are written %20.
+		var q []string
+		for _, n := range b.Order {
+			q = append(q, n+"="+strings.ReplaceAll(url.QueryEscape(b.Params[n]), "+", "%20"))
+		}
+		return "/#" + l.Panel + "?" + strings.Join(q, "&")
+	}
+	return "/#" + l.Panel
+}
+
 type switchItem struct {
 	Lang, Name, URL, Missing string
 	Current                  bool
@@ -84,7 +105,9 @@ type lessonData struct {
 	Body            template.HTML
 	Number          string
 	Notice          string
+	NoticeLang      string
 	IndexURL        string
+	PanelURL        string
 	Switch          []switchItem
 	TranslatedLangs string
 	Prev, Next      *link
@@ -119,6 +142,7 @@ func (c *Course) render() error {
 				Lang: lang, T: t, L: shown, Body: template.HTML(shown.Body),
 				Number:   strings.Replace(strings.Replace(t.LessonOf, "%d", strconv.Itoa(i+1), 1), "%d", strconv.Itoa(len(ref)), 1),
 				IndexURL: IndexURL(lang),
+				PanelURL: PanelURL(shown),
 			}
 			var have []string
 			for _, other := range Languages {
@@ -133,7 +157,7 @@ func (c *Course) render() error {
 			}
 			d.TranslatedLangs = strings.Join(have, " ")
 			if l == nil {
-				d.Notice = t.Notice
+				d.Notice, d.NoticeLang = t.Notice, lang
 				// The page is the original's: its words are English.
 				d.Lang = shown.Lang
 				d.T = uis[shown.Lang]

@@ -149,6 +149,14 @@ func (s *browserSuite) testFrameLesson(t *testing.T) {
 		t.Errorf("81 02 48 69: %q (%s)", v, c)
 	}
 	waitFor(t, ctx, `document.querySelector("[data-progress-status].done")`)
+
+	// The playground link opens the frame panel on the lesson's frame.
+	href := eval[string](t, ctx, `document.querySelector(".playground-link a").getAttribute("href")`)
+	if !strings.HasPrefix(href, "/#frame?hex=81%2085%2037") {
+		t.Fatalf("playground link %q", href)
+	}
+	pg := s.tab(t, strings.TrimPrefix(href, "/"))
+	waitFor(t, pg, `document.querySelector("[data-mount=frame] [data-role=payload-text]")?.textContent === "Hello"`)
 }
 
 func (s *browserSuite) testLessonProgress(t *testing.T) {

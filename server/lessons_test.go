@@ -74,7 +74,7 @@ func TestLessonPages(t *testing.T) {
 		if i+1 == len(ls) && strings.Contains(s, `rel="next"`) {
 			t.Errorf("%s: the last lesson has a next link", l.Slug)
 		}
-		if !strings.Contains(s, `<nav class="toc"`) || !strings.Contains(s, `href="/#`+l.Panel+`"`) {
+		if !strings.Contains(s, `<nav class="toc"`) || !strings.Contains(s, `href="/#`+l.Panel) {
 			t.Errorf("%s: no table of contents or playground link", l.Slug)
 		}
 		// The language switch: to the translation, or a note that there
