@@ -6,6 +6,7 @@ import (
 	"html"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"wsplay/core"
 )
@@ -304,10 +305,10 @@ func checkExample(b *Block, line int) []fieldError {
 					errs = append(errs, wrong(name, v, got))
 				}
 			case "text":
-				if h.Opcode != core.OpText && h.Opcode != core.OpContinuation {
-					errs = append(errs, wrong(name, v, "no text: the opcode is "+opcodeText(h.Opcode)))
-				} else if e.Text != v {
-					errs = append(errs, wrong(name, v, e.Text))
+				if got, ok := payloadText(e); !ok {
+					errs = append(errs, wrong(name, v, "no text: the payload is not UTF-8 ("+hexString(e.Unmasked)+")"))
+				} else if got != v {
+					errs = append(errs, wrong(name, v, got))
 				}
 			case "payload-hex":
 				stated, msg := parseHex(v)
@@ -379,10 +380,11 @@ func checkExercise(b *Block, line int) []fieldError {
 			case "length":
 				b.Answer = strconv.FormatUint(e.Header.Length, 10)
 			case "text":
-				if e.Header.Opcode != core.OpText || !e.Complete {
-					errs = append(errs, fieldError{b.lineOf("field"), what + ": field text needs a whole text frame"})
+				text, ok := payloadText(e)
+				if !ok || !e.Complete {
+					errs = append(errs, fieldError{b.lineOf("field"), what + ": field text needs a whole frame whose payload is UTF-8"})
 				}
-				b.Answer = e.Text
+				b.Answer = text
 			default:
 				errs = append(errs, fieldError{b.lineOf("field"), what + ": field must be fin, opcode, masked, length or text, not " + strconv.Quote(b.Params["field"])})
 			}
@@ -422,6 +424,19 @@ func checkExercise(b *Block, line int) []fieldError {
 		errs = append(errs, fieldError{line, what + ": the prompt is empty"})
 	}
 	return errs
+}
+
+// payloadText is a frame's payload read as UTF-8 text, unmasked: the text
+// of a text frame, or of a ping, pong or binary payload that happens to be
+// UTF-8 (a close frame's body starts with its code, so it has none).
+func payloadText(e core.FrameExplanation) (string, bool) {
+	switch e.Header.Opcode {
+	case core.OpText, core.OpContinuation:
+		return e.Text, utf8.Valid(e.Unmasked)
+	case core.OpClose:
+		return "", false
+	}
+	return string(e.Unmasked), utf8.Valid(e.Unmasked)
 }
 
 func problemMatches(v string, problems []core.Rule) bool {

@@ -147,10 +147,16 @@ export function check(core, ex, answer) {
           if (Number(a) === len7) return { ok: false, reason: `${len7} is the 7-bit Payload len, and ${len7} is not the length itself: it says how many bytes the real length takes (RFC 6455 §5.2).` };
           return { ok: false, reason: "Not this one. Read the extended length as an unsigned big-endian number: the first byte is the most significant." };
         }
-        case "text":
-          return a === e.text
+        case "text": {
+          // A ping's or pong's payload is text too when it is UTF-8.
+          let text = e.text;
+          if (!text && h.opcode !== 1 && h.opcode !== 0) {
+            try { text = new TextDecoder("utf-8", { fatal: true }).decode(e.unmasked); } catch { text = null; }
+          }
+          return a === text
             ? { ok: true, reason: "Right: the payload bytes, read as UTF-8." }
             : { ok: false, reason: "Not this text. Take the bytes after the header (unmask them first if MASK is 1) and read them as UTF-8." };
+        }
         case "masked":
         case "fin": {
           const got = parseBool(a);
