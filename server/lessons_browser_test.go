@@ -12,6 +12,8 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,7 +51,12 @@ func TestLessonsBrowser(t *testing.T) {
 	if err := chromedp.Do(browser); err != nil {
 		t.Fatalf("starting %s: %v", exe, err)
 	}
-	s := &browserSuite{browser: browser, base: "http://" + srv.addr + "/"}
+	shots := filepath.Join(os.TempDir(), "wsplay-screens")
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots: %s (lesson-*)", shots)
+	s := &browserSuite{browser: browser, base: "http://" + srv.addr + "/", shots: shots}
 
 	t.Run("AcceptLesson", s.testAcceptLesson)
 	t.Run("FrameLesson", s.testFrameLesson)
@@ -122,6 +129,7 @@ func (s *browserSuite) testAcceptLesson(t *testing.T) {
 	if got := text(t, ctx, "[data-progress-status]"); !strings.Contains(got, "Done") {
 		t.Errorf("status: %q", got)
 	}
+	s.shot(t, ctx, "lesson-accept-solved")
 }
 
 func (s *browserSuite) testFrameLesson(t *testing.T) {
@@ -130,6 +138,7 @@ func (s *browserSuite) testFrameLesson(t *testing.T) {
 	if got := text(t, ctx, ".widget-mounted"); !strings.Contains(got, "Hello") {
 		t.Errorf("the frame widget does not show the text Hello: %.200q", got)
 	}
+	s.shot(t, ctx, "lesson-frame-anatomy")
 	// Exercise 1: the opcode of a masked empty pong.
 	if v, c := answer(t, ctx, 0, "0x9"); !strings.Contains(c, "wrong") {
 		t.Errorf("0x9: %q (%s)", v, c)
@@ -175,6 +184,7 @@ func (s *browserSuite) testLessonProgress(t *testing.T) {
 	if got := text(t, ctx, "[data-course-progress]"); !strings.HasPrefix(got, "2 of ") {
 		t.Errorf("progress: %q", got)
 	}
+	s.shot(t, ctx, "lesson-index")
 }
 
 // testLessonWithoutCore: when the WebAssembly module cannot load, the
