@@ -308,6 +308,13 @@ func (s *browserSuite) testFrameLab(t *testing.T) {
 	}
 	s.save(t, ctx, "2-frame-highlight", chromedp.Screenshot(chromedp.CSS("[data-mount=frame] .frame-out")))
 
+	// Keyboard focus on a header bit's byte works the same: focus the
+	// payload length's row in the table.
+	eval[chromedp.Void](t, ctx, `document.querySelector('`+w+`[data-role=fields] tr[data-field="Payload len"]').focus()`)
+	if n := eval[int](t, ctx, `document.querySelectorAll('`+w+`[data-role=bytes] .hl[data-field="Payload len"]').length`); n != 7 {
+		t.Errorf("%d bits highlighted for the focused payload length, want 7", n)
+	}
+
 	// Pasted: a fragmented ping with RSV1 set, unmasked, to a server.
 	setField(t, ctx, w+"[data-role=hex]", "49 00")
 	waitFor(t, ctx, `document.querySelector('`+w+`[data-role=problems]')`)
@@ -457,6 +464,18 @@ func (s *browserSuite) testLiveWire(t *testing.T) {
 	setField(t, ctx, w+"[data-role=close-code]", "1002")
 	click(t, ctx, w+"[data-role=close]")
 	waitFor(t, ctx, `document.querySelector('`+w+`[data-role=note]')?.textContent.includes("§7.4")`)
+
+	// "Open in the frame lab" and "Open in the masking panel" carry the
+	// browser's frame to the other panels.
+	click(t, ctx, `[data-role=frame-row][data-from=client][data-opcode=text]`)
+	click(t, ctx, w+"[data-role=open-frame]")
+	waitFor(t, ctx, `!document.getElementById("panel-frame").hidden && document.querySelector("[data-mount=frame] [data-role=payload-text]")?.textContent === `+jsString(msg))
+	if got := eval[string](t, ctx, `document.querySelector("[data-mount=frame] [data-role=hex]").value`); got != spaced(b) {
+		t.Errorf("frame lab shows %q, want the wire's %q", got, spaced(b))
+	}
+	do(t, ctx, chromedp.NavigateBack())
+	click(t, ctx, w+"[data-role=open-mask]")
+	waitFor(t, ctx, `!document.getElementById("panel-mask").hidden && document.querySelector("[data-mount=mask] [data-role=masked-hex]")?.textContent === "`+spaced(b[6:])+`"`)
 }
 
 func jsString(s string) string {
@@ -632,7 +651,13 @@ func (s *browserSuite) testWidgetsStandalone(t *testing.T) {
 	waitFor(t, ctx, `document.querySelector("#w-frame [data-role=payload-text]")?.textContent === "Hello"`)
 	waitFor(t, ctx, `document.querySelectorAll("#w-mask [data-role=mask-table] tbody tr").length === 2`)
 	waitFor(t, ctx, `document.querySelector("#w-builder [data-role=built-hex]")?.textContent === "81 85 37 fa 21 3d 7f 9f 4d 51 58"`)
+	// echo.js on /ws/echo: messages only, the server's frames rebuilt.
+	eval[chromedp.Void](t, ctx, `import("/static/widgets/echo.js").then(m => m.mount(document.getElementById("w-echo"), {endpoint: "/ws/echo"}))`)
 	waitFor(t, ctx, `document.querySelector("#w-echo [data-role=connect]")`)
+	click(t, ctx, "#w-echo [data-role=connect]")
+	waitFor(t, ctx, `!document.querySelector("#w-echo [data-role=send-text]").disabled`)
+	click(t, ctx, "#w-echo [data-role=send-text]")
+	waitFor(t, ctx, `document.querySelector("#w-echo [data-role=frame-row][data-from=server]")?.dataset.hex === "81 05 48 65 6c 6c 6f"`)
 	if n := eval[int](t, ctx, `document.querySelectorAll("script[src='/static/wasm_exec.js']").length`); n != 1 {
 		t.Errorf("wasm_exec.js loaded %d times, want once", n)
 	}

@@ -99,7 +99,10 @@ function mountPanel(panel, params) {
   }
 }
 
-function route() {
+// The widget a link to a panel opens, to bring it into view.
+const LINKED = { handshake: "accept", frame: "frame", mask: "mask", chat: "chat" };
+
+function route(event) {
   const { panel, params } = parseHash();
   for (const p of PANELS) {
     document.getElementById(`panel-${p}`).hidden = p !== panel;
@@ -111,6 +114,7 @@ function route() {
   const h = location.hash;
   if (Object.keys(params).length > 0 && lastHash[panel] !== h) {
     mountPanel(panel, params); // a link with a state: show that state
+    if (event) mountPoint(LINKED[panel])?.scrollIntoView({ block: "start" });
   } else if (lastHash[panel] && location.hash !== lastHash[panel]) {
     history.replaceState(null, "", lastHash[panel]); // a tab: keep its state in the address
   }

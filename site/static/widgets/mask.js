@@ -27,7 +27,7 @@ export function mount(element, options = {}) {
   const keyId = uid("mask-key");
   const payloadId = uid("mask-payload");
   const modeId = uid("mask-mode");
-  const keyInput = el("input", { id: keyId, class: "mono", value: options.key ?? RFC_KEY, spellcheck: "false", autocomplete: "off", "data-role": "key" });
+  const keyInput = el("input", { id: keyId, class: "mono", size: "13", value: options.key ?? RFC_KEY, spellcheck: "false", autocomplete: "off", "data-role": "key" });
   const payloadInput = el("textarea", { id: payloadId, rows: "2", spellcheck: "false", "data-role": "payload" });
   let mode = options.payloadHex !== undefined && options.payload === undefined ? "hex" : "text";
   payloadInput.value = mode === "hex" ? options.payloadHex : (options.payload ?? "Hello");
