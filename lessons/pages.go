@@ -29,6 +29,7 @@ type ui struct {
 	Playground    string
 	LessonOf      string // "Lesson %d of %d"
 	Done          string
+	Reset         string // the index's button that forgets the progress
 	NotTranslated string // on the switch: that language has no version yet
 	Notice        string // on an English page served for another language
 }
@@ -39,7 +40,7 @@ var uis = map[string]ui{
 		Intro: "RFC 6455 byte by byte: each lesson explains one part of the protocol, shows it live with wsplay's core, and ends with an exercise the page checks. Your progress stays in this browser.",
 		Where: "You are here", Contents: "Contents", Objectives: "Objectives",
 		Previous: "Previous", Next: "Next", Playground: "Try it in the playground:",
-		LessonOf: "Lesson %d of %d", Done: "done",
+		LessonOf: "Lesson %d of %d", Done: "done", Reset: "Forget my progress (for a shared computer)",
 		NotTranslated: "not translated yet",
 		Notice:        "This lesson is not translated into English yet; here is the original.",
 	},
@@ -48,7 +49,7 @@ var uis = map[string]ui{
 		Intro: "逐字节学习 RFC 6455：每一课讲解协议的一部分，用 wsplay 的核心现场演示，并以一道由页面检查的练习结束。学习进度保存在本浏览器中。",
 		Where: "当前位置", Contents: "目录", Objectives: "学习目标",
 		Previous: "上一课", Next: "下一课", Playground: "在演练场中试一试：",
-		LessonOf: "第 %d 课，共 %d 课", Done: "已完成",
+		LessonOf: "第 %d 课，共 %d 课", Done: "已完成", Reset: "清除我的学习进度（用于共用电脑）",
 		NotTranslated: "尚未翻译",
 		Notice:        "本课尚未翻译成中文，下面是英文原文。",
 	},

@@ -185,6 +185,14 @@ func (s *browserSuite) testLessonProgress(t *testing.T) {
 		t.Errorf("progress: %q", got)
 	}
 	s.shot(t, ctx, "lesson-index")
+	// On a shared computer, the progress can be forgotten.
+	click(t, ctx, "[data-reset-progress]")
+	if got := text(t, ctx, "[data-course-progress]"); !strings.HasPrefix(got, "0 of ") {
+		t.Errorf("after the reset: %q", got)
+	}
+	if eval[string](t, ctx, `localStorage.getItem("wsplay.lessons.progress") ?? "gone"`) != "gone" {
+		t.Error("the reset left the progress in localStorage")
+	}
 }
 
 // testLessonWithoutCore: when the WebAssembly module cannot load, the

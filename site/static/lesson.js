@@ -340,6 +340,20 @@ function showIndexProgress() {
       li.classList.add("started");
     }
   }
+  const reset = document.querySelector("[data-reset-progress]");
+  if (reset && Object.keys(p).length > 0) {
+    reset.hidden = false;
+    reset.onclick = () => {
+      try { localStorage.removeItem(PROGRESS_KEY); } catch { /* ignore */ }
+      for (const li of items) {
+        li.classList.remove("done", "started");
+        const mark = li.querySelector("[data-done-mark]");
+        if (mark) mark.hidden = true;
+      }
+      reset.hidden = true;
+      showIndexProgress();
+    };
+  }
   const summary = document.querySelector("[data-course-progress]");
   if (summary) {
     summary.hidden = false;
