@@ -457,6 +457,22 @@ func TestFixtureCourse(t *testing.T) {
 	if s, _ := c.Page("en", "second"); !strings.Contains(string(s), `class="lang-missing"`) {
 		t.Error("the switch of an untranslated lesson does not say so")
 	}
+	// Every widget: its data- attributes for mount(), and the core's
+	// rendering inside for a page without JavaScript.
+	second, _ = c.Page("en", "second")
+	for _, want := range []string{
+		`<div class="widget" data-widget="accept" data-key="dGhlIHNhbXBsZSBub25jZQ==">`,
+		`<td><code>s3pPLMBiTxaQ9kYGzzhZRbK+xOo=</code></td>`,
+		`<div class="widget" data-widget="frame" data-hex="81 05 48 65 6c 6c 6f" data-receiver="client">`,
+		`<th scope="row">opcode</th><td><code>0001</code></td><td><code>0x1</code></td>`,
+		`<div class="widget" data-widget="mask" data-key="37fa213d" data-payload="Hello world">`,
+		`<td>10</td><td>2</td><td><code>21</code></td><td><code>64</code> d</td><td><code>45</code> E</td>`,
+		`<div class="widget" data-widget="echo">`, `<div class="widget" data-widget="builder">`,
+	} {
+		if !strings.Contains(string(en)+string(second), want) {
+			t.Errorf("no %s", want)
+		}
+	}
 	if _, ok := c.Page("fr", "first"); ok {
 		t.Error("a page in an unknown language")
 	}
