@@ -224,6 +224,14 @@ func (s *browserSuite) testLessonWithoutCore(t *testing.T) {
 // instead of the live widgets, and no navigation.
 func (s *browserSuite) testLessonPrint(t *testing.T) {
 	ctx := s.lesson(t, "accept")
+	// The playground's large-text choice (a projector) applies here too.
+	eval[chromedp.Void](t, ctx, `localStorage.setItem("wsplay.large", "1")`)
+	do(t, ctx, chromedp.Reload())
+	waitFor(t, ctx, `document.documentElement.dataset.ready === "true"`)
+	if !eval[bool](t, ctx, `document.documentElement.classList.contains("large")`) {
+		t.Error("large text is not applied on a lesson")
+	}
+	eval[chromedp.Void](t, ctx, `localStorage.removeItem("wsplay.large")`)
 	waitFor(t, ctx, `document.querySelector(".widget-mounted")`)
 	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
 		t.Fatal(err)
