@@ -64,6 +64,11 @@ func TestEveryLessonRenders(t *testing.T) {
 						t.Errorf("the page lacks %s", want)
 					}
 				}
+				// Raw HTML is dropped, not rendered: a lesson that uses it
+				// loses words (write markdown, or Unicode such as 2⁶³).
+				if strings.Contains(s, "raw HTML omitted") {
+					t.Error("the lesson uses raw HTML, which is not rendered")
+				}
 				for _, o := range l.Objectives {
 					if !strings.Contains(s, "<li>"+htmlText(o)+"</li>") {
 						t.Errorf("objective %q is not on the page", o)
@@ -431,7 +436,8 @@ func TestFixtureCourse(t *testing.T) {
 	zh, _ := c.Page("zh", "first")
 	for name, page := range map[string][]byte{"en": en, "zh": zh} {
 		s := string(page)
-		if strings.Contains(s, "<script>alert") || strings.Contains(s, "<b onclick") || strings.Contains(s, `alert("raw")`) {
+		if strings.Contains(s, "<script>alert") || strings.Contains(s, "<b onclick") || strings.Contains(s, `alert("raw")`) ||
+			!strings.Contains(s, "raw HTML omitted") {
 			t.Errorf("%s: raw HTML passed through:\n%s", name, s)
 		}
 		// The include: the file's text, highlighted with classes, escaped.
