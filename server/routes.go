@@ -18,8 +18,8 @@ func (s *Server) routes() http.Handler {
 	r.PathPrefix("/static/").Handler(s.static).Methods(page...)
 
 	r.Handle("/lessons", http.RedirectHandler("/lessons/", http.StatusMovedPermanently))
-	r.HandleFunc("/lessons/", lessons).Methods(page...)
-	r.HandleFunc("/lessons/{slug}", lessons).Methods(page...)
+	r.HandleFunc("/lessons/", s.lessons.index).Methods(page...)
+	r.HandleFunc("/lessons/{slug}", s.lessons.lesson).Methods(page...)
 
 	// No method restriction here: core answers a POST with 405 and the
 	// rule it breaks, which teaches more than the router's refusal.

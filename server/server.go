@@ -64,11 +64,12 @@ func defaultConfig() Config {
 // Server is the wsplay companion server: the page, the static files and the
 // WebSocket endpoints, with their limits.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	http   *http.Server
-	static *staticFiles
-	chat   *room
+	cfg     Config
+	log     *slog.Logger
+	http    *http.Server
+	static  *staticFiles
+	lessons *lessonPages
+	chat    *room
 
 	mu       sync.Mutex
 	conns    map[*wsConn]struct{} // open WebSockets, for the shutdown
@@ -84,7 +85,11 @@ func NewServer(cfg Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, static: st, conns: map[*wsConn]struct{}{}}
+	lp, err := newLessonPages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, static: st, lessons: lp, conns: map[*wsConn]struct{}{}}
 	s.chat = newRoom(s)
 	s.http = &http.Server{
 		Handler:           s.routes(),

@@ -113,11 +113,12 @@ func TestNotFoundAndTraversal(t *testing.T) {
 		}
 	}
 	resp, body := get(t, ts.addr, "/lessons/")
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "coming") {
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "The WebSocket course") {
 		t.Fatalf("/lessons/: %d", resp.StatusCode)
 	}
+	// An unknown lesson is the 404 page, with the path escaped.
 	resp, body = get(t, ts.addr, "/lessons/frames%3Cb%3E")
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "frames&lt;b&gt;") {
+	if resp.StatusCode != 404 || !strings.Contains(string(body), "frames&lt;b&gt;") {
 		t.Fatalf("/lessons/slug: %d %s", resp.StatusCode, body)
 	}
 	if resp, _ := get(t, ts.addr, "/lessons"); resp.StatusCode != 301 || resp.Header.Get("Location") != "/lessons/" {

@@ -1,0 +1,516 @@
+//go:build !js
+
+package lessons
+
+import (
+	"bytes"
+	"encoding/hex"
+	"io/fs"
+	"os"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"wsplay/core"
+	"wsplay/site"
+)
+
+// course loads the embedded course once per test.
+func course(t testing.TB) *Course {
+	t.Helper()
+	c, err := Load()
+	if err != nil {
+		t.Fatalf("the course does not load:\n%v", err)
+	}
+	return c
+}
+
+func fixture(t testing.TB, dir string) (*Course, error) {
+	t.Helper()
+	return LoadFS(os.DirFS(dir), dir+"/")
+}
+
+// TestEveryLessonRenders checks every lesson in every language: the front
+// matter, the structure (objectives, a widget, an exercise, a summary), and
+// that a page was rendered.
+func TestEveryLessonRenders(t *testing.T) {
+	c := course(t)
+	en := c.Lessons["en"]
+	if len(en) < 5 {
+		t.Fatalf("%d English lessons, want at least 5", len(en))
+	}
+	for i, want := range []string{"why-websocket", "handshake", "accept", "frame-anatomy", "payload-length"} {
+		if en[i].Slug != want || en[i].Order != i+1 {
+			t.Errorf("lesson %d is %q (order %d), want %q", i+1, en[i].Slug, en[i].Order, want)
+		}
+	}
+	for _, lang := range Languages {
+		for _, l := range c.Lessons[lang] {
+			t.Run(lang+"/"+l.Slug, func(t *testing.T) {
+				page, ok := c.Page(lang, l.Slug)
+				if !ok || len(page) == 0 {
+					t.Fatal("no page")
+				}
+				s := string(page)
+				for _, want := range []string{
+					`<h1 id="lesson-title">` + htmlText(l.Title) + `</h1>`,
+					`id="objectives"`, `id="summary"`, `class="widget"`, `class="exercise"`,
+					`href="/#` + l.Panel, `data-lang-switch`, `/static/lesson.js`,
+				} {
+					if !strings.Contains(s, want) {
+						t.Errorf("the page lacks %s", want)
+					}
+				}
+				// Raw HTML is dropped, not rendered: a lesson that uses it
+				// loses words (write markdown, or Unicode such as 2⁶³).
+				if strings.Contains(s, "raw HTML omitted") {
+					t.Error("the lesson uses raw HTML, which is not rendered")
+				}
+				for _, o := range l.Objectives {
+					if !strings.Contains(s, "<li>"+htmlText(o)+"</li>") {
+						t.Errorf("objective %q is not on the page", o)
+					}
+				}
+				if l.Lang != lang || l.Summary == "" || l.Title == "" || len(l.Objectives) == 0 {
+					t.Errorf("front matter: %+v", l)
+				}
+			})
+		}
+	}
+}
+
+// htmlText escapes like html/template does in text.
+func htmlText(s string) string {
+	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;")
+	return r.Replace(s)
+}
+
+var (
+	hrefRE = regexp.MustCompile(`\shref="([^"]*)"`)
+	idRE   = regexp.MustCompile(`\sid="([^"]*)"`)
+)
+
+// pageIDs lists the ids of a page, failing on a duplicate.
+func pageIDs(t *testing.T, name string, page []byte) map[string]bool {
+	ids := map[string]bool{}
+	for _, m := range idRE.FindAllSubmatch(page, -1) {
+		id := string(m[1])
+		if ids[id] {
+			t.Errorf("%s: the id %q appears twice", name, id)
+		}
+		ids[id] = true
+	}
+	return ids
+}
+
+// TestLinksResolve parses every rendered page (lessons in every language,
+// the indexes) and checks every internal link: a lesson that exists, an
+// anchor that exists on the page it names, a playground panel, a static
+// file the site has.
+func TestLinksResolve(t *testing.T) {
+	c := course(t)
+	type page struct {
+		name string
+		body []byte
+	}
+	var pages []page
+	for _, lang := range Languages {
+		idx, _ := c.Index(lang)
+		pages = append(pages, page{"index?lang=" + lang, idx})
+		for _, l := range c.Lessons[Languages[0]] {
+			p, ok := c.Page(lang, l.Slug)
+			if !ok {
+				t.Fatalf("no page %s in %s", l.Slug, lang)
+			}
+			pages = append(pages, page{URL(lang, l.Slug), p})
+		}
+	}
+	ids := map[string]map[string]bool{}
+	for _, p := range pages {
+		ids[p.name] = pageIDs(t, p.name, p.body)
+	}
+	built := map[string]bool{"/static/wasm_exec.js": true, "/static/wsplay.wasm": true} // written by make wasm
+	checked := 0
+	for _, p := range pages {
+		for _, m := range hrefRE.FindAllSubmatch(p.body, -1) {
+			href := strings.ReplaceAll(string(m[1]), "&amp;", "&")
+			if strings.HasPrefix(href, "http://") || strings.HasPrefix(href, "https://") {
+				continue
+			}
+			checked++
+			target, anchor, _ := strings.Cut(href, "#")
+			switch {
+			case target == "":
+				if !ids[p.name][anchor] {
+					t.Errorf("%s: link %q: no such anchor on the page", p.name, href)
+				}
+			case target == "/":
+				if panel, _, _ := strings.Cut(anchor, "?"); anchor != "" && !slices.Contains(Panels, panel) {
+					t.Errorf("%s: link %q: not a playground panel", p.name, href)
+				}
+			case target == "/lessons/highlight.css":
+			case strings.HasPrefix(target, "/static/"):
+				if _, err := fs.Stat(site.Files, strings.TrimPrefix(target, "/")); err != nil && !built[target] {
+					t.Errorf("%s: link %q: no such file in site/", p.name, href)
+				}
+			case target == "/lessons/" || strings.HasPrefix(target, "/lessons/?lang="):
+				if _, ok := c.Index(strings.TrimPrefix(target, "/lessons/?lang=")); !ok && target != "/lessons/" {
+					t.Errorf("%s: link %q: no such index", p.name, href)
+				}
+			case strings.HasPrefix(target, "/lessons/"):
+				slug, query, _ := strings.Cut(strings.TrimPrefix(target, "/lessons/"), "?")
+				lang := strings.TrimPrefix(query, "lang=")
+				if lang == "" {
+					lang = "en"
+				}
+				if _, ok := c.Page(lang, slug); !ok {
+					t.Errorf("%s: link %q: no such lesson", p.name, href)
+				} else if anchor != "" && !ids[URL(lang, slug)][anchor] {
+					t.Errorf("%s: link %q: no anchor %q in that lesson", p.name, href, anchor)
+				}
+			default:
+				t.Errorf("%s: link %q goes nowhere wsplay serves", p.name, href)
+			}
+		}
+	}
+	if checked < 50 {
+		t.Errorf("only %d internal links checked", checked)
+	}
+}
+
+// TestExamplesAgreeWithCore recomputes every worked example of every lesson
+// in every language with the core, independently of the checks at load.
+func TestExamplesAgreeWithCore(t *testing.T) {
+	c := course(t)
+	n := 0
+	for _, lang := range Languages {
+		for _, l := range c.Lessons[lang] {
+			for _, b := range l.Blocks {
+				if b.Type != "example" {
+					continue
+				}
+				n++
+				where := b.File + ":" + strconv.Itoa(b.Line)
+				p := b.Params
+				switch b.Name {
+				case "accept":
+					if got := core.AcceptSteps(p["key"]).Accept; got != p["accept"] {
+						t.Errorf("%s: accept of %s is %s, the lesson says %s", where, p["key"], got, p["accept"])
+					}
+				case "mask":
+					key, _ := hex.DecodeString(strings.TrimPrefix(p["key"], "0x"))
+					var k [4]byte
+					copy(k[:], key)
+					var got []string
+					for _, s := range core.MaskSteps(k, 0, []byte(p["payload"])) {
+						got = append(got, hex.EncodeToString([]byte{s.Out}))
+					}
+					if strings.Join(got, " ") != normHex(p["masked"]) {
+						t.Errorf("%s: masked is %s, the lesson says %s", where, strings.Join(got, " "), p["masked"])
+					}
+				case "frame":
+					raw, err := hex.DecodeString(strings.ReplaceAll(normHex(p["hex"]), " ", ""))
+					if err != nil {
+						t.Fatalf("%s: %v", where, err)
+					}
+					role := core.Server
+					if p["receiver"] == "client" {
+						role = core.Client
+					}
+					e := core.ExplainFrame(raw, role)
+					fields := map[string]string{}
+					for _, f := range e.Fields {
+						fields[f.Name] = f.Value
+					}
+					for name, v := range p {
+						if strings.HasPrefix(name, "\x00") {
+							continue
+						}
+						var ok bool
+						switch name {
+						case "hex", "receiver":
+							ok = true
+						case "fin":
+							ok = fields["FIN"] == boolBit(v)
+						case "masked":
+							ok = fields["MASK"] == boolBit(v)
+						case "opcode":
+							op, _ := parseOpcode(v)
+							ok = fields["opcode"] == "0x"+strconv.FormatUint(uint64(op), 16)
+						case "length":
+							ok = strconv.FormatUint(e.Header.Length, 10) == v
+						case "key":
+							ok = fields["Masking-key"] == "0x"+strings.TrimPrefix(strings.ReplaceAll(v, " ", ""), "0x")
+						case "text":
+							ok = string(e.Unmasked) == v && e.Header.Opcode != core.OpClose
+						case "payload-hex":
+							ok = hex.EncodeToString(e.Unmasked) == strings.ReplaceAll(normHex(v), " ", "")
+						case "missing":
+							ok = strconv.FormatUint(e.Missing, 10) == v
+						case "problem":
+							ok = problemMatches(v, e.Problems)
+						default:
+							t.Errorf("%s: unknown field %s", where, name)
+							continue
+						}
+						if !ok {
+							t.Errorf("%s: %s is %q, the core disagrees (%+v)", where, name, v, e.Header)
+						}
+					}
+				default:
+					t.Errorf("%s: unknown example kind %q", where, b.Name)
+				}
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d worked examples", n)
+	}
+}
+
+func boolBit(s string) string {
+	b, _ := parseBool(s)
+	return bit(b)
+}
+
+func normHex(s string) string {
+	b, msg := parseHex(s)
+	if msg != "" {
+		return "invalid hex " + s
+	}
+	return hexString(b)
+}
+
+// TestBlocksParse checks that every ```wsplay block parsed into a known
+// widget, example, exercise or include, and that every exercise has an
+// answer the core computed.
+func TestBlocksParse(t *testing.T) {
+	c := course(t)
+	for _, lang := range Languages {
+		for _, l := range c.Lessons[lang] {
+			for _, b := range l.Blocks {
+				where := b.File + ":" + strconv.Itoa(b.Line)
+				switch b.Type {
+				case "widget":
+					if !slices.Contains(widgetNames, b.Name) {
+						t.Errorf("%s: widget %q", where, b.Name)
+					}
+				case "exercise":
+					if b.Name != "build" && b.Answer == "" {
+						t.Errorf("%s: the core gave no answer", where)
+					}
+				case "example", "include":
+				default:
+					t.Errorf("%s: block type %q", where, b.Type)
+				}
+				if len(b.html) == 0 {
+					t.Errorf("%s: not rendered", where)
+				}
+			}
+		}
+	}
+}
+
+// TestAnswersNotInPage: an exercise's answer is computed in the browser by
+// the core; the exercise's HTML never holds it, and a computed answer (an
+// Accept value, masked bytes) is nowhere on the page. (A short answer such
+// as an opcode or a length may well appear in the lesson's text.)
+func TestAnswersNotInPage(t *testing.T) {
+	c := course(t)
+	n := 0
+	for _, lang := range Languages {
+		for _, l := range c.Lessons[lang] {
+			page, _ := c.Page(lang, l.Slug)
+			for _, b := range l.Blocks {
+				if b.Type != "exercise" || b.Answer == "" {
+					continue
+				}
+				n++
+				// (The prompt is the author's words: "wsplay" may answer a
+				// question and name the program too.)
+				if len(b.Answer) >= 4 && !strings.Contains(b.Params["prompt"], b.Answer) && bytes.Contains(b.html, []byte(b.Answer)) {
+					t.Errorf("%s:%d: the exercise's HTML holds its answer %q", b.File, b.Line, b.Answer)
+				}
+				if (b.Name == "accept" || b.Name == "mask") && bytes.Contains(page, []byte(b.Answer)) {
+					t.Errorf("%s:%d: the answer %q is on the page", b.File, b.Line, b.Answer)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no exercises with answers")
+	}
+}
+
+var (
+	keyRE       = regexp.MustCompile(`\b[A-Za-z0-9+/]{22}==`)
+	acceptRE    = regexp.MustCompile(`\b[A-Za-z0-9+/]{27}=`)
+	hexRunRE    = regexp.MustCompile(`\b[0-9a-f]{2}(?: [0-9a-f]{2}){2,}\b`)
+	wsplayFence = regexp.MustCompile("(?ms)^```wsplay.*?^```")
+)
+
+// TestConcreteValuesAreExamples enforces the authoring rule: a key, an
+// Accept value or a run of hex bytes written anywhere in a lesson (prose
+// or ordinary code) appears in one of its worked examples, so the core has
+// checked it.
+func TestConcreteValuesAreExamples(t *testing.T) {
+	c := course(t)
+	for _, lang := range Languages {
+		for _, l := range c.Lessons[lang] {
+			src, err := fs.ReadFile(Content, l.File)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// What the core checked or computed: every value of every
+			// example, and the payloads of the frame examples one after
+			// the other (a message shown as its fragments).
+			var checked []string
+			var payloads []byte
+			for _, b := range l.Blocks {
+				if b.Type == "example" {
+					for _, n := range b.Order {
+						checked = append(checked, b.Params[n])
+					}
+				}
+				if b.Type == "example" && b.Name == "frame" {
+					raw, _ := parseHex(b.Params["hex"])
+					role, _ := parseRole(b.Params["receiver"])
+					payloads = append(payloads, core.ExplainFrame(raw, role).Unmasked...)
+				}
+			}
+			checked = append(checked, hexString(payloads))
+			prose := wsplayFence.ReplaceAllString(string(src), "")
+			for _, re := range []*regexp.Regexp{keyRE, acceptRE, hexRunRE} {
+				for _, v := range re.FindAllString(prose, -1) {
+					if !slices.ContainsFunc(checked, func(s string) bool { return strings.Contains(s, v) }) {
+						t.Errorf("lessons/%s: %q is not in any worked example of the lesson, so nothing checks it", l.File, v)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMalformedLessons: each fixture breaks one rule; loading fails with an
+// error naming the file and line.
+func TestMalformedLessons(t *testing.T) {
+	for _, tc := range []struct{ dir, want string }{
+		{"missing-field", `01-first.md:1: front matter: missing field "summary"`},
+		{"malformed-yaml", `01-first.md:4: malformed front matter: line 4: cannot unmarshal !!str ` + "`one`" + ` into int`},
+		{"unknown-widget", `01-first.md:20: unknown widget "acept"`},
+		{"wrong-accept", `01-first.md:25: example accept: accept is "s3pPLMBiTxaQ9kYGzzhZRbK+xOO=" but the core says "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="`},
+		{"wrong-frame", `01-first.md:43: example frame: length is "6" but the core says "5"`},
+		{"no-front-matter", `01-first.md:1: no front matter`},
+		{"no-exercise", `01-first.md: a lesson needs at least one exercise`},
+		{"bad-include", `01-first.md:28: wsplay include: examples/nope.py: no such file`},
+		{"unknown-panel", `01-first.md:7: front matter: panel must be one of handshake, frame, mask, wire, chat, not "lobby"`},
+		{"bad-exercise", `01-first.md:33: exercise mask: key: a masking key is 4 bytes`},
+		{"duplicate-slug", `02-first.md:1: slug "first" is also used by testdata/bad/duplicate-slug/en/01-first.md`},
+		{"duplicate-order", `01-other.md:1: order 1 is also used by testdata/bad/duplicate-order/en/01-first.md`},
+		{"translation", `zh/01-first.md:29: this ` + "```wsplay" + ` block (exercise mask kind=mask key=01020304 payload=abce) differs from testdata/bad/translation/en/01-first.md:31`},
+	} {
+		t.Run(tc.dir, func(t *testing.T) {
+			dir := path.Join("testdata/bad", tc.dir)
+			_, err := fixture(t, dir)
+			if err == nil {
+				t.Fatal("the fixture loads")
+			}
+			if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), dir+"/") {
+				t.Fatalf("error:\n%v\nwant it to contain:\n%s", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestFixtureCourse covers what the embedded course does not exercise yet:
+// raw HTML, includes, translations and the untranslated fallback.
+func TestFixtureCourse(t *testing.T) {
+	c, err := fixture(t, "testdata/good")
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, _ := c.Page("en", "first")
+	zh, _ := c.Page("zh", "first")
+	for name, page := range map[string][]byte{"en": en, "zh": zh} {
+		s := string(page)
+		if strings.Contains(s, "<script>alert") || strings.Contains(s, "<b onclick") || strings.Contains(s, `alert("raw")`) ||
+			!strings.Contains(s, "raw HTML omitted") {
+			t.Errorf("%s: raw HTML passed through:\n%s", name, s)
+		}
+		// The include: the file's text, highlighted with classes, escaped.
+		if !strings.Contains(s, `<figcaption><code>lessons/examples/hello.py</code></figcaption>`) ||
+			!strings.Contains(s, `class="chroma"`) || !strings.Contains(s, `&lt;world&gt;`) || strings.Contains(s, "style=") {
+			t.Errorf("%s: the include is not rendered as highlighted code:\n%s", name, s)
+		}
+	}
+	if !strings.Contains(string(en), `href="/lessons/first?lang=zh" hreflang="zh"`) {
+		t.Error("the English page does not switch to the translation")
+	}
+	if !strings.Contains(string(zh), `href="/lessons/first" hreflang="en"`) || !strings.Contains(string(zh), `<html lang="zh"`) {
+		t.Error("the Chinese page does not switch back to English")
+	}
+	// Not translated: the English page, with a note in Chinese.
+	second, ok := c.Page("zh", "second")
+	if !ok || !strings.Contains(string(second), uis["zh"].Notice) || !strings.Contains(string(second), "<h1 id=\"lesson-title\">Second</h1>") {
+		t.Errorf("untranslated page:\n%s", second)
+	}
+	if strings.Contains(string(en), uis["zh"].NotTranslated) {
+		t.Error("the English page of a translated lesson says it is not translated")
+	}
+	if s, _ := c.Page("en", "second"); !strings.Contains(string(s), `class="lang-missing"`) {
+		t.Error("the switch of an untranslated lesson does not say so")
+	}
+	// Every widget: its data- attributes for mount(), and the core's
+	// rendering inside for a page without JavaScript.
+	second, _ = c.Page("en", "second")
+	for _, want := range []string{
+		`<div class="widget" data-widget="accept" data-key="dGhlIHNhbXBsZSBub25jZQ==">`,
+		`<td><code>s3pPLMBiTxaQ9kYGzzhZRbK+xOo=</code></td>`,
+		`<div class="widget" data-widget="frame" data-hex="81 05 48 65 6c 6c 6f" data-receiver="client">`,
+		`<th scope="row">opcode</th><td><code>0001</code></td><td><code>0x1</code></td>`,
+		`<div class="widget" data-widget="mask" data-key="37fa213d" data-payload="Hello world">`,
+		`<td>10</td><td>2</td><td><code>21</code></td><td><code>64</code> d</td><td><code>45</code> E</td>`,
+		`<div class="widget" data-widget="echo">`, `<div class="widget" data-widget="builder">`,
+	} {
+		if !strings.Contains(string(en)+string(second), want) {
+			t.Errorf("no %s", want)
+		}
+	}
+	if _, ok := c.Page("fr", "first"); ok {
+		t.Error("a page in an unknown language")
+	}
+	if _, ok := c.Page("en", "nope"); ok {
+		t.Error("a page for an unknown slug")
+	}
+	// The zh index lists lessons in order, marking the untranslated one.
+	idx, _ := c.Index("zh")
+	i1, i2 := bytes.Index(idx, []byte("第一课")), bytes.Index(idx, []byte(">Second<"))
+	if i1 < 0 || i2 < i1 || !bytes.Contains(idx, []byte("("+uis["zh"].NotTranslated+")")) {
+		t.Errorf("zh index:\n%s", idx)
+	}
+}
+
+// BenchmarkCachedLesson measures what a request for a lesson costs the
+// course: looking up the page rendered at load.
+func BenchmarkCachedLesson(b *testing.B) {
+	c := course(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if p, ok := c.Page("en", "frame-anatomy"); !ok || len(p) == 0 {
+			b.Fatal("no page")
+		}
+	}
+}
+
+// BenchmarkLoad measures the first time: parsing, checking and rendering
+// the whole course, as the server does at start-up.
+func BenchmarkLoad(b *testing.B) {
+	for b.Loop() {
+		if _, err := Load(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
