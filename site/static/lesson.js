@@ -115,8 +115,8 @@ function field(e, name) {
   return (e.fields || []).find(f => f.name === name);
 }
 
-// The words of the verdicts, in the page's language. The rule texts and
-// field meanings come from the core, which speaks English.
+// The words of the verdicts, in the page's language. The rule texts come
+// from the core in both languages (ruleCite); field meanings are English.
 const WORDS = {
   en: {
     empty: () => "Type an answer first.",
@@ -199,6 +199,13 @@ const WORDS = {
     courseDone: (n, total) => `已完成 ${n} / ${total} 课。`,
   },
 };
+
+// ruleCite is a broken rule with its section, in the page's language: the
+// core gives each rule in English and Simplified Chinese.
+function ruleCite(p) {
+  const zh = WORDS[document.documentElement.lang] === WORDS.zh;
+  return `${zh && p.textZh ? p.textZh : p.text} (${p.source})`;
+}
 
 // say returns a verdict's words in the page's language.
 function say(key, ...args) {
@@ -286,7 +293,7 @@ export function check(core, ex, answer) {
       if (!e.complete) wrong.push(say("cutShort", e.missing));
       if (e.rest > 0) wrong.push(say("after", e.rest));
       if (e.complete && e.text !== ex.text) wrong.push(say("payloadReads", JSON.stringify(e.text || e.unmaskedHex), JSON.stringify(ex.text)));
-      for (const p of e.problems || []) wrong.push(p.cite);
+      for (const p of e.problems || []) wrong.push(ruleCite(p));
       return wrong.length === 0
         ? { ok: true, reason: say("buildRight") }
         : { ok: false, reason: say("notYet", [...new Set(wrong)]) };
