@@ -168,9 +168,6 @@ func parseBlock(info string, body []string, line int, bodyLine func(int) int, in
 	default:
 		fail(line, "unknown widget "+strconv.Quote(words[0])+": a ```wsplay block is one of "+strings.Join(widgetNames, ", ")+", example, exercise, include")
 	}
-	if len(errs) == 0 && b.html == nil {
-		b.html = renderBlock(b)
-	}
 	return b, errs
 }
 
@@ -554,7 +551,8 @@ func hexString(b []byte) string {
 
 // renderBlock writes a parsed block's HTML, with the server-side fallback
 // computed by the core.
-func renderBlock(b *Block) []byte {
+func renderBlock(b *Block, lang string) []byte {
+	words := blockWordsIn(lang)
 	var w bytes.Buffer
 	esc := html.EscapeString
 	switch b.Type {
@@ -564,17 +562,17 @@ func renderBlock(b *Block) []byte {
 			w.WriteString(` data-` + n + `="` + esc(b.Params[n]) + `"`)
 		}
 		w.WriteString(">\n<div class=\"widget-fallback\">\n")
-		writeWidgetFallback(&w, b)
+		writeWidgetFallback(&w, b, words)
 		w.WriteString("</div>\n</div>\n")
 	case "example":
-		writeExample(&w, b)
+		writeExample(&w, b, words)
 	case "exercise":
-		writeExercise(&w, b)
+		writeExercise(&w, b, words)
 	}
 	return w.Bytes()
 }
 
-func writeWidgetFallback(w *bytes.Buffer, b *Block) {
+func writeWidgetFallback(w *bytes.Buffer, b *Block, words blockWords) {
 	esc := html.EscapeString
 	row := func(cells ...string) {
 		w.WriteString("<tr>")
@@ -590,44 +588,52 @@ func writeWidgetFallback(w *bytes.Buffer, b *Block) {
 	switch b.Name {
 	case "accept":
 		s := core.AcceptSteps(b.Params["key"])
-		w.WriteString("<table class=\"steps\">\n<caption>From Sec-WebSocket-Key to Sec-WebSocket-Accept (RFC 6455 §4.2.2)</caption>\n<tbody>\n")
-		row("1. Sec-WebSocket-Key", "<code>"+esc(s.Key)+"</code>")
-		kb := "<code>" + hexString(s.KeyBytes) + "</code> (" + strconv.Itoa(len(s.KeyBytes)) + " bytes; checked, not hashed)"
+		w.WriteString("<table class=\"steps\">\n<caption>" + words.acceptCaption + "</caption>\n<tbody>\n")
+		row(words.acceptSteps[0], "<code>"+esc(s.Key)+"</code>")
+		kb := "<code>" + hexString(s.KeyBytes) + "</code> (" + strconv.Itoa(len(s.KeyBytes)) + words.keyBytesNote + ")"
 		if s.KeyProblem != nil {
-			kb += "<br><strong>" + esc(s.KeyProblem.Error()) + "</strong>"
+			kb += "<br><strong>" + esc(s.KeyProblem.Rule.TextIn(words.lang)+" ("+s.KeyProblem.Rule.Source()+")") + "</strong>"
 		}
-		row("2. the key decoded from base64", kb)
-		row("3. the GUID (§1.3)", "<code>"+esc(s.GUID)+"</code>")
-		row("4. key + GUID: the text hashed", "<code>"+esc(s.Concatenated)+"</code>")
-		row("5. SHA-1 of that text (20 bytes)", "<code>"+esc(s.SHA1Hex)+"</code>")
-		row("6. base64 of the digest: Sec-WebSocket-Accept", "<code>"+esc(s.Accept)+"</code>")
+		row(words.acceptSteps[1], kb)
+		row(words.acceptSteps[2], "<code>"+esc(s.GUID)+"</code>")
+		row(words.acceptSteps[3], "<code>"+esc(s.Concatenated)+"</code>")
+		row(words.acceptSteps[4], "<code>"+esc(s.SHA1Hex)+"</code>")
+		row(words.acceptSteps[5], "<code>"+esc(s.Accept)+"</code>")
 		w.WriteString("</tbody>\n</table>\n")
 	case "frame":
 		raw, _ := parseHex(b.Params["hex"])
 		role, _ := parseRole(b.Params["receiver"])
-		writeFrameTable(w, raw, role)
+		writeFrameTable(w, raw, role, words)
 	case "mask":
 		key, _ := parseKey(b.Params["key"])
 		steps := core.MaskSteps(key, 0, []byte(b.Params["payload"]))
-		w.WriteString("<table class=\"masking\">\n<caption>Masking <q>" + esc(b.Params["payload"]) + "</q> with key <code>" + hex.EncodeToString(key[:]) + "</code> (RFC 6455 §5.3)</caption>\n")
-		w.WriteString("<thead><tr><th scope=\"col\">i</th><th scope=\"col\">j = i mod 4</th><th scope=\"col\">key byte j</th><th scope=\"col\">original byte i</th><th scope=\"col\">XOR: masked byte i</th></tr></thead>\n<tbody>\n")
+		w.WriteString("<table class=\"masking\">\n<caption>" + words.maskCaption(esc(b.Params["payload"]), hex.EncodeToString(key[:])) + "</caption>\n")
+		w.WriteString("<thead><tr>")
+		for _, h := range words.maskHeads {
+			w.WriteString("<th scope=\"col\">" + h + "</th>")
+		}
+		w.WriteString("</tr></thead>\n<tbody>\n")
 		for _, s := range steps {
 			w.WriteString("<tr><td>" + strconv.Itoa(s.Index) + "</td><td>" + strconv.Itoa(s.KeyIndex) + "</td><td><code>" + hex.EncodeToString([]byte{s.KeyByte}) + "</code></td><td><code>" + hex.EncodeToString([]byte{s.In}) + "</code> " + esc(core.DescribeByte(s.In)) + "</td><td><code>" + hex.EncodeToString([]byte{s.Out}) + "</code> " + esc(core.DescribeByte(s.Out)) + "</td></tr>\n")
 		}
 		w.WriteString("</tbody>\n</table>\n")
 	case "echo":
-		w.WriteString("<p class=\"widget-note\">A live echo box: what you type is sent to the server's <code>/ws/echo</code> endpoint and comes back unchanged, with every frame shown. It needs JavaScript and the running wsplay server.</p>\n")
+		w.WriteString("<p class=\"widget-note\">" + words.echoNote + "</p>\n")
 	case "builder":
-		w.WriteString("<p class=\"widget-note\">A frame builder: choose FIN, the opcode, the mask and the payload, and see the frame's bytes as the core encodes them. It needs JavaScript.</p>\n")
+		w.WriteString("<p class=\"widget-note\">" + words.builderNote + "</p>\n")
 	}
 }
 
 // writeFrameTable writes ExplainFrame's fields as a table.
-func writeFrameTable(w *bytes.Buffer, raw []byte, role core.Role) {
+func writeFrameTable(w *bytes.Buffer, raw []byte, role core.Role, words blockWords) {
 	esc := html.EscapeString
 	e := core.ExplainFrame(raw, role)
-	w.WriteString("<table class=\"frame-fields\">\n<caption>The frame <code>" + hexString(raw) + "</code> as a " + role.String() + " reads it (RFC 6455 §5.2)</caption>\n")
-	w.WriteString("<thead><tr><th scope=\"col\">bits</th><th scope=\"col\">field</th><th scope=\"col\">on the wire</th><th scope=\"col\">value</th><th scope=\"col\">meaning</th></tr></thead>\n<tbody>\n")
+	w.WriteString("<table class=\"frame-fields\">\n<caption>" + words.frameCaption(hexString(raw), role) + "</caption>\n")
+	w.WriteString("<thead><tr>")
+	for _, h := range words.frameHeads {
+		w.WriteString("<th scope=\"col\">" + h + "</th>")
+	}
+	w.WriteString("</tr></thead>\n<tbody>\n")
 	for _, f := range e.Fields {
 		bits := strconv.Itoa(f.BitOffset)
 		if f.Bits > 1 {
@@ -637,19 +643,19 @@ func writeFrameTable(w *bytes.Buffer, raw []byte, role core.Role) {
 	}
 	w.WriteString("</tbody>\n</table>\n")
 	if len(e.Problems) == 0 {
-		w.WriteString("<p class=\"frame-verdict ok\">A " + role.String() + " accepts this frame: it breaks no rule of RFC 6455 §5.</p>\n")
+		w.WriteString("<p class=\"frame-verdict ok\">" + words.frameOK(role) + "</p>\n")
 	} else {
 		w.WriteString("<ul class=\"frame-verdict problems\">\n")
 		for _, r := range e.Problems {
-			w.WriteString("<li>" + esc(r.Cite()) + "</li>\n")
+			w.WriteString("<li>" + esc(r.TextIn(words.lang)+" ("+r.Source()+")") + "</li>\n")
 		}
-		w.WriteString("</ul>\n<p class=\"frame-verdict\">A " + role.String() + " fails the connection with close code " + esc(e.Code.String()) + ".</p>\n")
+		w.WriteString("</ul>\n<p class=\"frame-verdict\">" + words.frameFails(role, esc(e.Code.String())) + "</p>\n")
 	}
 }
 
-func writeExample(w *bytes.Buffer, b *Block) {
+func writeExample(w *bytes.Buffer, b *Block, words blockWords) {
 	esc := html.EscapeString
-	w.WriteString("<figure class=\"example\" data-example=\"" + esc(b.Name) + "\">\n<figcaption>Worked example (" + esc(b.Name) + "), checked against wsplay's core</figcaption>\n<table>\n<tbody>\n")
+	w.WriteString("<figure class=\"example\" data-example=\"" + esc(b.Name) + "\">\n<figcaption>" + words.exampleCaption(esc(b.Name)) + "</figcaption>\n<table>\n<tbody>\n")
 	for _, n := range b.Order {
 		w.WriteString("<tr><th scope=\"row\">" + esc(n) + "</th><td><code>" + esc(b.Params[n]) + "</code></td></tr>\n")
 	}
@@ -665,17 +671,17 @@ var exerciseParams = map[string][]string{
 	"build":  {"opcode", "text", "masked"},
 }
 
-func writeExercise(w *bytes.Buffer, b *Block) {
+func writeExercise(w *bytes.Buffer, b *Block, words blockWords) {
 	esc := html.EscapeString
 	w.WriteString(`<section class="exercise" data-exercise="` + esc(b.Name) + `"`)
 	for _, n := range exerciseParams[b.Name] {
 		w.WriteString(` data-` + n + `="` + esc(b.Params[n]) + `"`)
 	}
-	w.WriteString(">\n<h3 class=\"exercise-title\">Exercise</h3>\n<p class=\"exercise-prompt\">" + esc(b.Params["prompt"]) + "</p>\n<dl class=\"exercise-given\">\n")
+	w.WriteString(">\n<h3 class=\"exercise-title\">" + words.exercise + "</h3>\n<p class=\"exercise-prompt\">" + esc(b.Params["prompt"]) + "</p>\n<dl class=\"exercise-given\">\n")
 	for _, n := range exerciseParams[b.Name] {
 		w.WriteString("<dt>" + esc(n) + "</dt><dd><code>" + esc(b.Params[n]) + "</code></dd>\n")
 	}
-	w.WriteString("</dl>\n<form class=\"exercise-form\" autocomplete=\"off\">\n<label>Your answer <input name=\"answer\" spellcheck=\"false\" autocapitalize=\"off\"></label>\n<button type=\"submit\">Check</button>\n</form>\n")
+	w.WriteString("</dl>\n<form class=\"exercise-form\" autocomplete=\"off\">\n<label>" + words.yourAnswer + " <input name=\"answer\" spellcheck=\"false\" autocapitalize=\"off\"></label>\n<button type=\"submit\">" + words.check + "</button>\n</form>\n")
 	w.WriteString("<p class=\"exercise-result\" role=\"status\" aria-live=\"polite\"></p>\n")
-	w.WriteString("<p class=\"exercise-nojs\">The page checks your answer with wsplay's WebAssembly core: it needs JavaScript. On paper, work it out and compare with the playground.</p>\n</section>\n")
+	w.WriteString("<p class=\"exercise-nojs\">" + words.noJS + "</p>\n</section>\n")
 }

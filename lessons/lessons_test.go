@@ -514,3 +514,31 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+// TestBlocksInTheLessonsLanguage: the server-rendered blocks (worked
+// examples, exercises, widget fallbacks, the core's rule texts) are in the
+// lesson's language, so a printed Chinese handout has no English captions.
+func TestBlocksInTheLessonsLanguage(t *testing.T) {
+	c := course(t)
+	for _, lang := range Languages {
+		w := blockWordsIn(lang)
+		for _, l := range c.Lessons[lang] {
+			body := string(l.Body)
+			if !strings.Contains(body, `<h3 class="exercise-title">`+w.exercise+`</h3>`) {
+				t.Errorf("%s/%s: the exercise is not titled %q", lang, l.Slug, w.exercise)
+			}
+			for other, ow := range blockWordsByLang {
+				if other != lang && strings.Contains(body, `<h3 class="exercise-title">`+ow.exercise+`</h3>`) {
+					t.Errorf("%s/%s: an exercise is titled in %s", lang, l.Slug, other)
+				}
+			}
+		}
+	}
+	// A frame that breaks a rule, rendered for a Chinese lesson, cites the
+	// core's Chinese text of the rule.
+	b := &Block{Type: "widget", Name: "frame", Params: map[string]string{"hex": "49 00"}, Order: []string{"hex"}}
+	zh := string(renderBlock(b, "zh"))
+	if !strings.Contains(zh, core.RuleControlFinal.TextIn("zh")) || strings.Contains(zh, core.RuleControlFinal.Text) {
+		t.Errorf("a Chinese frame fallback does not cite the rule in Chinese:\n%s", zh)
+	}
+}

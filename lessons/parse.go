@@ -287,6 +287,11 @@ func (blockTransformer) Transform(doc *ast.Document, reader text.Reader, pc pars
 			continue
 		}
 		b.File = st.file
+		if len(errs) == 0 && b.html == nil {
+			// Rendered once, in the lesson's language, known from its
+			// folder (lessons/zh/...): the front matter is not read yet.
+			b.html = renderBlock(b, path.Base(path.Dir(st.file)))
+		}
 		st.blocks = append(st.blocks, b)
 		f.Parent().ReplaceChild(f.Parent(), f, &blockNode{block: b})
 	}
