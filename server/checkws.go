@@ -81,25 +81,28 @@ func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 			running.Add(1)
 			go func() {
 				defer running.Done()
-				defer func() { <-busy }()
-				s.runCheck(ctx, c, req.URL, opts)
+				last := s.runCheck(ctx, c, req.URL, opts)
+				// Free the connection before the last event goes out: a
+				// page that sends its next URL as soon as it reads the
+				// answer must not be told a check is still running.
+				<-busy
+				sendEvent(c, last)
 			}()
 		}
 	}
 }
 
-// runCheck runs one check and streams its events.
-func (s *Server) runCheck(ctx context.Context, c *wsConn, url string, opts check.Options) {
+// runCheck runs one check, streams its start and results, and returns the
+// last event: the report, or why the check did not run.
+func (s *Server) runCheck(ctx context.Context, c *wsConn, url string, opts check.Options) checkEvent {
 	if reason := loopbackOnly(ctx, url); reason != "" {
-		sendEvent(c, checkEvent{Type: "refused", Reason: reason})
-		return
+		return checkEvent{Type: "refused", Reason: reason}
 	}
 	select {
 	case checkSlots <- struct{}{}:
 		defer func() { <-checkSlots }()
 	default:
-		sendEvent(c, checkEvent{Type: "busy", Reason: "the server is running as many checks as it allows; try again in a minute"})
-		return
+		return checkEvent{Type: "busy", Reason: "the server is running as many checks as it allows; try again in a minute"}
 	}
 	sendEvent(c, checkEvent{Type: "start", Cases: len(check.Cases(opts))})
 	rep, err := check.Run(ctx, url, opts, func(r check.Result) {
@@ -108,12 +111,11 @@ func (s *Server) runCheck(ctx context.Context, c *wsConn, url string, opts check
 	var refused *check.RefusedError
 	switch {
 	case errors.As(err, &refused):
-		sendEvent(c, checkEvent{Type: "refused", Reason: refused.Reason})
+		return checkEvent{Type: "refused", Reason: refused.Reason}
 	case err != nil:
-		sendEvent(c, checkEvent{Type: "refused", Reason: err.Error()})
-	default:
-		sendEvent(c, checkEvent{Type: "done", Report: rep})
+		return checkEvent{Type: "refused", Reason: err.Error()}
 	}
+	return checkEvent{Type: "done", Report: rep}
 }
 
 // loopbackOnly returns why url may not be checked from the page, or "".
