@@ -72,7 +72,12 @@ type browserSuite struct {
 	shots   string          // where screenshots go
 }
 
-func TestBrowser(t *testing.T) {
+// newBrowserSuite starts the server and a headless Chromium for one browser
+// test, and stops both when the test ends. It skips (or, with
+// REQUIRE_BROWSER=1, fails) without a browser, and fails without the
+// WebAssembly module.
+func newBrowserSuite(t *testing.T) *browserSuite {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser tests are not short")
 	}
@@ -98,9 +103,9 @@ func TestBrowser(t *testing.T) {
 		chromedp.WindowSize(1280, 900),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
+	t.Cleanup(cancelAlloc)
 	browser, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
+	t.Cleanup(cancelBrowser)
 	// Start the browser with no timeout: a timeout here would bound the
 	// browser's whole life.
 	start := time.Now()
@@ -108,8 +113,11 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("starting %s: %v", exe, err)
 	}
 	t.Logf("browser started in %v", time.Since(start).Round(time.Millisecond))
+	return &browserSuite{browser: browser, base: "http://" + srv.addr + "/", shots: shots}
+}
 
-	s := &browserSuite{browser: browser, base: "http://" + srv.addr + "/", shots: shots}
+func TestBrowser(t *testing.T) {
+	s := newBrowserSuite(t)
 	t.Run("HandshakeSteps", s.testHandshakeSteps)
 	t.Run("LiveHandshake", s.testLiveHandshake)
 	t.Run("FrameLab", s.testFrameLab)

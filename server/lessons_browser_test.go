@@ -11,9 +11,6 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,41 +19,10 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-
-	"wsplay/site"
 )
 
 func TestLessonsBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser tests are not short")
-	}
-	exe := browserPath(t)
-	if _, err := fs.Stat(site.Files, "static/wsplay.wasm"); err != nil {
-		t.Fatal("site/static/wsplay.wasm is missing: run `make wasm` first, then the tests again")
-	}
-	srv := startServer(t, nil)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("lang", "en-US"),
-		chromedp.WindowSize(1280, 900),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("starting %s: %v", exe, err)
-	}
-	shots := filepath.Join(os.TempDir(), "wsplay-screens")
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshots: %s (lesson-*)", shots)
-	s := &browserSuite{browser: browser, base: "http://" + srv.addr + "/", shots: shots}
+	s := newBrowserSuite(t)
 
 	t.Run("AcceptLesson", s.testAcceptLesson)
 	t.Run("FrameLesson", s.testFrameLesson)
