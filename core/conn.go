@@ -370,9 +370,7 @@ func (c *Conn) lingerClose() {
 		return
 	}
 	go func() {
-		t := time.AfterFunc(c.cfg.CloseTimeout, c.closeStream)
-		defer t.Stop()
-		io.Copy(io.Discard, c.fr.br)
+		c.drain()
 		c.closeStream()
 	}()
 }
@@ -401,6 +399,12 @@ func (c *Conn) awaitEOF() {
 	if _, ok := c.rw.(io.Closer); !ok {
 		return // nothing could end a wait in vain
 	}
+	c.drain()
+}
+
+// drain discards what the peer still sends until it ends the stream, or
+// until CloseTimeout passes and the stream is closed under it.
+func (c *Conn) drain() {
 	t := time.AfterFunc(c.cfg.CloseTimeout, c.closeStream)
 	defer t.Stop()
 	io.Copy(io.Discard, c.fr.br)

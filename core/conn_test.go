@@ -434,21 +434,6 @@ func TestConnCloseWhileReading(t *testing.T) {
 	}
 }
 
-// ctEcho runs an echo loop until ReadMessage or WriteMessage fails.
-func ctEcho(c *Conn) error {
-	var buf []byte
-	for {
-		op, msg, err := c.ReadMessage(buf[:0])
-		if err != nil {
-			return err
-		}
-		if err := c.WriteMessage(op, msg); err != nil {
-			return err
-		}
-		buf = msg
-	}
-}
-
 // OnFrame sees every frame in both directions exactly as it is on the wire,
 // masking key and masked payload included.
 func TestConnOnFrame(t *testing.T) {
@@ -475,7 +460,7 @@ func TestConnOnFrame(t *testing.T) {
 			}}
 			c := NewConn(ctRW{bytes.NewReader(input), &out}, nil, role, cfg)
 			var ce *CloseError
-			if err := ctEcho(c); !errors.As(err, &ce) {
+			if err := abEcho(c); !errors.As(err, &ce) {
 				t.Fatalf("echo ended with %v, want the close frame", err)
 			}
 			if len(in) != len(frames) {

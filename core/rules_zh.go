@@ -28,15 +28,21 @@ func (r Rule) TextIn(lang string) string {
 	if lang != "zh" || !ok {
 		return r.Text
 	}
-	for _, base := range Rules() {
-		if base.ID == r.ID {
-			if rest, found := strings.CutPrefix(r.Text, base.Text); found {
-				return zh + rest
-			}
-		}
+	if rest, found := strings.CutPrefix(r.Text, rulesByID[r.ID].Text); found {
+		return zh + rest
 	}
 	return zh
 }
+
+// rulesByID indexes Rules(), built once: TextIn looks up a rule's own
+// English text there to find a detail the core appended to it.
+var rulesByID = func() map[string]Rule {
+	m := map[string]Rule{}
+	for _, r := range Rules() {
+		m[r.ID] = r
+	}
+	return m
+}()
 
 // rulesZH holds the Simplified Chinese text of each rule, by ID. The
 // protocol's own names (FIN, RSV1, opcode, Sec-WebSocket-Key, ...) stay in
