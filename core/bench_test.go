@@ -35,6 +35,24 @@ func BenchmarkMask(b *testing.B) {
 	}
 }
 
+// BenchmarkMaskGo is the portable block loop alone (what WebAssembly and
+// architectures without an assembly version run), at the sizes it handles.
+func BenchmarkMaskGo(b *testing.B) {
+	for _, n := range benchSizes {
+		if n%64 != 0 {
+			continue
+		}
+		buf := make([]byte, n)
+		b.Run(sizeName(n), func(b *testing.B) {
+			b.SetBytes(int64(n))
+			b.ReportAllocs()
+			for b.Loop() {
+				maskBlocksGo(buf, 0x04030201)
+			}
+		})
+	}
+}
+
 func BenchmarkCopy(b *testing.B) {
 	for _, n := range benchSizes {
 		src, dst := make([]byte, n), make([]byte, n)

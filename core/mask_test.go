@@ -90,3 +90,42 @@ func TestMaskResumes(t *testing.T) {
 		}
 	}
 }
+
+// blockMaskers are the implementations of maskBlocks to check against the
+// oracle: the portable one everywhere, the assembly ones where they exist
+// (mask_amd64_test.go adds them), so the path a machine does not take is
+// tested too.
+var blockMaskers = map[string]func(b []byte, k uint32){"go": maskBlocksGo}
+
+// TestMaskBlocksMatchNaive checks each block implementation on every
+// multiple of 64 up to 1280 bytes and a large one, at every alignment and
+// key position: the word k holds the key's bytes starting at pos, which is
+// what the formula XORs b[0], b[1], ... with.
+func TestMaskBlocksMatchNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	key := [4]byte{0x11, 0x9e, 0x5c, 0xf3}
+	lengths := []int{65536}
+	for n := 0; n <= 1280; n += 64 {
+		lengths = append(lengths, n)
+	}
+	for name, maskBlocks := range blockMaskers {
+		for _, n := range lengths {
+			for align := 0; align < 8; align++ {
+				for pos := 0; pos < 4; pos++ {
+					buf := make([]byte, n+align)
+					for i := range buf {
+						buf[i] = byte(rng.Uint32())
+					}
+					got := buf[align:]
+					want := append([]byte(nil), got...)
+					naiveMask(key, pos, want)
+					k := uint32(key[pos]) | uint32(key[(pos+1)%4])<<8 | uint32(key[(pos+2)%4])<<16 | uint32(key[(pos+3)%4])<<24
+					maskBlocks(got, k)
+					if !bytes.Equal(got, want) {
+						t.Fatalf("%s: len %d align %d pos %d: differs from the byte-by-byte formula", name, n, align, pos)
+					}
+				}
+			}
+		}
+	}
+}
