@@ -194,3 +194,31 @@ func BenchmarkAccept(b *testing.B) {
 		Accept("dGhlIHNhbXBsZSBub25jZQ==")
 	}
 }
+
+// BenchmarkEcho is a server's whole work for one echoed text message, with
+// no kernel in the way: read the header, read and unmask the payload,
+// validate its UTF-8, write the reply frame.
+func BenchmarkEcho(b *testing.B) {
+	for _, n := range benchSizes[:3] {
+		b.Run(sizeName(n), func(b *testing.B) {
+			var wire bytes.Buffer
+			client := NewConn(readWriter{nil, &wire}, nil, Client, Config{})
+			if err := client.WriteMessage(OpText, bytes.Repeat([]byte("a"), n)); err != nil {
+				b.Fatal(err)
+			}
+			server := NewConn(readWriter{&repeatReader{data: wire.Bytes()}, io.Discard}, nil, Server, Config{})
+			buf := make([]byte, 0, n)
+			b.SetBytes(int64(n))
+			b.ReportAllocs()
+			for b.Loop() {
+				op, p, err := server.ReadMessage(buf[:0])
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := server.WriteMessage(op, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

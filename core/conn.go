@@ -95,7 +95,8 @@ type Conn struct {
 	wireIn  []byte // frame being assembled for OnFrame
 
 	writeMu   sync.Mutex
-	closeSent bool // under writeMu
+	closeSent bool                               // under writeMu
+	small     [MaxHeaderSize + smallPayload]byte // under writeMu: small frames are built here
 	writeErr  error
 	rng       *rand.ChaCha8 // masking keys, client role only
 
@@ -166,6 +167,11 @@ func (c *Conn) ReadMessage(dst []byte) (Opcode, []byte, error) {
 }
 
 func (c *Conn) readMessage(dst []byte) (Opcode, []byte, error) {
+	if c.cfg.OnFrame == nil {
+		if op, out, ok := c.fr.wholeMessage(dst, c.cfg.MaxMessageSize); ok {
+			return op, out, nil
+		}
+	}
 	var op Opcode
 	start := len(dst)
 	c.utf8 = utf8Validator{}
@@ -534,6 +540,11 @@ func (c *Conn) writeFrame(fin bool, op Opcode, p []byte, isClose bool) error {
 	return err
 }
 
+// smallPayload is the largest payload written from the Conn's own buffer:
+// it holds every control frame (at most 125 bytes, §5.5) and the short
+// messages chat and echo mostly carry, and costs an idle Conn 139 bytes.
+const smallPayload = 125
+
 // writeBuffers holds the buffers frames are assembled in. Sharing them
 // between connections keeps an idle connection small; taking one from the
 // pool allocates nothing in the steady state.
@@ -557,6 +568,19 @@ func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) err
 		h.Masked = true
 		k := c.rng.Uint64()
 		h.Key = [4]byte{byte(k), byte(k >> 8), byte(k >> 16), byte(k >> 24)}
+	}
+	if len(p) <= smallPayload && c.cfg.OnFrame == nil {
+		// The commonest frame, a short message or a control frame: build
+		// it in the Conn's own small buffer and send it in one write,
+		// without the pool's cost.
+		buf := AppendFrameHeader(c.small[:0], h)
+		n := len(buf)
+		buf = append(buf, p...)
+		if h.Masked {
+			Mask(h.Key, 0, buf[n:])
+		}
+		_, err := c.rw.Write(buf)
+		return c.wrote(err)
 	}
 	bp := writeBuffers.Get().(*[]byte)
 	defer writeBuffers.Put(bp)

@@ -2,6 +2,7 @@ package core
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -105,4 +106,26 @@ func TestUTF8ValidatorFailsFast(t *testing.T) {
 			check(t, p)
 		}
 	})
+}
+
+// TestValidUTF8MatchesStdlib puts each kind of non-ASCII sequence, valid
+// and invalid, at every offset of ASCII text of every length up to 40, so
+// that it falls inside a word, across two words and in the tail.
+func TestValidUTF8MatchesStdlib(t *testing.T) {
+	inserts := []string{"é", "€", "𝄞", "\xff", "\xc3", "\xe2\x82", "\xed\xa0\x80", "\xc0\xaf", "\xf4\x90\x80\x80"}
+	for _, tc := range utf8Cases {
+		if got, want := validUTF8([]byte(tc.text)), utf8.ValidString(tc.text); got != want {
+			t.Errorf("%s: validUTF8 = %v, utf8.Valid = %v", tc.name, got, want)
+		}
+	}
+	for n := 0; n <= 40; n++ {
+		for _, ins := range inserts {
+			for at := 0; at <= n; at++ {
+				p := []byte(strings.Repeat("a", at) + ins + strings.Repeat("b", n-at))
+				if got, want := validUTF8(p), utf8.Valid(p); got != want {
+					t.Fatalf("%q: validUTF8 = %v, utf8.Valid = %v", p, got, want)
+				}
+			}
+		}
+	}
 }
