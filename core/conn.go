@@ -119,14 +119,17 @@ func NewConn(rw io.ReadWriter, br *bufio.Reader, role Role, cfg Config) *Conn {
 	if cfg.CloseTimeout <= 0 {
 		cfg.CloseTimeout = DefaultCloseTimeout
 	}
-	if br == nil {
-		br = bufio.NewReaderSize(rw, cfg.ReadBufferSize)
+	// The bytes the handshake's reader holds come first; after them the
+	// Conn reads rw itself, through a buffer it can release when idle.
+	var pending []byte
+	if br != nil {
+		pending, _ = br.Peek(br.Buffered())
 	}
 	c := &Conn{
 		rw:            rw,
 		role:          role,
 		cfg:           cfg,
-		fr:            NewFrameReader(br, role, cfg.RSV),
+		fr:            &FrameReader{br: newReadBuffer(rw, cfg.ReadBufferSize, pending), receiver: role, rsvAllowed: cfg.RSV},
 		closeReceived: make(chan struct{}),
 	}
 	if role == Client {

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"bufio"
 	"encoding/binary"
 	"io"
 )
@@ -21,7 +20,7 @@ const DefaultBufferSize = 4096
 // The reader checks the header rules of §5.2 and the order of fragments of
 // §5.4, and fails with a *ProtocolError that lists every rule broken.
 type FrameReader struct {
-	br         *bufio.Reader
+	br         *readBuffer
 	receiver   Role
 	rsvAllowed byte
 
@@ -35,15 +34,11 @@ type FrameReader struct {
 }
 
 // NewFrameReader returns a reader of the frames that receiver gets from its
-// peer. If r is a *bufio.Reader (for example the one a handshake read with)
-// it is used as it is, so no byte already buffered is lost. rsvAllowed holds
+// peer. r may be the *bufio.Reader a handshake read with: the frames are
+// read through it, so no byte it already buffered is lost. rsvAllowed holds
 // the RSV bits that negotiated extensions define; 0 when none were.
 func NewFrameReader(r io.Reader, receiver Role, rsvAllowed byte) *FrameReader {
-	br, ok := r.(*bufio.Reader)
-	if !ok {
-		br = bufio.NewReaderSize(r, DefaultBufferSize)
-	}
-	return &FrameReader{br: br, receiver: receiver, rsvAllowed: rsvAllowed}
+	return &FrameReader{br: newReadBuffer(r, DefaultBufferSize, nil), receiver: receiver, rsvAllowed: rsvAllowed}
 }
 
 // NextFrame skips what is left of the current frame's payload and reads the
@@ -88,11 +83,11 @@ func (fr *FrameReader) wholeMessage(dst []byte, limit int64) (op Opcode, out []b
 	if fr.remaining != 0 || fr.inMessage {
 		return 0, dst, false
 	}
-	n := fr.br.Buffered()
+	b := fr.br.unread()
+	n := len(b)
 	if n < 2 {
 		return 0, dst, false
 	}
-	b, _ := fr.br.Peek(n)
 	op = Opcode(b[0] & 0x0f)
 	masked := b[1]&0x80 != 0
 	if b[0]&0xf0 != 0x80 || (op != OpText && op != OpBinary) || masked != (fr.receiver == Server) {

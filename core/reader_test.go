@@ -135,7 +135,7 @@ func TestFrameReaderHugeLengthAllocatesNothing(t *testing.T) {
 	fr := NewFrameReader(r, Server, 0)
 	allocs := testing.AllocsPerRun(10, func() {
 		r.Reset(wire)
-		fr.br.Reset(r)
+		fr.br.r, fr.br.w, fr.br.err = 0, 0, nil
 		fr.remaining = 0
 		if h, err := fr.NextFrame(); err != nil || h.Length != 1<<63-1 {
 			t.Fatal(h, err)
