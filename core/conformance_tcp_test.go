@@ -39,6 +39,25 @@ func abTCP(t *testing.T) (client, server net.Conn) {
 func TestConformanceTCP(t *testing.T) {
 	abTransport = abTCP
 	defer func() { abTransport = abPipe }()
+	runConformance(t)
+}
+
+// TestConformanceReadLoop runs the categories again with an echo server
+// written with ReadLoop, over TCP (its raw socket path, where whole
+// messages are handled inside the socket's read) and over net.Pipe (its
+// plain path): both must behave exactly as ReadMessage does.
+func TestConformanceReadLoop(t *testing.T) {
+	abEcho = abEchoLoop
+	defer func() { abEcho = abEchoMessages }()
+	t.Run("tcp", func(t *testing.T) {
+		abTransport = abTCP
+		defer func() { abTransport = abPipe }()
+		runConformance(t)
+	})
+	t.Run("pipe", runConformance)
+}
+
+func runConformance(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		f    func(*testing.T)

@@ -55,9 +55,13 @@ type abPeer struct {
 	gone      bool  // a write failed because the server closed the stream
 }
 
-// abEcho is the server of the suite: it echoes every message with the same
-// opcode and payload until ReadMessage or WriteMessage fails.
-func abEcho(c *Conn) error {
+// abEcho is the server of the suite: one of the echo loops below.
+// conformance_tcp_test.go runs the suite with each.
+var abEcho = abEchoMessages
+
+// abEchoMessages echoes every message with the same opcode and payload
+// until ReadMessage or WriteMessage fails.
+func abEchoMessages(c *Conn) error {
 	var buf []byte
 	for {
 		op, msg, err := c.ReadMessage(buf[:0])
@@ -69,6 +73,14 @@ func abEcho(c *Conn) error {
 		}
 		buf = msg
 	}
+}
+
+// abEchoLoop is the same echo written with ReadLoop: over TCP it takes the
+// raw socket path, over net.Pipe the plain one.
+func abEchoLoop(c *Conn) error {
+	return c.ReadLoop(func(op Opcode, msg []byte) error {
+		return c.WriteMessage(op, msg)
+	})
 }
 
 // abTransport returns the two ends of a connection: the test's and the

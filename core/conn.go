@@ -63,6 +63,12 @@ type Config struct {
 	// during the call. /ws/inspect uses it; it costs a copy
 	// per frame, so leave it nil when nobody watches.
 	OnFrame func(dir Direction, wire []byte)
+	// IdleTimeout, when > 0 and the stream has SetReadDeadline (a
+	// net.Conn has), ends a connection from which nothing arrives for
+	// this long: the read fails with the stream's timeout error. Each
+	// byte that arrives restarts it; to save timer updates it may run up
+	// to an eighth longer. 0 means no idle timeout.
+	IdleTimeout time.Duration
 	// OnPong, when set, is called with the payload of every pong received.
 	OnPong func(payload []byte)
 }
@@ -102,6 +108,7 @@ type Conn struct {
 
 	closeReceived chan struct{} // closed when the peer's close frame (or the end of the stream) was read
 	gotClose      atomic.Bool
+	inHandler     atomic.Bool // ReadLoop's handler is running, from inside the loop's read
 }
 
 // NewConn returns a connection for role over rw. br, when not nil, is the
@@ -132,6 +139,8 @@ func NewConn(rw io.ReadWriter, br *bufio.Reader, role Role, cfg Config) *Conn {
 		fr:            &FrameReader{br: newReadBuffer(rw, cfg.ReadBufferSize, pending), receiver: role, rsvAllowed: cfg.RSV},
 		closeReceived: make(chan struct{}),
 	}
+	c.fr.br.idle = newIdleDeadline(rw, cfg.IdleTimeout)
+	c.fr.br.idle.arrived()
 	if role == Client {
 		// §5.3: masking keys must be unpredictable. ChaCha8 seeded from
 		// crypto/rand is a cryptographic generator that costs no system
@@ -500,15 +509,13 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 		c.closeStream()
 		return err
 	}
+	if c.inHandler.Load() {
+		// Called while ReadLoop runs its handler: the loop reads the
+		// peer's close frame once the handler returns.
+		return nil
+	}
 	if c.readMu.TryLock() {
-		// Nobody is reading: read until the peer's close frame. Closing
-		// the stream at the deadline ends a read that waits in vain.
-		t := time.AfterFunc(c.cfg.CloseTimeout, c.closeStream)
-		defer t.Stop()
-		var drop []byte
-		for c.readErr == nil {
-			_, drop, c.readErr = c.readMessage(drop[:0])
-		}
+		c.awaitClose()
 		c.readMu.Unlock()
 	} else {
 		t := time.NewTimer(c.cfg.CloseTimeout)
@@ -520,6 +527,18 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 	}
 	c.closeStream()
 	return nil
+}
+
+// awaitClose reads, under readMu, until the peer's close frame or the end
+// of the stream. Closing the stream at the deadline ends a read that waits
+// in vain.
+func (c *Conn) awaitClose() {
+	t := time.AfterFunc(c.cfg.CloseTimeout, c.closeStream)
+	defer t.Stop()
+	var drop []byte
+	for c.readErr == nil {
+		_, drop, c.readErr = c.readMessage(drop[:0])
+	}
 }
 
 // CloseNow closes the stream without the closing handshake.

@@ -18,6 +18,7 @@ type readBuffer struct {
 	buf  []byte  // *bp, or nil while released
 	r, w int     // unread bytes are buf[r:w]
 	err  error   // the error of the last read from src, returned once
+	idle idleDeadline
 }
 
 // minReadBufferSize is the smallest read buffer: a whole frame header fits.
@@ -93,6 +94,9 @@ func (b *readBuffer) fill() {
 			return
 		}
 		b.w += n
+		if n > 0 {
+			b.idle.arrived()
+		}
 		if err != nil {
 			b.err = err
 			return

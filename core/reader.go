@@ -79,59 +79,106 @@ func (fr *FrameReader) NextFrame() (FrameHeader, error) {
 // that NextFrame and Read handle it, and report any broken rule, as usual.
 // The fast path changes nothing but speed: it skips the per-piece calls of
 // the general path, which are what a small message mostly costs.
-func (fr *FrameReader) wholeMessage(dst []byte, limit int64) (op Opcode, out []byte, ok bool) {
-	if fr.remaining != 0 || fr.inMessage {
-		return 0, dst, false
-	}
-	b := fr.br.unread()
-	n := len(b)
-	if n < 2 {
-		return 0, dst, false
-	}
-	op = Opcode(b[0] & 0x0f)
-	masked := b[1]&0x80 != 0
-	if b[0]&0xf0 != 0x80 || (op != OpText && op != OpBinary) || masked != (fr.receiver == Server) {
-		return 0, dst, false
-	}
-	length, hdrLen := int(b[1]&0x7f), 2
-	switch length {
-	case 126:
-		if n < 4 {
-			return 0, dst, false
-		}
-		// A 16-bit length under 126 breaks the minimal-length rule:
-		// the general path reports it.
-		if length = int(binary.BigEndian.Uint16(b[2:4])); length < 126 {
-			return 0, dst, false
-		}
-		hdrLen = 4
-	case 127:
-		return 0, dst, false
-	}
-	var key [4]byte
-	if masked {
-		if n < hdrLen+4 {
-			return 0, dst, false
-		}
-		key = [4]byte(b[hdrLen : hdrLen+4])
-		hdrLen += 4
-	}
-	if n < hdrLen+length || int64(length) > limit {
+func (fr *FrameReader) wholeMessage(dst []byte, limit int64) (Opcode, []byte, bool) {
+	op, hdrLen, length, key, ok := fr.peekWhole(limit)
+	if !ok {
 		return 0, dst, false
 	}
 	start := len(dst)
-	dst = append(dst, b[hdrLen:hdrLen+length]...)
-	if masked {
+	dst = append(dst, fr.br.unread()[hdrLen:hdrLen+length]...)
+	if fr.hdr.Masked {
 		Mask(key, 0, dst[start:])
 	}
 	if op == OpText && !validUTF8(dst[start:]) {
 		return 0, dst[:start], false
 	}
+	fr.br.Discard(hdrLen + length)
+	return op, dst, true
+}
+
+// wholeMessageInPlace is wholeMessage without the copy: the payload is
+// unmasked where it lies in the read buffer, and the returned slice is
+// valid until the next read. Text that is not valid UTF-8 is masked back,
+// so the general path reads the frame as it came.
+func (fr *FrameReader) wholeMessageInPlace(limit int64) (Opcode, []byte, bool) {
+	op, hdrLen, length, key, ok := fr.peekWhole(limit)
+	if !ok {
+		return 0, nil, false
+	}
+	p := fr.br.unread()[hdrLen : hdrLen+length]
+	if fr.hdr.Masked {
+		Mask(key, 0, p)
+	}
+	if op == OpText && !validUTF8(p) {
+		if fr.hdr.Masked {
+			Mask(key, 0, p)
+		}
+		return 0, nil, false
+	}
+	fr.br.Discard(hdrLen + length)
+	return op, p, true
+}
+
+// peekWhole looks for a frame the fast paths take at the start of the
+// buffer, and records its header as NextFrame would.
+func (fr *FrameReader) peekWhole(limit int64) (op Opcode, hdrLen, length int, key [4]byte, ok bool) {
+	if fr.remaining != 0 || fr.inMessage {
+		return
+	}
+	b := fr.br.unread()
+	n := len(b)
+	if n < 2 {
+		return
+	}
+	op = Opcode(b[0] & 0x0f)
+	masked := b[1]&0x80 != 0
+	if b[0]&0xf0 != 0x80 || (op != OpText && op != OpBinary) || masked != (fr.receiver == Server) {
+		return
+	}
+	length, hdrLen = int(b[1]&0x7f), 2
+	switch length {
+	case 126:
+		if n < 4 {
+			return
+		}
+		// A 16-bit length under 126 breaks the minimal-length rule:
+		// the general path reports it.
+		if length = int(binary.BigEndian.Uint16(b[2:4])); length < 126 {
+			return
+		}
+		hdrLen = 4
+	case 127:
+		return
+	}
+	if masked {
+		if n < hdrLen+4 {
+			return
+		}
+		key = [4]byte(b[hdrLen : hdrLen+4])
+		hdrLen += 4
+	}
+	if n < hdrLen+length || int64(length) > limit {
+		return
+	}
 	fr.hdr = FrameHeader{Fin: true, Opcode: op, Masked: masked, Length: uint64(length), Key: key}
 	fr.hdrLen = copy(fr.hdrBytes[:], b[:hdrLen])
 	fr.keyPos = length & 3
-	fr.br.Discard(hdrLen + length)
-	return op, dst, true
+	return op, hdrLen, length, key, true
+}
+
+// frameIncomplete reports whether b, the unread bytes, holds the start of a
+// frame that is not all there yet but would fit in a buffer of size bytes:
+// then reading more is what is needed.
+func frameIncomplete(b []byte, size int) bool {
+	if len(b) < 2 {
+		return true
+	}
+	n := headerSizeFromFirstBytes(b[0], b[1])
+	if len(b) < n {
+		return true
+	}
+	h, _, _ := ParseFrameHeader(b[:n])
+	return h.Length < uint64(size-n) && len(b) < n+int(h.Length)
 }
 
 // check applies the header rules, including the ones that need the wire

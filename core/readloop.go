@@ -1,0 +1,78 @@
+package core
+
+// ReadLoop reads data messages until reading fails and calls handle with
+// each; it returns the error ReadMessage would have returned, or the first
+// error handle returns. msg is only valid until handle returns: copy what
+// you keep. The handler may write, and may call Close: the loop then reads
+// the peer's close frame after the handler returns, and returns.
+//
+// ReadLoop does what a loop around ReadMessage does, at a lower cost per
+// message and per idle connection, which is why the server uses it. On a
+// Unix socket (a stream with SyscallConn) it reads with the socket's raw
+// descriptor:
+//
+//   - A message is handled straight from the read buffer, unmasked in
+//     place, without a copy.
+//   - After a read that left the socket empty (it returned less than asked
+//     for), the loop waits for the next data instead of trying another
+//     read that would only say "nothing yet". A Go net.Conn read makes that
+//     try each time, so an echo costs it two reads and a write; here it
+//     costs one read and one write.
+//   - While it waits, the connection holds no read buffer: it is back in a
+//     pool shared by all connections.
+//
+// Anything but a whole one-frame data message in the buffer (a control
+// frame, a fragment, a frame larger than the buffer, a broken rule) goes
+// through ReadMessage's general path, so behaviour and errors are the same.
+func (c *Conn) ReadLoop(handle func(op Opcode, msg []byte) error) error {
+	if c.cfg.OnFrame == nil {
+		if rc := rawConn(c.rw); rc != nil {
+			return c.readLoopRaw(rc, handle)
+		}
+	}
+	return c.readLoopPlain(handle)
+}
+
+func (c *Conn) readLoopPlain(handle func(Opcode, []byte) error) error {
+	var buf []byte
+	for {
+		op, msg, err := c.ReadMessage(buf[:0])
+		if err != nil {
+			return err
+		}
+		if err := c.handleMessage(handle, op, msg); err != nil {
+			return err
+		}
+		if cap(msg) <= keepMessageBuffer {
+			buf = msg
+		}
+	}
+}
+
+// keepMessageBuffer is the largest message buffer a loop keeps between
+// messages: reusing it makes the steady state allocation-free, and the
+// bound keeps a connection that once received a large message from
+// holding it for ever.
+const keepMessageBuffer = 64 << 10
+
+// handleMessage calls handle, then finishes the closing handshake if the
+// handler (or anyone meanwhile) sent a close frame: read until the peer's
+// close frame, as Close would have done.
+func (c *Conn) handleMessage(handle func(Opcode, []byte) error, op Opcode, msg []byte) error {
+	c.inHandler.Store(true)
+	err := handle(op, msg)
+	c.inHandler.Store(false)
+	if !c.isCloseSent() {
+		return err
+	}
+	c.readMu.Lock()
+	if c.readErr == nil {
+		c.awaitClose()
+	}
+	c.readMu.Unlock()
+	c.closeStream()
+	if err == nil {
+		err = ErrClosed
+	}
+	return err
+}

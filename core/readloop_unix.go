@@ -1,0 +1,112 @@
+//go:build unix
+
+package core
+
+import "syscall"
+
+// rawConn returns the raw socket under rw, or nil when rw has none.
+func rawConn(rw any) syscall.RawConn {
+	sc, ok := rw.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	return rc
+}
+
+// readLoopRaw is ReadLoop on a socket: see there for why.
+func (c *Conn) readLoopRaw(rc syscall.RawConn, handle func(Opcode, []byte) error) error {
+	var buf []byte
+	for {
+		if err := c.readReady(rc, handle); err != nil {
+			return err
+		}
+		// What is buffered now needs the general path.
+		op, msg, err := c.ReadMessage(buf[:0])
+		if err != nil {
+			return err
+		}
+		if err := c.handleMessage(handle, op, msg); err != nil {
+			return err
+		}
+		if cap(msg) <= keepMessageBuffer {
+			buf = msg
+		}
+	}
+}
+
+// readReady handles whole one-frame messages as they arrive, inside one
+// RawConn.Read call, until the buffer holds something for the general path
+// or the socket fails or ends (the general path then reads again and
+// reports it). It returns the handler's error, or the loop's.
+//
+// The wait without a read is safe only inside one RawConn.Read call: each
+// call forgets a readiness the poller saw before it, so a new call must
+// read first. Within the call, data arriving after a read that emptied the
+// socket always wakes the wait.
+func (c *Conn) readReady(rc syscall.RawConn, handle func(Opcode, []byte) error) error {
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	if c.readErr != nil {
+		return c.readErr
+	}
+	b := c.fr.br
+	var herr error
+	err := rc.Read(func(fd uintptr) bool {
+		// Called first, and again after each wait: either way, whether
+		// the socket holds data is unknown until a read says so.
+		drained := false
+		for {
+			for {
+				op, msg, ok := c.fr.wholeMessageInPlace(c.cfg.MaxMessageSize)
+				if !ok {
+					break
+				}
+				if herr = c.handleMessage(handle, op, msg); herr != nil {
+					return true
+				}
+			}
+			if b.Buffered() > 0 && !frameIncomplete(b.unread(), b.size) {
+				return true // a whole frame the fast path does not take
+			}
+			if drained {
+				if b.Buffered() > 0 {
+					// Part of a frame, and the rest is late: the
+					// general path reads it piece by piece, which
+					// checks text as it comes (fail fast, §8.1).
+					return true
+				}
+				b.release()
+				return false // wait for the next message
+			}
+			free := b.space()
+			if len(free) == 0 {
+				return true // a frame larger than the buffer
+			}
+			n, err := syscall.Read(int(fd), free)
+			if err == syscall.EINTR {
+				continue
+			}
+			if err == syscall.EAGAIN {
+				b.release()
+				return false
+			}
+			if err != nil || n <= 0 {
+				return true
+			}
+			b.w += n
+			b.idle.arrived()
+			drained = n < len(free)
+		}
+	})
+	if herr != nil {
+		return herr
+	}
+	// A failed wait (the idle deadline, a closed socket) is reported by
+	// the general path's own read.
+	_ = err
+	return nil
+}
