@@ -14,26 +14,13 @@ import (
 // which makes this the endpoint to run conformance suites against.
 func (s *Server) echo(r *http.Request) (core.Config, wsHandler) {
 	return core.Config{MaxMessageSize: s.cfg.MaxMessage}, func(c *wsConn) error {
-		var buf []byte
-		for {
-			op, msg, err := c.conn.ReadMessage(buf[:0])
-			if err != nil {
-				return err
-			}
-			// A fragmented message goes back as one frame: fragmentation
-			// is not part of a message's meaning (§5.4).
-			if err := c.conn.WriteMessage(op, msg); err != nil {
-				return err
-			}
-			if cap(msg) <= keepEchoBuffer {
-				buf = msg // reuse the buffer; let a big one go
-			}
-		}
+		// ReadLoop rather than a ReadMessage loop: on a socket it answers
+		// each message inside one read system call and holds no buffer
+		// while the connection is idle (see core.Conn.ReadLoop).
+		return c.conn.ReadLoop(func(op core.Opcode, msg []byte) error {
+			// A fragmented message goes back as one frame:
+			// fragmentation is not part of a message's meaning (§5.4).
+			return c.conn.WriteMessage(op, msg)
+		})
 	}
 }
-
-// keepEchoBuffer is the largest read buffer an echo connection keeps
-// between messages: reusing it makes the steady state allocation-free,
-// and the bound keeps 128 idle connections under 32 MiB after one big
-// message each.
-const keepEchoBuffer = 256 << 10

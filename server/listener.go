@@ -5,9 +5,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -18,10 +20,11 @@ import (
 // speaks HTTP. The handler finds the recording of its own connection through
 // the request's context (http.Server.ConnContext puts it there).
 //
-// The same wrapper carries the WebSocket deadlines once the connection is
-// upgraded: each read may wait at most the idle timeout and each write at
-// most the write timeout, so a silent or stuck peer cannot hold a goroutine
-// forever. Before the upgrade the wrapper leaves deadlines to net/http.
+// The same wrapper carries the WebSocket write deadline once the connection
+// is upgraded: each write may take at most the write timeout, so a stuck
+// peer cannot hold a goroutine forever (the read side's idle timeout is
+// core.Config.IdleTimeout). Before the upgrade the wrapper leaves deadlines
+// to net/http.
 
 // recListener wraps accepted connections in recConn.
 type recListener struct {
@@ -54,18 +57,16 @@ type recConn struct {
 	capture   bool   // under mu: copy the next write into sent
 	sent      []byte // under mu
 
-	idle       atomic.Int64 // read deadline after each read, once upgraded (ns)
 	write      atomic.Int64 // write deadline for each write, once upgraded (ns)
+	writeUntil atomic.Int64 // the write deadline set last (unix ns)
 	pinnedUnix atomic.Int64 // when set, a fixed write deadline that writes keep
+	capturing  atomic.Bool  // capture is set: Write must look under mu
 }
 
 // Read reads from the connection, recording the bytes while it speaks HTTP
 // and extending the idle deadline once it speaks WebSocket: any byte from
 // the peer shows that it is alive.
 func (c *recConn) Read(p []byte) (int, error) {
-	if d := c.idle.Load(); d > 0 {
-		c.Conn.SetReadDeadline(time.Now().Add(time.Duration(d)))
-	}
 	n, err := c.Conn.Read(p)
 	if n > 0 {
 		c.mu.Lock()
@@ -88,15 +89,37 @@ func (c *recConn) Write(p []byte) (int, error) {
 	if pin := c.pinnedUnix.Load(); pin != 0 {
 		c.Conn.SetWriteDeadline(time.Unix(0, pin))
 	} else if d := c.write.Load(); d > 0 {
-		c.Conn.SetWriteDeadline(time.Now().Add(time.Duration(d)))
+		// Like the Conn's idle deadline: move it only when less than
+		// the write timeout is left, then an eighth further, so a busy
+		// connection rarely touches its timer and every write still
+		// has at least the write timeout.
+		now := time.Now().UnixNano()
+		if c.writeUntil.Load()-now < d {
+			until := now + d + d/8
+			c.writeUntil.Store(until)
+			c.Conn.SetWriteDeadline(time.Unix(0, until))
+		}
 	}
-	c.mu.Lock()
-	if c.capture {
-		c.sent = append([]byte(nil), p...)
-		c.capture = false
+	if c.capturing.Load() {
+		c.mu.Lock()
+		if c.capture {
+			c.sent = append([]byte(nil), p...)
+			c.capture = false
+			c.capturing.Store(false)
+		}
+		c.mu.Unlock()
 	}
-	c.mu.Unlock()
 	return c.Conn.Write(p)
+}
+
+// SyscallConn gives core.Conn.ReadLoop the socket itself: its reads then
+// bypass Read, which only records while the connection speaks HTTP.
+func (c *recConn) SyscallConn() (syscall.RawConn, error) {
+	sc, ok := c.Conn.(syscall.Conn)
+	if !ok {
+		return nil, errors.ErrUnsupported
+	}
+	return sc.SyscallConn()
 }
 
 // CloseWrite half-closes a TCP connection. net/http calls it, when the
@@ -115,6 +138,7 @@ func (c *recConn) CloseWrite() error {
 func (c *recConn) captureNextWrite() {
 	c.mu.Lock()
 	c.capture, c.sent = true, nil
+	c.capturing.Store(true)
 	c.mu.Unlock()
 }
 
@@ -125,17 +149,13 @@ func (c *recConn) captured() []byte {
 	return c.sent
 }
 
-// upgraded stops the recording and turns on the WebSocket deadlines. 0
-// leaves a deadline off.
-func (c *recConn) upgraded(idle, write time.Duration) {
+// upgraded stops the recording and turns on the write deadline (0 leaves
+// it off). The read side's idle deadline is the core.Conn's.
+func (c *recConn) upgraded(write time.Duration) {
 	c.mu.Lock()
 	c.recording, c.rec = false, nil
 	c.mu.Unlock()
-	c.idle.Store(int64(idle))
 	c.write.Store(int64(write))
-	if idle > 0 {
-		c.Conn.SetReadDeadline(time.Now().Add(idle))
-	}
 }
 
 // pinWriteDeadline makes every write, the one in progress included, end by

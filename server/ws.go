@@ -112,6 +112,11 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint) http.Handler {
 			raw.captureNextWrite()
 		}
 		cfg, h := prepare(r)
+		if raw != nil {
+			// The Conn keeps the idle deadline itself (coarsely, so
+			// that a busy connection rarely touches its timer).
+			cfg.IdleTimeout = s.cfg.IdleTimeout
+		}
 		conn, req, err := core.Upgrade(w, r, core.UpgradeOptions{
 			Config:      cfg,
 			CheckOrigin: s.checkOrigin,
@@ -124,7 +129,7 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint) http.Handler {
 		if raw != nil {
 			c.head = raw.head(req.Method + " " + req.Target + " " + req.Proto)
 			c.response = raw.captured()
-			raw.upgraded(s.cfg.IdleTimeout, s.cfg.WriteTimeout)
+			raw.upgraded(s.cfg.WriteTimeout)
 		}
 		s.mu.Lock()
 		s.conns[c] = struct{}{}
@@ -137,12 +142,14 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint) http.Handler {
 		s.log.Info("websocket open", "id", c.id, "endpoint", endpoint, "remote", c.remote, "origin", req.Header.Get("Origin"))
 		start := time.Now()
 
-		stopPing := make(chan struct{})
+		var pinger *time.Timer
 		if s.cfg.IdleTimeout > 0 && raw != nil {
-			go s.pinger(c, stopPing)
+			pinger = s.startPinger(c)
 		}
 		err = h(c)
-		close(stopPing)
+		if pinger != nil {
+			pinger.Stop()
+		}
 		conn.CloseNow()
 
 		s.mu.Lock()
@@ -154,22 +161,19 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint) http.Handler {
 	})
 }
 
-// pinger pings the peer every half idle timeout: a browser answers pings
-// without its page doing anything, so a live but quiet connection keeps
-// sending bytes and its read deadline keeps moving.
-func (s *Server) pinger(c *wsConn, stop <-chan struct{}) {
-	t := time.NewTicker(s.cfg.IdleTimeout / 2)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-			if err := c.conn.Ping([]byte("wsplay")); err != nil {
-				return
-			}
+// startPinger pings the peer every half idle timeout: a browser answers
+// pings without its page doing anything, so a live but quiet connection
+// keeps sending bytes and its read deadline keeps moving. A timer rather
+// than a goroutine: an idle connection then costs no goroutine stack for
+// its pings.
+func (s *Server) startPinger(c *wsConn) *time.Timer {
+	var t *time.Timer
+	t = time.AfterFunc(s.cfg.IdleTimeout/2, func() {
+		if c.conn.Ping([]byte("wsplay")) == nil {
+			t.Reset(s.cfg.IdleTimeout / 2)
 		}
-	}
+	})
+	return t
 }
 
 // closeInfo says how a connection ended, for the log: the close code, its
