@@ -10,6 +10,10 @@ import (
 	"time"
 )
 
+// stallTimeout is how long the load generator waits for an echo that does
+// not come, before calling the server stuck.
+var stallTimeout = 10 * time.Second
+
 // cell is one combination of the load's parameters.
 type cell struct {
 	conns int
@@ -90,7 +94,7 @@ func load(addr string, pid int, c cell, warmup, window time.Duration) (measureme
 	time.Sleep(window)
 	// On a busy machine a short window can pass without one echo; wait
 	// for one rather than report a rate of zero (or fail) by bad luck.
-	for limit := time.Now().Add(10 * time.Second); counted.Load() == 0 && time.Now().Before(limit); {
+	for limit := time.Now().Add(stallTimeout); counted.Load() == 0 && time.Now().Before(limit); {
 		time.Sleep(time.Millisecond)
 	}
 	measuring.Store(false)
@@ -101,11 +105,16 @@ func load(addr string, pid int, c cell, warmup, window time.Duration) (measureme
 	stop.Store(true)
 	// A server that stopped answering must not hang the run: whatever is
 	// still unanswered after this long is a failure.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(stallTimeout)
 	for _, cl := range clients {
 		cl.nc.SetDeadline(deadline)
 	}
 	wg.Wait()
+	for i, err := range errs {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			errs[i] = fmt.Errorf("connection %d: an echo did not come within %v: the server stopped answering (or lost a message)", i+1, stallTimeout)
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return measurement{}, err
 	}
@@ -119,7 +128,7 @@ func load(addr string, pid int, c cell, warmup, window time.Duration) (measureme
 	slices.Sort(m.latencies)
 	m.msgs = int64(len(m.latencies))
 	if m.msgs == 0 {
-		return m, fmt.Errorf("no message was echoed in the %v window, nor in the 10s after it", window)
+		return m, fmt.Errorf("no message was echoed in the %v window, nor in the %v after it", window, stallTimeout)
 	}
 	return m, nil
 }
