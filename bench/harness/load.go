@@ -156,7 +156,7 @@ func closedLoop(cl *client, stop, measuring *atomic.Bool, counted *atomic.Int64,
 // runs from just before its write to the end of its echo's read, queueing
 // behind the messages ahead of it included.
 func pipelined(cl *client, depth int, stop, measuring *atomic.Bool, counted *atomic.Int64, lat *[]time.Duration) error {
-	slots := make(chan struct{}, depth)  // one token per message in flight
+	slots := make(chan struct{}, depth) // one token per message in flight
 	sent := make(chan time.Time, depth) // send times, in order
 	done := make(chan struct{})         // the reader failed
 	var werr error

@@ -18,11 +18,11 @@ const clockTick = 10 * time.Millisecond
 
 // procSample is a process's counters at one instant.
 type procSample struct {
-	cpu    time.Duration // utime + stime
-	syscr  int64         // read-family system calls (read, readv, pread64, recvfrom, …)
-	syscw  int64         // write-family system calls (write, writev, sendto, …)
-	hasIO  bool          // /proc/PID/io was readable
-	taken  time.Time
+	cpu   time.Duration // utime + stime
+	syscr int64         // read-family system calls (read, readv, pread64, recvfrom, …)
+	syscw int64         // write-family system calls (write, writev, sendto, …)
+	hasIO bool          // /proc/PID/io was readable
+	taken time.Time
 }
 
 // procDelta is the difference between two samples.
