@@ -92,7 +92,7 @@ func TestLoadChecksEchoes(t *testing.T) {
 		for _, c := range []cell{{conns: 3, size: 1024, depth: 1}, {conns: 3, size: 16, depth: 8}, {conns: 2, size: 70000, depth: 4}} {
 			t.Run(tt.name+"/"+c.String(), func(t *testing.T) {
 				addr := startEcho(t, tt.f)
-				m, err := load(addr, os.Getpid(), c, 20*time.Millisecond, 100*time.Millisecond)
+				m, err := load(addr, os.Getpid(), c, 10*time.Millisecond, 50*time.Millisecond)
 				if tt.want == "" {
 					if err != nil {
 						t.Fatal(err)
