@@ -39,7 +39,7 @@ func main() {
 
 type options struct {
 	wsplay, binDir          string
-	md, svg, micro, logDir  string
+	md, svg, micro          string
 	window, warmup, settle  time.Duration
 	idle, depth, maxMessage int
 	conns, sizes            []int
