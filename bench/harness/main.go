@@ -208,7 +208,7 @@ func run(args []string) error {
 	info := runInfo{
 		date:      time.Now().UTC().Format("2006-01-02 15:04 UTC"),
 		goVersion: runtime.Version(),
-		cpu:       fmt.Sprintf("%s (%d allowed CPUs)", cpuModel(), runtime.NumCPU()),
+		cpu:       cpuModel(),
 		kernel:    kernelRelease(),
 		pinning:   pinning,
 		settings: fmt.Sprintf("%v measured per cell after %v of warm-up; pipelined = %d messages in flight per connection; %d idle connections, %v settling; load run took %v; load average (1, 5, 15 min) %s before, %s after",

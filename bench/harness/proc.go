@@ -178,17 +178,24 @@ func allowedCPUs() ([]int, error) {
 	return nil, errors.New("/proc/self/status has no Cpus_allowed_list")
 }
 
-// cpuModel returns the first "model name" of /proc/cpuinfo.
+// cpuModel returns the first "model name" of /proc/cpuinfo and how many
+// processors it lists (the harness's own CPU count is 1 once pinned).
 func cpuModel() string {
 	b, err := os.ReadFile("/proc/cpuinfo")
 	if err != nil {
 		return "unknown (" + err.Error() + ")"
 	}
+	model, n := "unknown model", 0
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
-		if name, val, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(name) == "model name" {
-			return strings.TrimSpace(val)
+		name, val, ok := strings.Cut(sc.Text(), ":")
+		switch name = strings.TrimSpace(name); {
+		case !ok:
+		case name == "processor":
+			n++
+		case name == "model name" && n == 1:
+			model = strings.TrimSpace(val)
 		}
 	}
-	return "unknown (no model name in /proc/cpuinfo)"
+	return fmt.Sprintf("%s × %d", model, n)
 }

@@ -122,3 +122,11 @@ func TestParseCPUList(t *testing.T) {
 		t.Errorf("allowedCPUs: %v, %v", cpus, err)
 	}
 }
+
+func TestCPUModel(t *testing.T) {
+	got := cpuModel()
+	t.Log(got)
+	if strings.HasPrefix(got, "unknown") || !strings.Contains(got, " × ") || strings.HasSuffix(got, "× 0") {
+		t.Errorf("cpuModel() = %q, want a model name and a processor count", got)
+	}
+}

@@ -38,7 +38,7 @@ const (
 	svgRight    = 16
 	svgPanelH   = 230 // plot height of one panel
 	svgPanelTop = 46  // room for the panel title
-	svgLabelsH  = 44  // room for the cell labels under a panel
+	svgLabelsH  = 58  // room for the three lines of cell labels under a panel
 	svgLegendH  = 34
 	svgMaxRatio = 4.0 // taller bars are cut at this ratio and labelled with their value
 )
@@ -120,13 +120,14 @@ func writeSVG(w io.Writer, rows []row) error {
 				}
 			}
 			cx := gx + len(names)*svgBar/2
-			fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="11">%s</text>`+"\n", cx, plotBottom+16,
-				esc(fmt.Sprintf("%d× %s", g[0].cell.conns, sizeName(g[0].cell.size))))
 			mode := "closed"
 			if g[0].cell.depth > 1 {
 				mode = fmt.Sprintf("pipe %d", g[0].cell.depth)
 			}
-			fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="11" fill="#555">%s</text>`+"\n", cx, plotBottom+30, esc(mode))
+			for li, label := range []string{sizeName(g[0].cell.size), fmt.Sprintf("%d conn", g[0].cell.conns), mode} {
+				fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="11" fill="%s">%s</text>`+"\n",
+					cx, plotBottom+15+13*li, []string{"#000", "#333", "#666"}[li], esc(label))
+			}
 		}
 		// The reference: as good as the best comparison library.
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#000" stroke-width="1.5" stroke-dasharray="6 3"/><text x="%d" y="%.1f" font-size="10">1.0</text>`+"\n",

@@ -61,7 +61,7 @@ func TestSVGWellFormed(t *testing.T) {
 	if dashed != len(panels) {
 		t.Errorf("%d reference lines, want %d", dashed, len(panels))
 	}
-	for _, want := range []string{`<a&"b">`, "gorilla", "1× 16 B", "pipe 16", "1.0"} {
+	for _, want := range []string{`<a&"b">`, "gorilla", "16 B", "1 conn", "64 conn", "pipe 16", "closed", "1.0"} {
 		if !strings.Contains(allText.String(), want) {
 			t.Errorf("the chart's text lacks %q", want)
 		}
