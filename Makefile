@@ -95,7 +95,7 @@ fuzz-smoke:
 ## micro-benchmarks (bench/micro), then the load harness against wsplay and echo servers
 ## on gorilla/websocket, gobwas/ws and coder/websocket; updates docs/performance.md and
 ## docs/performance.svg (BENCH_FLAGS passes flags to the harness: see docs/performance.md)
-BENCH_BIN   := bench/bin
+# Where bench keeps the micro-benchmarks' output for the report (bench/out, git-ignored).
 BENCH_OUT   := bench/out
 BENCH_FLAGS ?=
 # What bench-smoke gives the harness: everything runs, briefly, into a temporary directory.
@@ -112,9 +112,9 @@ bench: build
 
 ## bench-smoke: every benchmark and the harness once, briefly (part of make test); fails when
 ## a server does not echo correctly or does not start; leaves docs/ untouched
-bench-smoke: build
+bench-smoke: build $(STATICCHECK)
 	$(GO) test -run='^$$' -bench=. -benchtime=1x ./core/
-	cd bench && $(GO) vet ./... && $(GO) test -race -count=1 ./... && \
+	cd bench && $(GO) vet ./... && ../$(STATICCHECK) ./... && $(GO) test -race -count=1 ./... && \
 	  $(GO) test -run='^$$' -bench=. -benchtime=1x ./micro/ && \
 	  $(GO) build -o bin/ ./servers/... ./harness
 	tmp=$$(mktemp -d) && cd bench && \
