@@ -91,12 +91,35 @@ fuzz:
 fuzz-smoke:
 	scripts/fuzz.sh 20000x $(FUZZ_TARGETS)
 
-## bench: the core's micro-benchmarks with allocations
-bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./core/
+## bench: every benchmark in one run: the core's micro-benchmarks, the comparison
+## micro-benchmarks (bench/micro), then the load harness against wsplay and echo servers
+## on gorilla/websocket, gobwas/ws and coder/websocket; updates docs/performance.md and
+## docs/performance.svg (BENCH_FLAGS passes flags to the harness: see docs/performance.md)
+# Where bench keeps the micro-benchmarks' output for the report (bench/out, git-ignored).
+BENCH_OUT   := bench/out
+BENCH_FLAGS ?=
+# What bench-smoke gives the harness: everything runs, briefly, into a temporary directory.
+BENCH_SMOKE_FLAGS := -duration 100ms -warmup 20ms -depth 4 -idle 200 -settle 100ms
+bench: build
+	@mkdir -p $(BENCH_OUT)
+	$(GO) test -run='^$$' -bench=. -benchmem ./core/ > $(BENCH_OUT)/micro-core.txt || { cat $(BENCH_OUT)/micro-core.txt; exit 1; }
+	@cat $(BENCH_OUT)/micro-core.txt
+	cd bench && $(GO) test -run='^$$' -bench=. -benchmem ./micro/ > out/micro-bench.txt || { cat out/micro-bench.txt; exit 1; }
+	@cat $(BENCH_OUT)/micro-bench.txt
+	cd bench && $(GO) build -o bin/ ./servers/... ./harness
+	cd bench && bin/harness -wsplay ../bin/wsplay -servers bin -md ../docs/performance.md -svg ../docs/performance.svg \
+	  -micro out/micro-core.txt,out/micro-bench.txt $(BENCH_FLAGS)
 
-bench-smoke:
+## bench-smoke: every benchmark and the harness once, briefly (part of make test); fails when
+## a server does not echo correctly or does not start; leaves docs/ untouched
+bench-smoke: build $(STATICCHECK)
 	$(GO) test -run='^$$' -bench=. -benchtime=1x ./core/
+	cd bench && $(GO) vet ./... && ../$(STATICCHECK) ./... && $(GO) test -race -count=1 ./... && \
+	  $(GO) test -run='^$$' -bench=. -benchtime=1x ./micro/ && \
+	  $(GO) build -o bin/ ./servers/... ./harness
+	tmp=$$(mktemp -d) && cd bench && \
+	  { bin/harness -wsplay ../bin/wsplay -servers bin -md $$tmp/performance.md -svg $$tmp/performance.svg $(BENCH_SMOKE_FLAGS); \
+	    status=$$?; rm -rf $$tmp; exit $$status; }
 
 clean:
 	rm -rf bin $(WASM_OUT) $(WASM_OUT).gz site/static/wasm_exec.js
