@@ -210,6 +210,32 @@ func ExampleNewConn() {
 	// websocket: peer closed the connection with 1001 (going away)
 }
 
+func ExampleConn_ReadLoop() {
+	// A server loop: the handler gets each message and may answer it. On
+	// a TCP socket ReadLoop reads through the raw socket; over this pipe
+	// it is a plain ReadMessage loop, with the same behaviour.
+	c, s := net.Pipe()
+	client := core.NewConn(c, nil, core.Client, core.Config{})
+	server := core.NewConn(s, nil, core.Server, core.Config{})
+	done := make(chan error, 1)
+	go func() {
+		done <- server.ReadLoop(func(op core.Opcode, msg []byte) error {
+			// msg is only valid during the call: an echo sends it
+			// back at once.
+			return server.WriteMessage(op, msg)
+		})
+	}()
+
+	client.WriteMessage(core.OpText, []byte("ping me back"))
+	op, msg, _ := client.ReadMessage(nil)
+	fmt.Println(op, string(msg))
+	client.Close(core.StatusNormalClosure, "done")
+	fmt.Println(<-done)
+	// Output:
+	// text ping me back
+	// websocket: peer closed the connection with 1000 (normal closure): "done"
+}
+
 func ExampleAppendFrameHeader() {
 	// RFC 6455 §5.7: a single-frame unmasked text message "Hello".
 	frame := core.AppendFrameHeader(nil, core.FrameHeader{Fin: true, Opcode: core.OpText, Length: 5})

@@ -23,10 +23,10 @@ func (s *Server) routes() http.Handler {
 
 	// No method restriction here: core answers a POST with 405 and the
 	// rule it breaks, which teaches more than the router's refusal.
-	r.Handle("/ws/echo", s.serveWS("/ws/echo", s.echo))
-	r.Handle("/ws/inspect", s.serveWS("/ws/inspect", s.inspect))
-	r.Handle("/ws/chat", s.serveWS("/ws/chat", s.chatEndpoint))
-	r.Handle("/ws/check", s.serveWS("/ws/check", s.checkEndpoint))
+	r.Handle("/ws/echo", s.serveWS("/ws/echo", s.echo, false))
+	r.Handle("/ws/inspect", s.serveWS("/ws/inspect", s.inspect, true))
+	r.Handle("/ws/chat", s.serveWS("/ws/chat", s.chatEndpoint, false))
+	r.Handle("/ws/check", s.serveWS("/ws/check", s.checkEndpoint, false))
 
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -18,8 +18,8 @@ import (
 // server chose, if it closed first.
 type wsConn struct {
 	conn     *core.Conn
-	req      *core.Request
-	raw      *recConn // nil when served without recListener
+	req      *core.Request // the opening handshake, kept only with keepHandshake (serveWS)
+	raw      *recConn      // nil when served without recListener
 	id       uint64
 	endpoint string
 	remote   string
@@ -87,26 +87,36 @@ func refuseBusy(w http.ResponseWriter, reason string) {
 // the endpoint's handler. It enforces the connection limit, the origin
 // check, the message limit and the deadlines, pings an idle peer, tracks
 // the connection for the shutdown and logs its opening and its close code.
-func (s *Server) serveWS(endpoint string, prepare wsEndpoint) http.Handler {
+//
+// keepHandshake keeps the request head and the 101 response as they were
+// on the wire, for an endpoint that shows them (/ws/inspect); the others
+// save the memory.
+func (s *Server) serveWS(endpoint string, prepare wsEndpoint, keepHandshake bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if n := s.open.Add(1); n > int64(s.cfg.MaxConns) {
 			s.open.Add(-1)
 			refuseBusy(w, "too many WebSocket connections are open (the limit is "+strconv.Itoa(s.cfg.MaxConns)+", see -max-conns); try again later")
 			return
 		}
-		defer s.open.Add(-1)
 		s.mu.Lock()
 		if s.closing {
 			s.mu.Unlock()
+			s.open.Add(-1)
 			refuseBusy(w, "the server is shutting down")
 			return
 		}
 		s.handlers.Add(1)
 		s.mu.Unlock()
-		defer s.handlers.Done()
+		upgraded := false
+		defer func() {
+			if !upgraded {
+				s.handlers.Done()
+				s.open.Add(-1)
+			}
+		}()
 
 		raw := connFrom(r.Context())
-		if raw != nil {
+		if raw != nil && keepHandshake {
 			// core.Upgrade writes its 101 response in one call:
 			// keep a copy for /ws/inspect.
 			raw.captureNextWrite()
@@ -125,10 +135,15 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint) http.Handler {
 			s.log.Info("websocket refused", "endpoint", endpoint, "remote", r.RemoteAddr, "err", err.Error())
 			return
 		}
-		c := &wsConn{conn: conn, req: req, raw: raw, id: s.nextID.Add(1), endpoint: endpoint, remote: r.RemoteAddr}
+		c := &wsConn{conn: conn, raw: raw, id: s.nextID.Add(1), endpoint: endpoint, remote: r.RemoteAddr}
+		if keepHandshake {
+			c.req = req
+			if raw != nil {
+				c.head = raw.head(req.Method + " " + req.Target + " " + req.Proto)
+				c.response = raw.captured()
+			}
+		}
 		if raw != nil {
-			c.head = raw.head(req.Method + " " + req.Target + " " + req.Proto)
-			c.response = raw.captured()
 			raw.upgraded(s.cfg.WriteTimeout)
 		}
 		s.mu.Lock()
@@ -140,25 +155,38 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint) http.Handler {
 		}
 		s.mu.Unlock()
 		s.log.Info("websocket open", "id", c.id, "endpoint", endpoint, "remote", c.remote, "origin", req.Header.Get("Origin"))
-		start := time.Now()
-
-		var pinger *time.Timer
-		if s.cfg.IdleTimeout > 0 && raw != nil {
-			pinger = s.startPinger(c)
-		}
-		err = h(c)
-		if pinger != nil {
-			pinger.Stop()
-		}
-		conn.CloseNow()
-
-		s.mu.Lock()
-		delete(s.conns, c)
-		s.mu.Unlock()
-		code, reason, by := closeInfo(c, err)
-		s.log.Info("websocket close", "id", c.id, "endpoint", endpoint, "remote", c.remote,
-			"code", int(code), "status", code.Name(), "reason", reason, "by", by, "duration", time.Since(start).Round(time.Millisecond))
+		// The connection runs on a goroutine of its own and this
+		// handler returns: net/http then lets go of what it kept for
+		// the request (its read and write buffers, the request, its
+		// context, a goroutine stack grown by HTTP parsing), which
+		// would otherwise stay with every open WebSocket.
+		upgraded = true
+		go s.runWS(c, h)
 	})
+}
+
+// runWS runs an upgraded connection's handler, then ends the connection
+// and logs how it ended.
+func (s *Server) runWS(c *wsConn, h wsHandler) {
+	defer s.open.Add(-1)
+	defer s.handlers.Done()
+	start := time.Now()
+	var pinger *time.Timer
+	if s.cfg.IdleTimeout > 0 && c.raw != nil {
+		pinger = s.startPinger(c)
+	}
+	err := h(c)
+	if pinger != nil {
+		pinger.Stop()
+	}
+	c.conn.CloseNow()
+
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	code, reason, by := closeInfo(c, err)
+	s.log.Info("websocket close", "id", c.id, "endpoint", c.endpoint, "remote", c.remote,
+		"code", int(code), "status", code.Name(), "reason", reason, "by", by, "duration", time.Since(start).Round(time.Millisecond))
 }
 
 // startPinger pings the peer every half idle timeout: a browser answers
