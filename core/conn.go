@@ -108,7 +108,8 @@ type Conn struct {
 
 	closeReceived chan struct{} // closed when the peer's close frame (or the end of the stream) was read
 	gotClose      atomic.Bool
-	inHandler     atomic.Bool // ReadLoop's handler is running, from inside the loop's read
+	looping       atomic.Bool // ReadLoop is running
+	sentClose     atomic.Bool // closeSent, readable without writeMu
 }
 
 // NewConn returns a connection for role over rw. br, when not nil, is the
@@ -491,8 +492,11 @@ func (c *Conn) Ping(p []byte) error {
 // code and reason, waits up to CloseTimeout for the peer's close frame, and
 // closes the stream. A goroutine blocked in ReadMessage receives the peer's
 // answer and returns; when nobody is reading, Close reads (and drops) what
-// arrives until the answer. Use StatusNoStatusReceived to send a close frame
-// without a code. The reason must be valid UTF-8 and at most 123 bytes.
+// arrives until the answer. While ReadLoop runs, from its handler or from
+// any goroutine, Close returns once the close frame is sent: the loop reads
+// the answer, closes the stream and returns. Use StatusNoStatusReceived to
+// send a close frame without a code. The reason must be valid UTF-8 and at
+// most 123 bytes.
 func (c *Conn) Close(code StatusCode, reason string) error {
 	if code != StatusNoStatusReceived && !code.ValidOnWire() {
 		return newProtocolError(StatusProtocolError, RuleCloseCode)
@@ -509,9 +513,11 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 		c.closeStream()
 		return err
 	}
-	if c.inHandler.Load() {
-		// Called while ReadLoop runs its handler: the loop reads the
-		// peer's close frame once the handler returns.
+	if c.looping.Load() {
+		// ReadLoop is reading (maybe this is its handler calling): it
+		// reads the peer's answer and ends the connection. The timer
+		// ends a wait in vain.
+		time.AfterFunc(c.cfg.CloseTimeout, c.closeStream)
 		return nil
 	}
 	if c.readMu.TryLock() {
@@ -584,6 +590,7 @@ func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) err
 	}
 	if isClose {
 		c.closeSent = true
+		c.sentClose.Store(true)
 	}
 	h := FrameHeader{Fin: fin, Opcode: op, Length: uint64(len(p))}
 	if c.role == Client {

@@ -25,6 +25,12 @@ package core
 // frame, a fragment, a frame larger than the buffer, a broken rule) goes
 // through ReadMessage's general path, so behaviour and errors are the same.
 func (c *Conn) ReadLoop(handle func(op Opcode, msg []byte) error) error {
+	// The loop is the Conn's reader for as long as it runs: it holds the
+	// read lock throughout rather than per message.
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	c.looping.Store(true)
+	defer c.looping.Store(false)
 	if c.cfg.OnFrame == nil {
 		if rc := rawConn(c.rw); rc != nil {
 			return c.readLoopRaw(rc, handle)
@@ -33,10 +39,22 @@ func (c *Conn) ReadLoop(handle func(op Opcode, msg []byte) error) error {
 	return c.readLoopPlain(handle)
 }
 
+// nextMessage is ReadMessage for a loop that holds readMu.
+func (c *Conn) nextMessage(dst []byte) (Opcode, []byte, error) {
+	if c.readErr != nil {
+		return 0, dst, c.readErr
+	}
+	op, dst, err := c.readMessage(dst)
+	if err != nil {
+		c.readErr = err
+	}
+	return op, dst, err
+}
+
 func (c *Conn) readLoopPlain(handle func(Opcode, []byte) error) error {
 	var buf []byte
 	for {
-		op, msg, err := c.ReadMessage(buf[:0])
+		op, msg, err := c.nextMessage(buf[:0])
 		if err != nil {
 			return err
 		}
@@ -57,19 +75,15 @@ const keepMessageBuffer = 64 << 10
 
 // handleMessage calls handle, then finishes the closing handshake if the
 // handler (or anyone meanwhile) sent a close frame: read until the peer's
-// close frame, as Close would have done.
+// close frame, as Close would have done. The caller holds readMu.
 func (c *Conn) handleMessage(handle func(Opcode, []byte) error, op Opcode, msg []byte) error {
-	c.inHandler.Store(true)
 	err := handle(op, msg)
-	c.inHandler.Store(false)
-	if !c.isCloseSent() {
+	if !c.sentClose.Load() {
 		return err
 	}
-	c.readMu.Lock()
 	if c.readErr == nil {
 		c.awaitClose()
 	}
-	c.readMu.Unlock()
 	c.closeStream()
 	if err == nil {
 		err = ErrClosed

@@ -25,7 +25,7 @@ func (c *Conn) readLoopRaw(rc syscall.RawConn, handle func(Opcode, []byte) error
 			return err
 		}
 		// What is buffered now needs the general path.
-		op, msg, err := c.ReadMessage(buf[:0])
+		op, msg, err := c.nextMessage(buf[:0])
 		if err != nil {
 			return err
 		}
@@ -48,8 +48,6 @@ func (c *Conn) readLoopRaw(rc syscall.RawConn, handle func(Opcode, []byte) error
 // read first. Within the call, data arriving after a read that emptied the
 // socket always wakes the wait.
 func (c *Conn) readReady(rc syscall.RawConn, handle func(Opcode, []byte) error) error {
-	c.readMu.Lock()
-	defer c.readMu.Unlock()
 	if c.readErr != nil {
 		return c.readErr
 	}

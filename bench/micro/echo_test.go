@@ -163,6 +163,39 @@ func BenchmarkEcho16B(b *testing.B) {
 	}
 }
 
+// errEnough stops a ReadLoop once the benchmark has its b.N messages.
+var errEnough = errors.New("enough messages")
+
+// BenchmarkEchoLoop16B is the same work as BenchmarkEcho16B/*/wsplay,
+// written as wsplay's /ws/echo is: a core.Conn.ReadLoop whose handler
+// writes the reply. The loop holds the read side for its whole life, so a
+// message costs no read lock (in memory it takes ReadLoop's plain path; on
+// a socket the raw one, which the load benchmark measures).
+func BenchmarkEchoLoop16B(b *testing.B) {
+	for _, kind := range echoKinds {
+		wire := clientFrame(kind.op, echoPayload)
+		b.Run(kind.name+"/wsplay-loop", func(b *testing.B) {
+			c := core.NewConn(readWriter{&replayReader{data: wire}, io.Discard}, nil, core.Server, core.Config{})
+			b.SetBytes(int64(len(echoPayload)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			n := 0
+			err := c.ReadLoop(func(op core.Opcode, msg []byte) error {
+				if err := c.WriteMessage(op, msg); err != nil {
+					return err
+				}
+				if n++; n >= b.N {
+					return errEnough
+				}
+				return nil
+			})
+			if err != errEnough {
+				b.Fatal(err)
+			}
+		})
+	}
+}
+
 // TestEchoSameBytes checks that every implementation the benchmark compares
 // writes the exact reply frame, several times in a row.
 func TestEchoSameBytes(t *testing.T) {
