@@ -58,6 +58,7 @@ func (c *Conn) readReady(rc syscall.RawConn, handle func(Opcode, []byte) error) 
 		// the socket holds data is unknown until a read says so.
 		drained := false
 		for {
+			handled := 0
 			for {
 				op, msg, ok := c.fr.wholeMessageInPlace(c.cfg.MaxMessageSize)
 				if !ok {
@@ -66,6 +67,14 @@ func (c *Conn) readReady(rc syscall.RawConn, handle func(Opcode, []byte) error) 
 				if herr = c.handleMessage(handle, op, msg); herr != nil {
 					return true
 				}
+				handled++
+			}
+			if handled > 1 {
+				// Several messages in one read: the peer sends
+				// without waiting for answers, so more has likely
+				// arrived while these were handled. A read finds it
+				// sooner than a wait would.
+				drained = false
 			}
 			if b.Buffered() > 0 && !frameIncomplete(b.unread(), b.size) {
 				return true // a whole frame the fast path does not take
