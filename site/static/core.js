@@ -35,6 +35,9 @@ async function load() {
     throw new Error("this browser has no WebAssembly");
   }
   const go = new globalThis.Go();
+  // Marks on the page's Performance timeline (DevTools shows them; the
+  // browser tests read them to measure when the page is interactive).
+  performance.mark("wsplay:wasm-fetch");
   let response;
   try {
     response = await fetch(WASM_URL);
@@ -56,12 +59,14 @@ async function load() {
       throw new Error(`${WASM_URL} is not a WebAssembly module this browser can run: ${err.message}`);
     }
   }
+  performance.mark("wsplay:wasm-instantiated");
   // Do not await: go.run resolves only when the Go program exits. By the
   // time it returns, main has registered globalThis.wsplay.
   go.run(instance);
   if (typeof globalThis.wsplay !== "object" || globalThis.wsplay === null) {
     throw new Error("the module ran but did not register globalThis.wsplay");
   }
+  performance.mark("wsplay:core-ready");
   return globalThis.wsplay;
 }
 
