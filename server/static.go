@@ -27,9 +27,11 @@ import (
 // A classroom of thirty laptops loading a 2 MB WebAssembly module at once
 // is the load to plan for. Two things make it cheap:
 //
-//   - compression: a file.gz next to a file (made at build time) is sent to
-//     clients that accept gzip; otherwise a compressible file is gzipped
-//     once, on first request, and the result kept;
+//   - compression: a file.br or file.gz next to a file (made at build time
+//     by `make wasm`) is sent to clients that accept brotli or gzip; a
+//     compressible file without file.gz is gzipped once, on first request,
+//     and the result kept (the standard library has no brotli encoder, so
+//     brotli is only ever precompressed);
 //   - validators: every file has a strong ETag (a hash of its content), and
 //     Cache-Control: no-cache makes browsers revalidate, so a reload costs a
 //     304 with no body, and a rebuilt binary is never served stale.
@@ -45,6 +47,9 @@ type staticFile struct {
 	gz     []byte // gzip encoding, nil when it does not pay
 	gzEtag string
 	pregz  []byte // the precompressed file.gz from the site, if any
+
+	br     []byte // the precompressed file.br from the site, nil when it does not pay
+	brEtag string
 }
 
 // staticFiles maps URL paths ("/static/app.js", "/") to files.
@@ -53,19 +58,29 @@ type staticFiles struct {
 }
 
 // newStaticFiles reads site.Files.
-func newStaticFiles() (*staticFiles, error) {
+func newStaticFiles() (*staticFiles, error) { return staticFilesFrom(site.Files) }
+
+// staticFilesFrom reads the files of a site: index.html and static/, with
+// their precompressed .gz and .br companions.
+func staticFilesFrom(fsys fs.FS) (*staticFiles, error) {
 	st := &staticFiles{files: map[string]*staticFile{}}
-	err := fs.WalkDir(site.Files, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasSuffix(p, ".gz") {
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".gz") || strings.HasSuffix(p, ".br") {
 			return err
 		}
-		body, err := fs.ReadFile(site.Files, p)
+		body, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return err
 		}
 		f := &staticFile{name: path.Base(p), ctype: contentType(p), body: body, etag: etagOf(body)}
-		if gz, err := fs.ReadFile(site.Files, p+".gz"); err == nil {
+		if gz, err := fs.ReadFile(fsys, p+".gz"); err == nil {
 			f.pregz = gz
+		}
+		if br, err := fs.ReadFile(fsys, p+".br"); err == nil && len(br) > 0 && len(br) < len(body) {
+			f.br = br
+			// A different representation needs a different ETag
+			// (RFC 9110 §8.8.3).
+			f.brEtag = strings.TrimSuffix(f.etag, `"`) + `-br"`
 		}
 		st.files["/"+p] = f
 		return nil
@@ -126,33 +141,39 @@ func (f *staticFile) gzipped() ([]byte, string) {
 		}
 		if gz != nil && len(gz) < len(f.body) {
 			f.gz = gz
-			// A different representation needs a different ETag
-			// (RFC 9110 §8.8.3).
 			f.gzEtag = strings.TrimSuffix(f.etag, `"`) + `-gz"`
 		}
 	})
 	return f.gz, f.gzEtag
 }
 
-// serve writes the file, compressed when the client accepts gzip. It
-// answers If-None-Match with 304, HEAD without a body, and Range requests,
-// through http.ServeContent.
+// serve writes the file in the best encoding the client accepts: brotli,
+// then gzip, then the file as it is. It answers If-None-Match with 304, HEAD
+// without a body, and Range requests, through http.ServeContent; the ETag
+// names the encoding, so each one revalidates on its own.
 func (f *staticFile) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", f.ctype)
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Content-Type-Options", "nosniff")
 	body, etag := f.body, f.etag
-	if gz, gzEtag := f.gzipped(); gz != nil {
+	gz, gzEtag := f.gzipped()
+	if gz != nil || f.br != nil {
 		h.Add("Vary", "Accept-Encoding")
-		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-			body, etag = gz, gzEtag
-			h.Set("Content-Encoding", "gzip")
+		coding := ""
+		switch pickEncoding(r.Header.Get("Accept-Encoding"), f.br != nil, gz != nil) {
+		case "br":
+			body, etag, coding = f.br, f.brEtag, "br"
+		case "gzip":
+			body, etag, coding = gz, gzEtag, "gzip"
+		}
+		if coding != "" {
+			h.Set("Content-Encoding", coding)
 			if r.Header.Get("Range") == "" {
 				// ServeContent leaves out Content-Length when a
 				// Content-Encoding is set; a browser wants it to
 				// show the download's progress.
-				h.Set("Content-Length", strconv.Itoa(len(gz)))
+				h.Set("Content-Length", strconv.Itoa(len(body)))
 			}
 		}
 	}
@@ -160,22 +181,74 @@ func (f *staticFile) serve(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, f.name, time.Time{}, bytes.NewReader(body))
 }
 
-// acceptsGzip reads Accept-Encoding (RFC 9110 §12.5.3): gzip or * with a
-// non-zero weight.
-func acceptsGzip(ae string) bool {
+// pickEncoding chooses the content coding of a response from the request's
+// Accept-Encoding (RFC 9110 §12.5.3) and the encodings the file has: "br",
+// "gzip" or "" (the file as it is). A coding is acceptable when it is
+// listed, or covered by "*", with a weight above zero; "br;q=0" refuses
+// brotli even when "*" is also listed. Of two acceptable codings the client's
+// higher weight wins, and brotli, the smaller, wins a tie. Without the
+// header, or with an empty one, the file goes as it is: a client that says
+// nothing may not decode anything.
+func pickEncoding(acceptEncoding string, haveBr, haveGzip bool) string {
+	weights := parseAcceptEncoding(acceptEncoding)
+	weight := func(coding string) float64 {
+		if q, ok := weights[coding]; ok {
+			return q
+		}
+		if coding == "gzip" {
+			if q, ok := weights["x-gzip"]; ok {
+				return q
+			}
+		}
+		return weights["*"] // 0 when absent: not acceptable
+	}
+	br, gz := 0.0, 0.0
+	if haveBr {
+		br = weight("br")
+	}
+	if haveGzip {
+		gz = weight("gzip")
+	}
+	switch {
+	case br > 0 && br >= gz:
+		return "br"
+	case gz > 0:
+		return "gzip"
+	}
+	return ""
+}
+
+// parseAcceptEncoding maps each listed coding, in lower case, to its weight
+// (1 without a q parameter). A weight that is not a number from 0 to 1
+// makes that element count as refused: the server cannot tell what the
+// client meant, and sending the file as it is always works.
+func parseAcceptEncoding(ae string) map[string]float64 {
+	weights := map[string]float64{}
 	for _, part := range strings.Split(ae, ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		coding, params, _ := strings.Cut(part, ";")
 		coding = strings.ToLower(strings.TrimSpace(coding))
-		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+		if coding == "" {
 			continue
 		}
-		q := strings.ReplaceAll(strings.ToLower(params), " ", "")
-		if q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000" {
-			return false
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			name, value, ok := strings.Cut(p, "=")
+			if !ok || !strings.EqualFold(strings.TrimSpace(name), "q") {
+				continue
+			}
+			v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+			if err != nil || !(v >= 0 && v <= 1) { // NaN too
+				v = 0
+			}
+			q = v
 		}
-		return true
+		// A coding listed twice keeps its lower weight, so a refusal
+		// is never overridden.
+		if old, ok := weights[coding]; !ok || q < old {
+			weights[coding] = q
+		}
 	}
-	return false
+	return weights
 }
 
 // ServeHTTP serves /static/... and / from the map, and the 404 page for the

@@ -344,11 +344,9 @@ func parseRequest(a *args) any {
 		req = &core.Request{}
 	}
 	var response []byte
-	var he *core.HandshakeError
-	switch {
-	case err == nil:
+	if err == nil {
 		response = req.NewResponse(core.ResponseOptions{Protocols: supported}).AppendResponse(nil)
-	case errors.As(err, &he):
+	} else if he, ok := errors.AsType[*core.HandshakeError](err); ok {
 		response = he.AppendErrorResponse(nil)
 	}
 	exts := req.Extensions()

@@ -24,6 +24,9 @@ import { mount as mountEcho } from "./widgets/echo.js";
 import { mount as mountChat } from "./widgets/chat.js";
 import { mount as mountChecker } from "./widgets/checker.js";
 
+// Every module above has arrived and run: the timeline shows how long that took.
+performance.mark("wsplay:app");
+
 const PANELS = ["handshake", "frame", "mask", "wire", "chat", "check"];
 
 // ---- the address: "#panel?a=1&b=2" ----
@@ -186,6 +189,10 @@ const coreStatus = document.getElementById("core-status");
 loadCore().then(() => {
   coreStatus.replaceChildren(el("span", { i18n: "core.ready" }));
   coreStatus.classList.add("good");
+  // The page is interactive: the widgets mounted above asked for the core
+  // first, so their handlers have run and panel 1 shows the Accept value
+  // the core computed. The browser tests measure up to this mark.
+  performance.mark("wsplay:ready");
 }, (err) => {
   // Say plainly what failed and what still works.
   coreStatus.replaceChildren(el("span", { i18n: "core.failed" }), " ", el("code", { text: err.message }));
