@@ -1,0 +1,233 @@
+//go:build !js
+
+package main
+
+import (
+	"encoding/binary"
+	"unicode/utf8"
+)
+
+// The hostile test needs to know, for any bytes a client sends, what a
+// strict server must answer. wireOracle works that out on its own, from
+// RFC 6455 directly and without calling core, so that it checks core's
+// reading of the same bytes rather than repeating it: a rule both got wrong
+// the same way would go unnoticed, but a rule only one of them got wrong is
+// a failure with the bytes to replay.
+
+// endKind says how a connection must end.
+type endKind int
+
+const (
+	endClose endKind = iota // the server sends a close frame (code 0: an empty body)
+	endEOF                  // the client ended its stream inside or between frames: TCP closes, no close frame
+	endIdle                 // the client stopped sending: after the idle timeout TCP closes, no close frame
+)
+
+func (k endKind) String() string {
+	switch k {
+	case endClose:
+		return "close frame"
+	case endEOF:
+		return "end of stream"
+	}
+	return "idle timeout"
+}
+
+// wireReply is a frame the server must send back: an echo or a pong.
+type wireReply struct {
+	op      byte
+	payload string
+}
+
+// oracleEndpoint is what the oracle knows of the endpoint's own rules.
+type oracleEndpoint struct {
+	maxMessage    int64
+	binaryRefused bool // /ws/chat: a binary message closes with 1003
+}
+
+// wireVerdict is the oracle's prediction for one connection.
+type wireVerdict struct {
+	replies []wireReply // in order; for /ws/echo every echo and pong
+	end     endKind
+	code    uint16 // with endClose: the code, 0 for an empty close frame
+	rule    string // why, for the log
+	frames  int    // frames whose header the server reads
+}
+
+// predict reads stream as the server must. eof says whether the client ends
+// its stream after these bytes (true) or goes quiet (false).
+func (ep oracleEndpoint) predict(stream []byte, eof bool) wireVerdict {
+	var v wireVerdict
+	incomplete := func(why string) wireVerdict {
+		v.end, v.rule = endIdle, why
+		if eof {
+			v.end = endEOF
+		}
+		return v
+	}
+	fail := func(code uint16, why string) wireVerdict {
+		v.end, v.code, v.rule = endClose, code, why
+		return v
+	}
+	var (
+		inMessage bool
+		msgOp     byte
+		msg       []byte
+	)
+	p := stream
+	for {
+		if len(p) < 2 {
+			if len(p) == 0 {
+				return incomplete("between frames")
+			}
+			return incomplete("inside a header")
+		}
+		b0, b1 := p[0], p[1]
+		fin, rsv, op := b0&0x80 != 0, b0&0x70, b0&0x0F
+		masked, len7 := b1&0x80 != 0, uint64(b1&0x7F)
+		hlen := 2
+		switch len7 {
+		case 126:
+			hlen += 2
+		case 127:
+			hlen += 8
+		}
+		if masked {
+			hlen += 4
+		}
+		if len(p) < hlen {
+			return incomplete("inside a header")
+		}
+		length := len7
+		switch len7 {
+		case 126:
+			length = uint64(binary.BigEndian.Uint16(p[2:4]))
+		case 127:
+			length = binary.BigEndian.Uint64(p[2:10])
+		}
+		var key [4]byte
+		if masked {
+			copy(key[:], p[hlen-4:hlen])
+		}
+		p = p[hlen:]
+		v.frames++
+
+		control := op >= 8
+		known := op <= 2 || (op >= 8 && op <= 10)
+		switch {
+		case rsv != 0:
+			return fail(1002, "RSV bits")
+		case !known:
+			return fail(1002, "reserved opcode")
+		case control && !fin:
+			return fail(1002, "fragmented control frame")
+		case control && length > 125:
+			return fail(1002, "control frame over 125 bytes")
+		case length>>63 != 0:
+			return fail(1002, "64-bit length with its top bit set")
+		case !masked:
+			return fail(1002, "unmasked client frame")
+		case len7 == 126 && length <= 125, len7 == 127 && length <= 0xFFFF:
+			return fail(1002, "length not in the fewest bytes")
+		case op == 0 && !inMessage:
+			return fail(1002, "continuation without a start")
+		case (op == 1 || op == 2) && inMessage:
+			return fail(1002, "new message inside a fragmented one")
+		}
+		if !control && int64(len(msg))+int64(min(length, 1<<62)) > ep.maxMessage {
+			return fail(1009, "message over the limit")
+		}
+		n := min(uint64(len(p)), length)
+		payload := make([]byte, n)
+		for i := range payload {
+			payload[i] = p[i] ^ key[i%4]
+		}
+		p = p[n:]
+		if control {
+			if n < length {
+				return incomplete("inside a control frame")
+			}
+			switch op {
+			case 9:
+				v.replies = append(v.replies, wireReply{op: 10, payload: string(payload)})
+			case 8:
+				return closeVerdict(v, payload)
+			}
+			continue
+		}
+		if op != 0 {
+			msgOp, inMessage = op, true
+		}
+		msg = append(msg, payload...)
+		if msgOp == 1 {
+			if valid, _ := utf8Prefix(msg); !valid {
+				return fail(1007, "invalid UTF-8 in a text message")
+			}
+		}
+		if n < length {
+			return incomplete("inside a data frame")
+		}
+		if !fin {
+			continue
+		}
+		if msgOp == 1 {
+			if _, complete := utf8Prefix(msg); !complete {
+				return fail(1007, "text message ends inside a UTF-8 sequence")
+			}
+		}
+		if msgOp == 2 && ep.binaryRefused {
+			return fail(1003, "binary message to a text-only endpoint")
+		}
+		v.replies = append(v.replies, wireReply{op: msgOp, payload: string(msg)})
+		inMessage, msg = false, nil
+	}
+}
+
+// closeVerdict is the answer to a well-framed close frame from the client.
+func closeVerdict(v wireVerdict, payload []byte) wireVerdict {
+	v.end = endClose
+	switch {
+	case len(payload) == 0:
+		v.code, v.rule = 0, "empty close frame, answered with an empty one"
+	case len(payload) == 1:
+		v.code, v.rule = 1002, "close body of one byte"
+	case !codeSendable(binary.BigEndian.Uint16(payload)):
+		v.code, v.rule = 1002, "close code that may not be sent"
+	case !utf8.Valid(payload[2:]):
+		v.code, v.rule = 1007, "close reason not UTF-8"
+	default:
+		v.code, v.rule = binary.BigEndian.Uint16(payload), "valid close frame, code echoed"
+	}
+	return v
+}
+
+// codeSendable reports whether a close code may be put in a close frame
+// (RFC 6455 §7.4.1 and §7.4.2, with 1012-1014 from the IANA registry).
+func codeSendable(c uint16) bool {
+	return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999)
+}
+
+// serverCode reports whether a server may choose code itself when it
+// closes: 1000-1003 and 1007-1011. Never 1005, 1006 or 1015, which only
+// report what happened locally.
+func serverCode(c uint16) bool {
+	return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1011)
+}
+
+// utf8Prefix reports whether b can still become valid UTF-8 (no byte so far
+// rules it out) and whether it is valid as it stands.
+func utf8Prefix(b []byte) (valid, complete bool) {
+	for len(b) > 0 {
+		if !utf8.FullRune(b) {
+			// The standard library calls a sequence short only when its
+			// bytes so far are allowed: more bytes could complete it.
+			return true, false
+		}
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			return false, false
+		}
+		b = b[size:]
+	}
+	return true, true
+}
