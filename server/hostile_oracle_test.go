@@ -3,7 +3,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/binary"
+	"math/rand/v2"
+	"testing"
 	"unicode/utf8"
 )
 
@@ -230,4 +233,68 @@ func utf8Prefix(b []byte) (valid, complete bool) {
 		b = b[size:]
 	}
 	return true, true
+}
+
+// TestWireOracle checks the oracle itself on hand-made streams, one rule
+// each, so that a mistake in it shows here and not as a puzzling failure
+// of the server.
+func TestWireOracle(t *testing.T) {
+	g := &hostileGen{r: rand.New(rand.NewPCG(7, 7))}
+	// In this table a frame with a payload and no announced length
+	// announces its payload's length.
+	frame := func(f hostileFrame) []byte {
+		if f.announced == 0 && len(f.payload) > 0 {
+			f.announced = -1
+		}
+		return g.wire(nil, f)
+	}
+	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	text := func(s string) []byte { return frame(hostileFrame{fin: true, op: 1, announced: -1, payload: []byte(s)}) }
+	closeWith := func(p ...byte) []byte { return frame(hostileFrame{fin: true, op: 8, announced: -1, payload: p}) }
+	ep := oracleEndpoint{maxMessage: 100}
+	cases := []struct {
+		name    string
+		stream  []byte
+		eof     bool
+		end     endKind
+		code    uint16
+		replies int
+	}{
+		{"echo then quiet", text("hi"), false, endIdle, 0, 1},
+		{"echo then EOF", text("hi"), true, endEOF, 0, 1},
+		{"empty close", cat(text("a"), closeWith()), false, endClose, 0, 1},
+		{"close 1000 echoed", closeWith(0x03, 0xE8, 'o', 'k'), false, endClose, 1000, 0},
+		{"close 4999 echoed", closeWith(0x13, 0x87), false, endClose, 4999, 0},
+		{"close body of one byte", closeWith(0x03), false, endClose, 1002, 0},
+		{"close 1005 may not be sent", closeWith(0x03, 0xED), false, endClose, 1002, 0},
+		{"close reason not UTF-8", closeWith(0x03, 0xE8, 0xFF), false, endClose, 1007, 0},
+		{"reserved opcode", frame(hostileFrame{fin: true, op: 3, announced: -1}), false, endClose, 1002, 0},
+		{"RSV1", frame(hostileFrame{fin: true, rsv: 0x40, op: 1, announced: -1}), false, endClose, 1002, 0},
+		{"unmasked", frame(hostileFrame{fin: true, op: 1, unmasked: true, announced: -1}), false, endClose, 1002, 0},
+		{"16-bit length for 5 bytes", frame(hostileFrame{fin: true, op: 2, enc: len16, payload: []byte("12345")}), false, endClose, 1002, 0},
+		{"64-bit length for 300 bytes", frame(hostileFrame{fin: true, op: 2, enc: len64, payload: make([]byte, 300)}), false, endClose, 1002, 0},
+		{"ping of 126 bytes", frame(hostileFrame{fin: true, op: 9, payload: make([]byte, 126)}), false, endClose, 1002, 0},
+		{"fragmented ping", frame(hostileFrame{fin: false, op: 9, announced: -1}), false, endClose, 1002, 0},
+		{"lone continuation", frame(hostileFrame{fin: true, op: 0, announced: -1}), false, endClose, 1002, 0},
+		{"nested message", cat(frame(hostileFrame{op: 1, payload: []byte("a")}), text("b")), false, endClose, 1002, 0},
+		{"ping between fragments", cat(frame(hostileFrame{op: 1, payload: []byte("a")}), frame(hostileFrame{fin: true, op: 9, payload: []byte("p")}),
+			frame(hostileFrame{fin: true, op: 0, payload: []byte("b")})), false, endIdle, 0, 2},
+		{"over the limit", frame(hostileFrame{fin: true, op: 2, announced: 101}), false, endClose, 1009, 0},
+		{"fragments over the limit", cat(frame(hostileFrame{op: 2, payload: make([]byte, 60)}), frame(hostileFrame{fin: true, op: 0, payload: make([]byte, 60)})), false, endClose, 1009, 0},
+		{"invalid UTF-8", text("a\xffb"), false, endClose, 1007, 0},
+		{"code point split over fragments", cat(frame(hostileFrame{op: 1, payload: []byte("\xe4\xb8")}), frame(hostileFrame{fin: true, op: 0, payload: []byte("\xad")})), false, endIdle, 0, 1},
+		{"text ends inside a code point", text("\xe4\xb8"), false, endClose, 1007, 0},
+		{"invalid UTF-8 in a cut frame", text("ab\xc0\xafcdef")[:9], true, endClose, 1007, 0},
+		{"cut header", text("hello")[:3], true, endEOF, 0, 0},
+		{"length that lies, then quiet", frame(hostileFrame{fin: true, op: 2, announced: 50, payload: []byte("short")}), false, endIdle, 0, 0},
+	}
+	for _, tc := range cases {
+		v := ep.predict(tc.stream, tc.eof)
+		if v.end != tc.end || v.code != tc.code || len(v.replies) != tc.replies {
+			t.Errorf("%s: got %v %d with %d replies (%s), want %v %d with %d replies", tc.name, v.end, v.code, len(v.replies), v.rule, tc.end, tc.code, tc.replies)
+		}
+	}
+	if v := (oracleEndpoint{maxMessage: 100, binaryRefused: true}).predict(frame(hostileFrame{fin: true, op: 2, payload: []byte("b")}), false); v.code != 1003 {
+		t.Errorf("binary to the chat: got %v %d, want close 1003", v.end, v.code)
+	}
 }

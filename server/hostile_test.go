@@ -17,6 +17,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -49,7 +50,7 @@ func hostilePlanFromEnv() hostilePlan {
 	if os.Getenv("WSPLAY_SOAK") == "1" {
 		return hostilePlan{workers: 200, conns: 20000, controls: 8, budget: 60 * time.Second}
 	}
-	return hostilePlan{workers: 32, conns: 640, controls: 3, budget: 8 * time.Second}
+	return hostilePlan{workers: 32, conns: 640, controls: 3, budget: 6 * time.Second}
 }
 
 // hostileIdle is the server's idle timeout in this test: connections that
@@ -138,7 +139,7 @@ func TestHostileFrames(t *testing.T) {
 				script := newHostileScript(seed, i, e.ep.maxMessage)
 				want := e.ep.predict(script.stream, script.eof)
 				got := runHostileConn(ts.addr, e.target, script, r)
-				stats.add(e.target, script, want, got)
+				stats.add(script, want, got)
 				if msg := judgeHostile(e.target, want, got); msg != "" {
 					t.Errorf("connection %d to %s (seed %d; replay alone with WSPLAY_HOSTILE_SEED=%d WSPLAY_HOSTILE_CONN=%d): %s\n  steps: %s\n  oracle: %s (%s)\n  sent %d bytes: %s",
 						i, e.target, seed, seed, i, msg, strings.Join(script.kinds, ", "), want.end, want.rule,
@@ -151,10 +152,81 @@ func TestHostileFrames(t *testing.T) {
 	close(stop)
 	controlWG.Wait()
 	elapsed := time.Since(started)
+	if only < 0 && !t.Failed() {
+		hostileShutdown(t, ts, seed, &stats)
+	}
 	stats.log(t, elapsed, echoes.Load(), plan)
 	if stats.conns.Load() == 0 {
 		t.Fatal("no hostile connection ran")
 	}
+}
+
+// hostileShutdown stops the server while hostile connections are in the
+// middle of things (inside a fragmented message, after a ping): each must
+// get a close frame with 1001 (going away) and, once it answers, the end
+// of the stream; and the shutdown must finish in time.
+func hostileShutdown(t *testing.T, ts *testServer, seed uint64, stats *hostileStats) {
+	type open struct {
+		nc  net.Conn
+		br  *bufio.Reader
+		res hostileResult
+	}
+	var conns []*open
+	targets := []string{"/ws/echo", "/ws/inspect", "/ws/chat"}
+	for i := range 9 {
+		nc := dialTCP(t, ts.addr)
+		_, br, err := core.Handshake(nc, &core.ClientRequest{Host: ts.addr, Target: targets[i%3]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := &hostileGen{r: rand.New(rand.NewPCG(seed, 1<<50+uint64(i)))}
+		g.add(hostileFrame{fin: false, op: 1, announced: -1, payload: g.text(1 + g.r.IntN(50))})
+		g.add(hostileFrame{fin: true, op: 9, announced: -1, payload: []byte("are you there?")})
+		if _, err := nc.Write(g.s.stream); err != nil {
+			t.Fatal(err)
+		}
+		stats.frames.Add(int64(g.s.frames))
+		stats.bytes.Add(int64(len(g.s.stream)))
+		// The pong says the server has read both frames.
+		o := &open{nc: nc, br: br}
+		for !slices.Contains(o.res.replies, wireReply{op: 10, payload: "are you there?"}) {
+			n := len(o.res.replies)
+			readOneFrame(br, &o.res)
+			if len(o.res.replies) == n && o.res.endErr != nil {
+				t.Fatalf("%s: no pong before the shutdown: %v", targets[i%3], o.res.endErr)
+			}
+		}
+		conns = append(conns, o)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- ts.Shutdown(ctx) }()
+	for i, o := range conns {
+		for !o.res.gotClose && o.res.endErr == nil {
+			readOneFrame(o.br, &o.res)
+		}
+		if o.res.gotClose && len(o.res.closeBody) >= 2 {
+			// A client answers the close frame with its own (§5.5.1).
+			g := &hostileGen{r: rand.New(rand.NewPCG(seed, uint64(i)))}
+			o.nc.Write(g.wire(nil, hostileFrame{fin: true, op: 8, announced: -1, payload: o.res.closeBody[:2]}))
+		}
+		for o.res.endErr == nil {
+			readOneFrame(o.br, &o.res)
+		}
+		want := wireVerdict{end: endClose, code: 1001, rule: "server shutting down"}
+		o.res.replies = nil
+		if bad := judgeHostile(targets[i%3], want, o.res); bad != "" {
+			t.Errorf("shutdown, %s: %s", targets[i%3], bad)
+		}
+		stats.conns.Add(1)
+		stats.count("shutdown: " + endingKey(want, o.res))
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+	t.Logf("shutdown: %d connections caught mid-message got 1001 and ended in %v", len(conns), time.Since(start).Round(time.Millisecond))
 }
 
 // pickShare maps a number below 10 to an endpoint by the shares.
@@ -252,54 +324,60 @@ func writeChunked(w net.Conn, b []byte, r *rand.Rand, last *atomic.Int64) error 
 // readServerFrames reads the server's frames, independently of core, until
 // the stream ends.
 func readServerFrames(br *bufio.Reader, res *hostileResult) {
-	for {
-		var h [2]byte
-		if _, err := io.ReadFull(br, h[:]); err != nil {
+	for res.endErr == nil {
+		readOneFrame(br, res)
+	}
+}
+
+// readOneFrame reads one frame of the server's into res, or how the stream
+// ended into res.endErr.
+func readOneFrame(br *bufio.Reader, res *hostileResult) {
+	var h [2]byte
+	if _, err := io.ReadFull(br, h[:]); err != nil {
+		res.endErr = err
+		return
+	}
+	if h[0]&0x70 != 0 || h[1]&0x80 != 0 || h[0]&0x80 == 0 {
+		res.afterEnd = append(res.afterEnd, fmt.Sprintf("server frame header %x: RSV set, masked or not final", h))
+	}
+	n := uint64(h[1] & 0x7F)
+	switch n {
+	case 126:
+		var ext [2]byte
+		if _, err := io.ReadFull(br, ext[:]); err != nil {
 			res.endErr = err
 			return
 		}
-		if h[0]&0x70 != 0 || h[1]&0x80 != 0 || h[0]&0x80 == 0 {
-			res.afterEnd = append(res.afterEnd, fmt.Sprintf("server frame header %x: RSV set, masked or not final", h))
-		}
-		n := uint64(h[1] & 0x7F)
-		switch n {
-		case 126:
-			var ext [2]byte
-			if _, err := io.ReadFull(br, ext[:]); err != nil {
-				res.endErr = err
-				return
-			}
-			n = uint64(binary.BigEndian.Uint16(ext[:]))
-		case 127:
-			var ext [8]byte
-			if _, err := io.ReadFull(br, ext[:]); err != nil {
-				res.endErr = err
-				return
-			}
-			n = binary.BigEndian.Uint64(ext[:])
-		}
-		if n > 16<<20 {
-			res.afterEnd = append(res.afterEnd, fmt.Sprintf("server frame of %d bytes", n))
-			res.endErr = errors.New("frame too large to read")
-			return
-		}
-		p := make([]byte, n)
-		if _, err := io.ReadFull(br, p); err != nil {
+		n = uint64(binary.BigEndian.Uint16(ext[:]))
+	case 127:
+		var ext [8]byte
+		if _, err := io.ReadFull(br, ext[:]); err != nil {
 			res.endErr = err
 			return
 		}
-		op := h[0] & 0x0F
-		if res.gotClose {
-			res.afterEnd = append(res.afterEnd, fmt.Sprintf("a frame (opcode %d) after the close frame", op))
-			continue
-		}
-		switch op {
-		case 8:
-			res.gotClose, res.closeBody = true, p
-		case 9: // the server's keep-alive ping; this client does not answer
-		default:
-			res.replies = append(res.replies, wireReply{op: op, payload: string(p)})
-		}
+		n = binary.BigEndian.Uint64(ext[:])
+	}
+	if n > 16<<20 {
+		res.afterEnd = append(res.afterEnd, fmt.Sprintf("server frame of %d bytes", n))
+		res.endErr = errors.New("frame too large to read")
+		return
+	}
+	p := make([]byte, n)
+	if _, err := io.ReadFull(br, p); err != nil {
+		res.endErr = err
+		return
+	}
+	op := h[0] & 0x0F
+	if res.gotClose {
+		res.afterEnd = append(res.afterEnd, fmt.Sprintf("a frame (opcode %d) after the close frame", op))
+		return
+	}
+	switch op {
+	case 8:
+		res.gotClose, res.closeBody = true, p
+	case 9: // the server's keep-alive ping; this client does not answer
+	default:
+		res.replies = append(res.replies, wireReply{op: op, payload: string(p)})
 	}
 }
 
@@ -469,17 +547,25 @@ type hostileStats struct {
 	ends                 map[string]int
 }
 
-func (s *hostileStats) add(target string, script hostileScript, want wireVerdict, got hostileResult) {
+func (s *hostileStats) add(script hostileScript, want wireVerdict, got hostileResult) {
 	s.conns.Add(1)
 	s.frames.Add(int64(script.frames))
 	s.bytes.Add(int64(len(script.stream)))
-	key := "no close frame (" + want.end.String() + ")"
-	if got.gotClose {
-		key = "close " + codeText(0)
-		if len(got.closeBody) >= 2 {
-			key = "close " + strconv.Itoa(int(binary.BigEndian.Uint16(got.closeBody)))
-		}
+	s.count(endingKey(want, got))
+}
+
+// endingKey names how a connection ended, for the counts.
+func endingKey(want wireVerdict, got hostileResult) string {
+	if !got.gotClose {
+		return "no close frame (" + want.end.String() + ")"
 	}
+	if len(got.closeBody) < 2 {
+		return "close " + codeText(0)
+	}
+	return "close " + strconv.Itoa(int(binary.BigEndian.Uint16(got.closeBody)))
+}
+
+func (s *hostileStats) count(key string) {
 	s.mu.Lock()
 	if s.ends == nil {
 		s.ends = map[string]int{}
