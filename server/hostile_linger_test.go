@@ -39,7 +39,7 @@ func TestHostileServerLingersAfterFailing(t *testing.T) {
 		readServerFrames(bufio.NewReader(br), &res)
 		res.replies = nil // reports and chat events are not what is checked here
 		want := wireVerdict{end: endClose, code: 1002, rule: "RSV bits"}
-		if bad := judgeHostile("/ws/echo", want, res); bad != "" {
+		if bad := judgeHostile("/ws/echo", want, res, defaultConfig().IdleTimeout); bad != "" {
 			t.Fatalf("%s: %s", target, bad)
 		}
 		frame := g.wire(nil, hostileFrame{fin: true, op: 1, announced: -1, payload: []byte("still talking")})

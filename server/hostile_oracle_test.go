@@ -54,6 +54,8 @@ type wireVerdict struct {
 	end     endKind
 	code    uint16 // with endClose: the code, 0 for an empty close frame
 	rule    string // why, for the log
+	hint    string // with a code the server chose: a word its close reason must hold, naming the rule
+	echoed  bool   // the code is the client's own, echoed (§5.5.1)
 	frames  int    // frames whose header the server reads
 }
 
@@ -68,8 +70,8 @@ func (ep oracleEndpoint) predict(stream []byte, eof bool) wireVerdict {
 		}
 		return v
 	}
-	fail := func(code uint16, why string) wireVerdict {
-		v.end, v.code, v.rule = endClose, code, why
+	fail := func(code uint16, why, hint string) wireVerdict {
+		v.end, v.code, v.rule, v.hint = endClose, code, why, hint
 		return v
 	}
 	var (
@@ -119,26 +121,26 @@ func (ep oracleEndpoint) predict(stream []byte, eof bool) wireVerdict {
 		known := op <= 2 || (op >= 8 && op <= 10)
 		switch {
 		case rsv != 0:
-			return fail(1002, "RSV bits")
+			return fail(1002, "RSV bits", "RSV")
 		case !known:
-			return fail(1002, "reserved opcode")
+			return fail(1002, "reserved opcode", "opcode")
 		case control && !fin:
-			return fail(1002, "fragmented control frame")
+			return fail(1002, "fragmented control frame", "fragmented")
 		case control && length > 125:
-			return fail(1002, "control frame over 125 bytes")
+			return fail(1002, "control frame over 125 bytes", "125")
 		case length>>63 != 0:
-			return fail(1002, "64-bit length with its top bit set")
+			return fail(1002, "64-bit length with its top bit set", "significant bit")
 		case !masked:
-			return fail(1002, "unmasked client frame")
+			return fail(1002, "unmasked client frame", "mask")
 		case len7 == 126 && length <= 125, len7 == 127 && length <= 0xFFFF:
-			return fail(1002, "length not in the fewest bytes")
+			return fail(1002, "length not in the fewest bytes", "minimal")
 		case op == 0 && !inMessage:
-			return fail(1002, "continuation without a start")
+			return fail(1002, "continuation without a start", "continuation")
 		case (op == 1 || op == 2) && inMessage:
-			return fail(1002, "new message inside a fragmented one")
+			return fail(1002, "new message inside a fragmented one", "in progress")
 		}
 		if !control && int64(len(msg))+int64(min(length, 1<<62)) > ep.maxMessage {
-			return fail(1009, "message over the limit")
+			return fail(1009, "message over the limit", "larger")
 		}
 		n := min(uint64(len(p)), length)
 		payload := make([]byte, n)
@@ -164,7 +166,7 @@ func (ep oracleEndpoint) predict(stream []byte, eof bool) wireVerdict {
 		msg = append(msg, payload...)
 		if msgOp == 1 {
 			if valid, _ := utf8Prefix(msg); !valid {
-				return fail(1007, "invalid UTF-8 in a text message")
+				return fail(1007, "invalid UTF-8 in a text message", "UTF-8")
 			}
 		}
 		if n < length {
@@ -175,11 +177,11 @@ func (ep oracleEndpoint) predict(stream []byte, eof bool) wireVerdict {
 		}
 		if msgOp == 1 {
 			if _, complete := utf8Prefix(msg); !complete {
-				return fail(1007, "text message ends inside a UTF-8 sequence")
+				return fail(1007, "text message ends inside a UTF-8 sequence", "UTF-8")
 			}
 		}
 		if msgOp == 2 && ep.binaryRefused {
-			return fail(1003, "binary message to a text-only endpoint")
+			return fail(1003, "binary message to a text-only endpoint", "text")
 		}
 		v.replies = append(v.replies, wireReply{op: msgOp, payload: string(msg)})
 		inMessage, msg = false, nil
@@ -193,13 +195,13 @@ func closeVerdict(v wireVerdict, payload []byte) wireVerdict {
 	case len(payload) == 0:
 		v.code, v.rule = 0, "empty close frame, answered with an empty one"
 	case len(payload) == 1:
-		v.code, v.rule = 1002, "close body of one byte"
+		v.code, v.rule, v.hint = 1002, "close body of one byte", "2-byte"
 	case !codeSendable(binary.BigEndian.Uint16(payload)):
-		v.code, v.rule = 1002, "close code that may not be sent"
+		v.code, v.rule, v.hint = 1002, "close code that may not be sent", "status code"
 	case !utf8.Valid(payload[2:]):
-		v.code, v.rule = 1007, "close reason not UTF-8"
+		v.code, v.rule, v.hint = 1007, "close reason not UTF-8", "UTF-8"
 	default:
-		v.code, v.rule = binary.BigEndian.Uint16(payload), "valid close frame, code echoed"
+		v.code, v.rule, v.echoed = binary.BigEndian.Uint16(payload), "valid close frame, code echoed", true
 	}
 	return v
 }
