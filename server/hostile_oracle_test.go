@@ -11,7 +11,7 @@ import (
 )
 
 // The hostile test needs to know, for any bytes a client sends, what a
-// strict server must answer. wireOracle works that out on its own, from
+// strict server must answer. oracleEndpoint.predict works that out alone, from
 // RFC 6455 directly and without calling core, so that it checks core's
 // reading of the same bytes rather than repeating it: a rule both got wrong
 // the same way would go unnoticed, but a rule only one of them got wrong is

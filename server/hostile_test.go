@@ -2,19 +2,6 @@
 
 package main
 
-// TestHostileFrames is a classroom where some students send the server
-// whatever they like: many connections at once, each writing a random mix
-// of valid and broken frames in random pieces, while a few well-behaved
-// clients keep using /ws/echo. For every hostile connection, wireOracle
-// predicts from the bytes alone what RFC 6455 requires (the echoes and
-// pongs, then the close code, or the end of the stream), and the test
-// compares that with what came back on the wire. A panic in any server
-// goroutine kills the test binary, which is a failure too.
-//
-// Short by default; WSPLAY_SOAK=1 runs it longer with more connections.
-// The seed is logged; WSPLAY_HOSTILE_SEED=N replays a run, and
-// WSPLAY_HOSTILE_CONN=I replays connection I of it alone.
-
 import (
 	"bufio"
 	"context"
@@ -58,25 +45,46 @@ func hostilePlanFromEnv() hostilePlan {
 	return hostilePlan{workers: 32, conns: 640, controls: 3, budget: 6 * time.Second, idle: 2 * time.Second}
 }
 
-// hostileEndpoints are where hostile connections go, with what the oracle
-// needs to know of each. /ws/echo is checked fully; for the others, whose
+// hostileEndpoint is where hostile connections go, with what the oracle
+// needs to know of it. /ws/echo is checked fully; for the others, whose
 // answers are reports or broadcasts, only the way the connection ends.
-func hostileEndpoints(cfg Config) []struct {
+type hostileEndpoint struct {
 	target string
 	share  int // out of 10
 	ep     oracleEndpoint
-} {
-	return []struct {
-		target string
-		share  int
-		ep     oracleEndpoint
-	}{
+}
+
+func hostileEndpoints(cfg Config) []hostileEndpoint {
+	return []hostileEndpoint{
 		{"/ws/echo", 7, oracleEndpoint{maxMessage: cfg.MaxMessage}},
 		{"/ws/inspect", 2, oracleEndpoint{maxMessage: cfg.MaxMessage}},
 		{"/ws/chat", 1, oracleEndpoint{maxMessage: cfg.ChatMaxSize, binaryRefused: true}},
 	}
 }
 
+// pickEndpoint maps a number below 10 to an endpoint by the shares.
+func pickEndpoint(n int, eps []hostileEndpoint) hostileEndpoint {
+	for _, e := range eps {
+		if n < e.share {
+			return e
+		}
+		n -= e.share
+	}
+	return eps[0]
+}
+
+// TestHostileFrames is a classroom where some students send the server
+// whatever they like: many connections at once, each writing a random mix
+// of valid and broken frames in random pieces, while a few well-behaved
+// clients keep using /ws/echo. For every hostile connection, the oracle
+// predicts from the bytes alone what RFC 6455 requires (the echoes and
+// pongs, then the close code, or the end of the stream), and the test
+// compares that with what came back on the wire. A panic in any server
+// goroutine kills the test binary, which is a failure too.
+//
+// Short by default; WSPLAY_SOAK=1 runs it longer with more connections.
+// The seed is logged; WSPLAY_HOSTILE_SEED=N replays a run, and
+// WSPLAY_HOSTILE_CONN=I replays connection I of it alone.
 func TestHostileFrames(t *testing.T) {
 	seed := rand.Uint64()
 	if s := os.Getenv("WSPLAY_HOSTILE_SEED"); s != "" {
@@ -136,7 +144,7 @@ func TestHostileFrames(t *testing.T) {
 					i = only
 				}
 				r := rand.New(rand.NewPCG(seed, uint64(i)^0x5eed))
-				e := endpoints[pickShare(r.IntN(10), endpoints)]
+				e := pickEndpoint(r.IntN(10), endpoints)
 				script := newHostileScript(seed, i, e.ep.maxMessage)
 				want := e.ep.predict(script.stream, script.eof)
 				got := runHostileConn(ts.addr, e.target, script, r)
@@ -228,21 +236,6 @@ func hostileShutdown(t *testing.T, ts *testServer, seed uint64, stats *hostileSt
 		t.Errorf("Shutdown: %v", err)
 	}
 	t.Logf("shutdown: %d connections caught mid-message got 1001 and ended in %v", len(conns), time.Since(start).Round(time.Millisecond))
-}
-
-// pickShare maps a number below 10 to an endpoint by the shares.
-func pickShare[E any](n int, eps []struct {
-	target string
-	share  int
-	ep     E
-}) int {
-	for i, e := range eps {
-		if n < e.share {
-			return i
-		}
-		n -= e.share
-	}
-	return 0
 }
 
 // hostileResult is what one hostile connection saw.
