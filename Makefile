@@ -25,10 +25,13 @@ WASM_OPT_FLAGS := --enable-bulk-memory --enable-sign-ext --enable-nontrapping-fl
 WASM_GZIP_TARGET   := 720000
 WASM_BROTLI_TARGET := 560000
 FUZZTIME  ?= 60s
+# `make fuzz-corpus`: how long to fuzz each target, and how many inputs to keep per target.
+CORPUSTIME ?= 2m
+CORPUS_MAX ?= 150
 # Every fuzz target: package and name. `make fuzz` runs each for FUZZTIME.
 FUZZ_TARGETS := core:FuzzReadRequest core:FuzzReadResponse core:FuzzFrameReader core:FuzzConnRead core:FuzzExplainFrame core:FuzzUTF8Validator
 
-.PHONY: all build wasm wasm-size run test check unit test-wasm test-wasm-bridge fuzz fuzz-smoke bench bench-smoke clean
+.PHONY: all build wasm wasm-size run test check unit test-wasm test-wasm-bridge fuzz fuzz-smoke fuzz-corpus bench bench-smoke clean
 
 all: build
 
@@ -108,6 +111,13 @@ fuzz:
 ## fuzz-smoke: every fuzz target for a fixed number of executions (what make test runs)
 fuzz-smoke:
 	scripts/fuzz.sh 20000x $(FUZZ_TARGETS)
+
+## fuzz-corpus: fuzz every target for CORPUSTIME (default 2m), then keep up to CORPUS_MAX
+## (default 150) of the inputs that reached new code in <pkg>/testdata/fuzz/<Target>/,
+## which every plain `go test` replays, WebAssembly included; commit the new files.
+## A crasher is written there too (by go test) and fails the run; the other targets still run.
+fuzz-corpus:
+	scripts/fuzz.sh -keep $(CORPUS_MAX) $(CORPUSTIME) $(FUZZ_TARGETS)
 
 ## bench: every benchmark in one run: the core's micro-benchmarks, the comparison
 ## micro-benchmarks (bench/micro), then the load harness against wsplay and echo servers
