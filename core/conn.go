@@ -109,6 +109,7 @@ type Conn struct {
 	closeReceived chan struct{} // closed when the peer's close frame (or the end of the stream) was read
 	gotClose      atomic.Bool
 	looping       atomic.Bool // ReadLoop is running
+	lingering     atomic.Bool // the Conn failed the connection and ends the stream itself
 	sentClose     atomic.Bool // closeSent, readable without writeMu
 }
 
@@ -388,6 +389,7 @@ func (c *Conn) lingerClose() {
 		c.closeStream()
 		return
 	}
+	c.lingering.Store(true)
 	go func() {
 		c.drain()
 		c.closeStream()
@@ -547,8 +549,15 @@ func (c *Conn) awaitClose() {
 	}
 }
 
-// CloseNow closes the stream without the closing handshake.
+// CloseNow closes the stream without the closing handshake. After the Conn
+// failed the connection it is already ending the stream itself, lingering
+// for the peer's end of stream (see lingerClose), and CloseNow leaves that
+// to finish: cutting it short would turn the peer's next bytes into a reset
+// that can destroy the close frame telling it why.
 func (c *Conn) CloseNow() error {
+	if c.lingering.Load() {
+		return nil
+	}
 	c.closeStream()
 	return nil
 }
