@@ -52,13 +52,16 @@ wasm:
 	  else echo "wasm-opt: its result does not work; keeping the module as Go built it"; fi; \
 	  rm -f $$tmp; \
 	fi
-	gzip -9 -k -f $(WASM_OUT)
+	@# zopfli writes ordinary gzip (any browser decodes it) about 5 % smaller
+	@# than gzip -9, at the price of ~10 s; without it, gzip -9.
+	@if command -v zopfli >/dev/null 2>&1; then zopfli -c $(WASM_OUT) > $(WASM_OUT).gz; \
+	else gzip -9 -k -f $(WASM_OUT); echo "zopfli: not installed (apt-get install zopfli); the .gz is gzip -9's, about 5 % larger"; fi
 	@# A .br left from an earlier build would be embedded and served for the
 	@# new module, so without brotli there is no .br at all.
 	@if command -v brotli >/dev/null 2>&1; then brotli -q 11 -f -k $(WASM_OUT) -o $(WASM_OUT).br; \
 	else rm -f $(WASM_OUT).br; echo "brotli: not installed (apt-get install brotli); the module is served with gzip only"; fi
 
-## wasm-size: the module's size raw, gzip -9 and brotli -q 11 (as served), beside the targets
+## wasm-size: the module's size raw, gzip (zopfli, else gzip -9) and brotli -q 11 (as served), beside the targets
 wasm-size: wasm
 	@raw=$$(wc -c < $(WASM_OUT)); gz=$$(wc -c < $(WASM_OUT).gz); \
 	verdict() { if [ "$$1" -le "$$2" ]; then echo "within"; else echo "OVER by $$(($$1 - $$2))"; fi; }; \

@@ -2,7 +2,6 @@ package core
 
 import (
 	"bufio"
-	"crypto/rand"
 	"encoding/base64"
 	"io"
 	"strconv"
@@ -10,11 +9,12 @@ import (
 )
 
 // NewKey returns a fresh Sec-WebSocket-Key: 16 random bytes in base64
-// (§4.1 item 7). The randomness comes from crypto/rand, because the key must
-// be unpredictable for the Accept proof to mean anything.
+// (§4.1 item 7). The randomness comes from crypto/rand (see fillRandom),
+// because the key must be unpredictable for the Accept proof to mean
+// anything.
 func NewKey() string {
 	var b [16]byte
-	rand.Read(b[:]) // never fails (crypto/rand, Go 1.24+)
+	fillRandom(b[:])
 	return base64.StdEncoding.EncodeToString(b[:])
 }
 

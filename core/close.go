@@ -1,7 +1,6 @@
 package core
 
 import (
-	"encoding/binary"
 	"strconv"
 	"unicode/utf8"
 )
@@ -107,7 +106,7 @@ func AppendClosePayload(dst []byte, code StatusCode, reason string) []byte {
 	if code == StatusNoStatusReceived {
 		return dst
 	}
-	dst = binary.BigEndian.AppendUint16(dst, uint16(code))
+	dst = bigEndian.AppendUint16(dst, uint16(code))
 	return append(dst, reason...)
 }
 
@@ -122,7 +121,7 @@ func ParseClosePayload(p []byte) (StatusCode, string, error) {
 	if len(p) == 1 {
 		return 0, "", newProtocolError(StatusProtocolError, RuleCloseLength)
 	}
-	code := StatusCode(binary.BigEndian.Uint16(p))
+	code := StatusCode(bigEndian.Uint16(p))
 	if !code.ValidOnWire() {
 		return code, "", newProtocolError(StatusProtocolError, RuleCloseCode)
 	}

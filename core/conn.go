@@ -2,7 +2,6 @@ package core
 
 import (
 	"bufio"
-	cryptorand "crypto/rand"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -145,10 +144,10 @@ func NewConn(rw io.ReadWriter, br *bufio.Reader, role Role, cfg Config) *Conn {
 	c.fr.br.idle.arrived()
 	if role == Client {
 		// §5.3: masking keys must be unpredictable. ChaCha8 seeded from
-		// crypto/rand is a cryptographic generator that costs no system
-		// call and no allocation per frame.
+		// crypto/rand (fillRandom) is a cryptographic generator that
+		// costs no system call and no allocation per frame.
 		var seed [32]byte
-		cryptorand.Read(seed[:])
+		fillRandom(seed[:])
 		c.rng = rand.NewChaCha8(seed)
 	}
 	return c

@@ -2,7 +2,6 @@ package core
 
 import (
 	"encoding/base64"
-	"encoding/hex"
 	"strconv"
 )
 
@@ -44,7 +43,7 @@ func AcceptSteps(key string) AcceptExplanation {
 	}
 	sum := acceptDigest(key)
 	e.SHA1 = sum[:]
-	e.SHA1Hex = hex.EncodeToString(sum[:])
+	e.SHA1Hex = hexString(sum[:])
 	return e
 }
 
@@ -125,7 +124,7 @@ func ExplainFrame(b []byte, receiver Role) FrameExplanation {
 	if h.Masked {
 		e.Fields = append(e.Fields, Field{
 			Name: "Masking-key", Offset: n - 4, Size: 4, BitOffset: 8 * (n - 4), Bits: 32,
-			Raw: bitString(h.Key[:], 32), Value: "0x" + hex.EncodeToString(h.Key[:]),
+			Raw: bitString(h.Key[:], 32), Value: "0x" + hexString(h.Key[:]),
 			Meaning: "payload byte i is XORed with key byte i mod 4",
 		})
 	}
@@ -181,7 +180,7 @@ func ExplainFrame(b []byte, receiver Role) FrameExplanation {
 	}
 	e.Fields = append(e.Fields, Field{
 		Name: "Payload Data", Offset: n, Size: int(have), BitOffset: 8 * n, Bits: 8 * int(have),
-		Raw: hex.EncodeToString(e.Payload), Value: payloadValue(h, e),
+		Raw: hexString(e.Payload), Value: payloadValue(h, e),
 		Meaning: payloadMeaning(h, e),
 	})
 	return e
@@ -275,7 +274,7 @@ func payloadValue(h FrameHeader, e FrameExplanation) string {
 	case e.Text != "" || (len(e.Unmasked) == 0 && (h.Opcode == OpText || h.Opcode == OpContinuation)):
 		return strconv.Quote(e.Text)
 	}
-	return hex.EncodeToString(e.Unmasked)
+	return hexString(e.Unmasked)
 }
 
 func payloadMeaning(h FrameHeader, e FrameExplanation) string {
@@ -364,4 +363,16 @@ func dropRule(rules []Rule, r Rule) []Rule {
 		}
 	}
 	return out
+}
+
+// hexString is lower-case hexadecimal, two digits per byte, as
+// encoding/hex writes it; the core has its own so that the WebAssembly
+// module does not import encoding/hex, which brings fmt and os with it.
+func hexString(b []byte) string {
+	const digits = "0123456789abcdef"
+	out := make([]byte, 2*len(b))
+	for i, c := range b {
+		out[2*i], out[2*i+1] = digits[c>>4], digits[c&15]
+	}
+	return string(out)
 }

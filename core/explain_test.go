@@ -221,3 +221,11 @@ func TestDescribeByte(t *testing.T) {
 		}
 	}
 }
+
+func TestHexString(t *testing.T) {
+	for _, b := range [][]byte{nil, {0}, {0x0f, 0xf0}, []byte("\x00\x7f\x80\xff wsplay")} {
+		if got, want := hexString(b), hex.EncodeToString(b); got != want {
+			t.Errorf("hexString(% x) = %q, want %q", b, got, want)
+		}
+	}
+}

@@ -1,7 +1,5 @@
 package core
 
-import "encoding/binary"
-
 // FrameHeader is the header of one frame, RFC 6455 §5.2:
 //
 //	 0                   1                   2                   3
@@ -79,10 +77,10 @@ func AppendFrameHeader(dst []byte, h FrameHeader) []byte {
 		dst = append(dst, b0, b1|byte(h.Length))
 	case h.Length <= 0xFFFF:
 		dst = append(dst, b0, b1|len16Flag)
-		dst = binary.BigEndian.AppendUint16(dst, uint16(h.Length))
+		dst = bigEndian.AppendUint16(dst, uint16(h.Length))
 	default:
 		dst = append(dst, b0, b1|len64Flag)
-		dst = binary.BigEndian.AppendUint64(dst, h.Length)
+		dst = bigEndian.AppendUint64(dst, h.Length)
 	}
 	if h.Masked {
 		dst = append(dst, h.Key[:]...)
@@ -109,9 +107,9 @@ func ParseFrameHeader(b []byte) (h FrameHeader, n int, err error) {
 	h.Masked = b[1]&bitMask != 0
 	switch l := b[1] & bitsLen7; l {
 	case len16Flag:
-		h.Length = uint64(binary.BigEndian.Uint16(b[2:4]))
+		h.Length = uint64(bigEndian.Uint16(b[2:4]))
 	case len64Flag:
-		h.Length = binary.BigEndian.Uint64(b[2:10])
+		h.Length = bigEndian.Uint64(b[2:10])
 	default:
 		h.Length = uint64(l)
 	}

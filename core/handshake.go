@@ -2,7 +2,6 @@ package core
 
 import (
 	"bufio"
-	"crypto/sha1"
 	"encoding/base64"
 	"io"
 	"strconv"
@@ -40,9 +39,9 @@ func appendAccept(dst []byte, key string) []byte {
 
 // acceptDigest is the SHA-1 digest of the key followed by GUID: the step
 // before base64, shared with AcceptSteps.
-func acceptDigest(key string) [sha1.Size]byte {
+func acceptDigest(key string) [20]byte {
 	var buf [64]byte // a valid key (24 bytes) and the GUID (36) fit: no allocation
-	return sha1.Sum(append(append(buf[:0], key...), GUID...))
+	return sha1Sum(append(append(buf[:0], key...), GUID...))
 }
 
 // HeaderField is one header line of an HTTP request or response, in the

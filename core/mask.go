@@ -1,7 +1,5 @@
 package core
 
-import "encoding/binary"
-
 // Mask XORs b in place with the masking key, as §5.3 defines:
 //
 //	transformed[i] = original[i] XOR key[(pos + i) mod 4]
@@ -20,7 +18,7 @@ func Mask(key [4]byte, pos int, b []byte) int {
 	// Rotate the key so that its byte for b[0] comes first: from there on
 	// every 4-byte step starts at key position 0 again, and the same
 	// 32-bit word masks the whole payload.
-	k := binary.LittleEndian.Uint32(key[:])
+	k := littleEndian.Uint32(key[:])
 	k = k>>(8*pos) | k<<(32-8*pos)
 	end := (pos + len(b)) & 3
 	if len(b) >= 64 {
@@ -31,7 +29,7 @@ func Mask(key [4]byte, pos int, b []byte) int {
 	if len(b) >= 8 {
 		k64 := uint64(k) | uint64(k)<<32
 		for len(b) >= 8 {
-			binary.LittleEndian.PutUint64(b, binary.LittleEndian.Uint64(b)^k64)
+			littleEndian.PutUint64(b, littleEndian.Uint64(b)^k64)
 			b = b[8:]
 		}
 	}
@@ -52,14 +50,14 @@ func maskBlocksGo(b []byte, k uint32) {
 	k64 := uint64(k) | uint64(k)<<32
 	for len(b) >= 64 {
 		blk := b[:64:64]
-		binary.LittleEndian.PutUint64(blk[0:], binary.LittleEndian.Uint64(blk[0:])^k64)
-		binary.LittleEndian.PutUint64(blk[8:], binary.LittleEndian.Uint64(blk[8:])^k64)
-		binary.LittleEndian.PutUint64(blk[16:], binary.LittleEndian.Uint64(blk[16:])^k64)
-		binary.LittleEndian.PutUint64(blk[24:], binary.LittleEndian.Uint64(blk[24:])^k64)
-		binary.LittleEndian.PutUint64(blk[32:], binary.LittleEndian.Uint64(blk[32:])^k64)
-		binary.LittleEndian.PutUint64(blk[40:], binary.LittleEndian.Uint64(blk[40:])^k64)
-		binary.LittleEndian.PutUint64(blk[48:], binary.LittleEndian.Uint64(blk[48:])^k64)
-		binary.LittleEndian.PutUint64(blk[56:], binary.LittleEndian.Uint64(blk[56:])^k64)
+		littleEndian.PutUint64(blk[0:], littleEndian.Uint64(blk[0:])^k64)
+		littleEndian.PutUint64(blk[8:], littleEndian.Uint64(blk[8:])^k64)
+		littleEndian.PutUint64(blk[16:], littleEndian.Uint64(blk[16:])^k64)
+		littleEndian.PutUint64(blk[24:], littleEndian.Uint64(blk[24:])^k64)
+		littleEndian.PutUint64(blk[32:], littleEndian.Uint64(blk[32:])^k64)
+		littleEndian.PutUint64(blk[40:], littleEndian.Uint64(blk[40:])^k64)
+		littleEndian.PutUint64(blk[48:], littleEndian.Uint64(blk[48:])^k64)
+		littleEndian.PutUint64(blk[56:], littleEndian.Uint64(blk[56:])^k64)
 		b = b[64:]
 	}
 }

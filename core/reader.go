@@ -1,7 +1,6 @@
 package core
 
 import (
-	"encoding/binary"
 	"io"
 )
 
@@ -143,7 +142,7 @@ func (fr *FrameReader) peekWhole(limit int64) (op Opcode, hdrLen, length int, ke
 		}
 		// A 16-bit length under 126 breaks the minimal-length rule:
 		// the general path reports it.
-		if length = int(binary.BigEndian.Uint16(b[2:4])); length < 126 {
+		if length = int(bigEndian.Uint16(b[2:4])); length < 126 {
 			return
 		}
 		hdrLen = 4

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"encoding/binary"
 	"unicode/utf8"
 )
 
@@ -12,7 +11,7 @@ import (
 // a short message.)
 func validUTF8(p []byte) bool {
 	for len(p) >= 8 {
-		if binary.LittleEndian.Uint64(p)&0x8080808080808080 != 0 {
+		if littleEndian.Uint64(p)&0x8080808080808080 != 0 {
 			return utf8.Valid(p)
 		}
 		p = p[8:]
