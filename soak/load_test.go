@@ -130,6 +130,7 @@ func parseLine(s string) (int, time.Time, bool) {
 // -chat-burst 10): each member sends size.ChatRate lines a second, a
 // classroom's pace, so the limit is tested as it ships.
 func TestLoad(t *testing.T) {
+	parallel(t)
 	srv := startServer(t, serverOpts{goroutines: true, flags: []string{
 		"-max-conns", strconv.Itoa(size.EchoConns + size.ChatClients + 100),
 		// The default 60s would drop an echo connection that waits its

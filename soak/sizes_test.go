@@ -4,13 +4,14 @@ package soak
 
 import (
 	"os"
+	"testing"
 	"time"
 )
 
 // sizes are the numbers every scenario takes: one place for the short run
 // that `go test ./...` does in CI and the long one `make soak` does.
 type sizes struct {
-	name string
+	long bool
 
 	EchoConns    int           // echo connections held during the load
 	ChatClients  int           // chat members sending during the load
@@ -30,7 +31,6 @@ type sizes struct {
 // lasting seconds rather than a minute, so the package stays within about
 // 90 s under -race on 2 cores.
 var short = sizes{
-	name:            "short",
 	EchoConns:       1000,
 	ChatClients:     50,
 	LoadDuration:    4 * time.Second,
@@ -44,7 +44,7 @@ var short = sizes{
 
 // long is what `make soak` (WSPLAY_SOAK=1) runs.
 var long = sizes{
-	name:            "long",
+	long:            true,
 	EchoConns:       1000,
 	ChatClients:     200,
 	LoadDuration:    60 * time.Second,
@@ -54,6 +54,17 @@ var long = sizes{
 	Fragments:       100_000,
 	Pings:           10_000,
 	ShutdownClients: 500,
+}
+
+// parallel lets the scenarios of the short run overlap: a race-enabled
+// server takes seconds to start and most scenarios spend their time
+// waiting for timeouts, so overlapping them keeps `go test ./...` short.
+// The long run keeps them apart, so its timings are each scenario's own
+// (memory figures are per process either way).
+func parallel(t *testing.T) {
+	if !size.long {
+		t.Parallel()
+	}
 }
 
 // size is the set in use.

@@ -98,7 +98,7 @@ type badClient struct {
 	name   string
 	nc     net.Conn
 	br     *bufio.Reader // what the handshake read ahead
-	remote string // its address as the server logs it
+	remote string        // its address as the server logs it
 	mu     sync.Mutex
 	ended  time.Time // when the server ended the connection, as the client saw it
 	got    string    // what the client received at the end
@@ -133,6 +133,7 @@ func (b *badClient) result() (time.Time, string) {
 // cut its sender off, and the rate limit is not what this scenario is
 // about (server/chat_test.go tests it).
 func TestSlowClients(t *testing.T) {
+	parallel(t)
 	srv := startServer(t, serverOpts{flags: []string{
 		"-chat-queue", strconv.Itoa(slowQueue),
 		"-idle-timeout", slowIdleTimeout.String(),
