@@ -18,7 +18,7 @@ FUZZTIME  ?= 60s
 # Every fuzz target: package and name. `make fuzz` runs each for FUZZTIME.
 FUZZ_TARGETS := core:FuzzReadRequest core:FuzzReadResponse core:FuzzFrameReader core:FuzzConnRead core:FuzzExplainFrame core:FuzzUTF8Validator
 
-.PHONY: all build wasm wasm-size run test check unit test-wasm test-wasm-bridge fuzz fuzz-smoke bench bench-smoke clean
+.PHONY: all build wasm wasm-size run test check unit test-wasm test-wasm-bridge fuzz fuzz-smoke bench bench-smoke soak clean
 
 all: build
 
@@ -97,6 +97,12 @@ bench:
 
 bench-smoke:
 	$(GO) test -run='^$$' -bench=. -benchtime=1x ./core/
+
+## soak: the reliability suite with its full numbers (a minute of load, 1,000 echo and 200 chat
+## clients, 100 MB messages, SIGTERM under load) against a race-enabled wsplay; loopback only,
+## stops by itself; `go test ./soak/` (part of make test) runs the same scenarios, shorter
+soak:
+	WSPLAY_SOAK=1 $(GO) test -race -count=1 -timeout 20m -v ./soak/
 
 clean:
 	rm -rf bin $(WASM_OUT) $(WASM_OUT).gz site/static/wasm_exec.js

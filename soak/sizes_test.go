@@ -48,7 +48,7 @@ var long = sizes{
 	EchoConns:       1000,
 	ChatClients:     200,
 	LoadDuration:    60 * time.Second,
-	ChatRate:        2,
+	ChatRate:        0.25,
 	SlowFlood:       5000,
 	BigMessage:      100 << 20,
 	Fragments:       100_000,
