@@ -104,6 +104,9 @@ type badClient struct {
 	got    string    // what the client received at the end
 	start  time.Time // when it began to misbehave
 	drain  bool      // under mu: drainBad reads now
+	// readerDone, when not nil, is closed when the client's own slow
+	// reader has stopped, so that drainBad never reads alongside it.
+	readerDone chan struct{}
 }
 
 func (b *badClient) end(got string) {
@@ -337,7 +340,9 @@ func connectBad(t *testing.T, addr, name, target string) *badClient {
 	}
 	switch name {
 	case "reads-1-byte-a-second":
+		b.readerDone = make(chan struct{})
 		go func() {
+			defer close(b.readerDone)
 			var one [1]byte
 			for !b.draining() {
 				if br.Buffered() > 0 {
@@ -385,7 +390,9 @@ func drainBad(b *badClient) {
 	b.mu.Lock()
 	b.drain = true
 	b.mu.Unlock()
-	time.Sleep(1100 * time.Millisecond) // the byte reader sees drain and stops
+	if b.readerDone != nil {
+		<-b.readerDone // within a second: the byte reader sees drain and stops
+	}
 	b.nc.SetReadDeadline(time.Now().Add(deadline))
 	n, err := io.Copy(io.Discard, b.br)
 	b.end(fmt.Sprintf("%d more bytes, then %s", n, describeEnd(err)))
