@@ -53,8 +53,8 @@ func TestLimits(t *testing.T) {
 }
 
 // measure runs fn and logs the server's memory before, at the peak during,
-// and after it.
-func measure(t *testing.T, srv *server, name string, fn func()) {
+// and after it; it returns how much the peak exceeded the start.
+func measure(t *testing.T, srv *server, name string, fn func()) (growth int64) {
 	t.Helper()
 	before := srv.mem()
 	rss := srv.sampleRSS()
@@ -62,7 +62,9 @@ func measure(t *testing.T, srv *server, name string, fn func()) {
 	peak := rss.stop()
 	time.Sleep(300 * time.Millisecond)
 	after := srv.mem()
-	t.Logf("figure: limits: %s: server VmRSS before %s, peak %s, after %s", name, mib(before.RSS), mib(max(peak, after.RSS)), mib(after.RSS))
+	peak = max(peak, after.RSS)
+	t.Logf("figure: limits: %s: server VmRSS before %s, peak %s, after %s", name, mib(before.RSS), mib(peak), mib(after.RSS))
+	return peak - before.RSS
 }
 
 // -max-conns N: the N+1-th upgrade gets 503 with a reason, the N others
@@ -191,7 +193,7 @@ func testBigMessage(t *testing.T, srv *server) {
 		{"64 KiB fragments", 64 << 10},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			measure(t, srv, "100 MB message, "+tc.name, func() {
+			growth := measure(t, srv, "100 MB message, "+tc.name, func() {
 				nc, br, err := dialRaw(srv.addr, "/ws/echo", dialOpts{})
 				if err != nil {
 					t.Fatal(err)
@@ -216,9 +218,14 @@ func testBigMessage(t *testing.T, srv *server) {
 				if at >= size.BigMessage {
 					t.Fatalf("the whole %d bytes were sent before the close frame arrived", size.BigMessage)
 				}
-				t.Logf("figure: limits: %d-byte message, %s, -max-message 1MiB: close %d %q after %v, when the client had sent %s of it",
-					size.BigMessage, tc.name, code, reason, took.Round(time.Millisecond), mib(at))
+				t.Logf("figure: limits: %d-byte message, %s, -max-message 1MiB: close %d %q after %v, when the client had sent %d bytes of it",
+					size.BigMessage, tc.name, code, reason, took.Round(time.Millisecond), at)
 			})
+			// A server that kept what it was sent, or allocated the
+			// announced length, would grow by the message's size.
+			if growth > size.BigMessage/4 {
+				t.Errorf("the server's memory grew by %s while a %s message it refused was streamed at it", mib(growth), mib(size.BigMessage))
+			}
 		})
 	}
 	t.Run("fragments up to the limit, then one byte over", func(t *testing.T) {
