@@ -31,7 +31,7 @@ CORPUS_MAX ?= 150
 # Every fuzz target: package and name. `make fuzz` runs each for FUZZTIME.
 FUZZ_TARGETS := core:FuzzReadRequest core:FuzzReadResponse core:FuzzFrameReader core:FuzzConnRead core:FuzzExplainFrame core:FuzzUTF8Validator
 
-.PHONY: all build wasm wasm-size run test check unit test-wasm test-wasm-bridge fuzz fuzz-smoke fuzz-corpus bench bench-smoke clean
+.PHONY: all build wasm wasm-size run test check unit test-wasm test-wasm-bridge fuzz fuzz-smoke fuzz-corpus bench bench-smoke soak clean
 
 all: build
 
@@ -151,6 +151,12 @@ bench-smoke: build $(STATICCHECK)
 	tmp=$$(mktemp -d) && cd bench && \
 	  { bin/harness -wsplay ../bin/wsplay -servers bin -md $$tmp/performance.md -svg $$tmp/performance.svg $(BENCH_SMOKE_FLAGS); \
 	    status=$$?; rm -rf $$tmp; exit $$status; }
+
+## soak: the reliability suite with its full numbers (a minute of load, 1,000 echo and 200 chat
+## clients, 100 MB messages, SIGTERM under load) against a race-enabled wsplay; loopback only,
+## stops by itself; `go test ./soak/` (part of make test) runs the same scenarios, shorter
+soak:
+	WSPLAY_SOAK=1 $(GO) test -race -count=1 -timeout 20m -v ./soak/
 
 clean:
 	rm -rf bin $(WASM_OUT) $(WASM_OUT).gz $(WASM_OUT).br site/static/wasm_exec.js

@@ -153,9 +153,20 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			c.conn.CloseNow()
 		}
 		s.mu.Unlock()
+		// Cut, the handlers return at once and log how each connection
+		// ended; without this wait the process exits first and the log
+		// misses the close line of every connection cut here.
+		select {
+		case <-wsDone:
+		case <-time.After(cutHandlersGrace):
+		}
 	}
 	if herr := <-httpDone; err == nil {
 		err = herr
 	}
 	return err
 }
+
+// cutHandlersGrace bounds the wait, after Shutdown cut the connections
+// left at its deadline, for their handlers to return and log their close.
+const cutHandlersGrace = 500 * time.Millisecond
