@@ -157,6 +157,7 @@ bench-smoke: build $(STATICCHECK)
 ## stops by itself; `go test ./soak/` (part of make test) runs the same scenarios, shorter
 soak:
 	WSPLAY_SOAK=1 $(GO) test -race -count=1 -timeout 20m -v ./soak/
+	WSPLAY_SOAK=1 $(GO) test -race -count=1 -timeout 10m -v -run 'TestHostileFrames' ./server/
 
 clean:
 	rm -rf bin $(WASM_OUT) $(WASM_OUT).gz $(WASM_OUT).br site/static/wasm_exec.js

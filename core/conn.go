@@ -107,9 +107,10 @@ type Conn struct {
 
 	closeReceived chan struct{} // closed when the peer's close frame (or the end of the stream) was read
 	gotClose      atomic.Bool
-	looping       atomic.Bool // ReadLoop is running
-	lingering     atomic.Bool // the Conn failed the connection and ends the stream itself
-	sentClose     atomic.Bool // closeSent, readable without writeMu
+	looping       atomic.Bool  // ReadLoop is running
+	lingering     atomic.Bool  // the Conn failed the connection and ends the stream itself
+	rawState      atomic.Int32 // rawOutside, rawInside or rawClosePending (closeStream)
+	sentClose     atomic.Bool  // closeSent, readable without writeMu
 }
 
 // NewConn returns a connection for role over rw. br, when not nil, is the
@@ -286,7 +287,13 @@ func (c *Conn) handleControl(h FrameHeader) error {
 		// our close frame is already out.
 		err := c.writeFrame(true, OpPong, p, false)
 		if err != nil && !errors.Is(err, ErrClosed) {
-			return c.readFailed(err)
+			// The pong could not go out (a peer that does not read
+			// meets the write deadline): that error is why the
+			// connection ends, not the closed stream a later read
+			// would report.
+			c.markCloseReceived()
+			c.closeStream()
+			return err
 		}
 	case OpPong:
 		if c.cfg.OnPong != nil {
@@ -431,7 +438,36 @@ func (c *Conn) drain() {
 }
 
 // closeStream closes the underlying stream once, if it can be closed.
+//
+// While ReadLoop handles messages inside a raw socket read, closing must
+// wait until that read returns: closing a socket waits for the reads in
+// progress, so the loop closing its own socket from inside one would wait
+// for itself. The close is then recorded, and the loop does it on leaving
+// the read (see rawState).
 func (c *Conn) closeStream() {
+	for {
+		switch c.rawState.Load() {
+		case rawInside:
+			if c.rawState.CompareAndSwap(rawInside, rawClosePending) {
+				return
+			}
+		case rawClosePending:
+			return
+		default:
+			c.closeStreamNow()
+			return
+		}
+	}
+}
+
+// Where ReadLoop is, for closeStream: rawState's values.
+const (
+	rawOutside      = iota // not inside a raw read's callback
+	rawInside              // handling messages inside one
+	rawClosePending        // inside one, and the stream is to be closed on leaving it
+)
+
+func (c *Conn) closeStreamNow() {
 	c.closer.Do(func() {
 		if cl, ok := c.rw.(io.Closer); ok {
 			c.closed.Store(true)

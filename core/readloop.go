@@ -74,13 +74,19 @@ func (c *Conn) readLoopPlain(handle func(Opcode, []byte) error) error {
 const keepMessageBuffer = 64 << 10
 
 // handleMessage calls handle, then finishes the closing handshake if the
-// handler (or anyone meanwhile) sent a close frame: read until the peer's
-// close frame, as Close would have done. The caller holds readMu.
+// handler (or anyone meanwhile) sent a close frame. The caller holds readMu.
 func (c *Conn) handleMessage(handle func(Opcode, []byte) error, op Opcode, msg []byte) error {
 	err := handle(op, msg)
 	if !c.sentClose.Load() {
 		return err
 	}
+	return c.finishClose(err)
+}
+
+// finishClose reads until the peer's close frame, as Close would have
+// done, closes the stream and returns err, or ErrClosed if err is nil. The
+// caller holds readMu.
+func (c *Conn) finishClose(err error) error {
 	if c.readErr == nil {
 		c.awaitClose()
 	}

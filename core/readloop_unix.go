@@ -21,8 +21,12 @@ func rawConn(rw any) syscall.RawConn {
 func (c *Conn) readLoopRaw(rc syscall.RawConn, handle func(Opcode, []byte) error) error {
 	var buf []byte
 	for {
-		if err := c.readReady(rc, handle); err != nil {
-			return err
+		herr, closing := c.readReady(rc, handle)
+		if closing {
+			return c.finishClose(herr)
+		}
+		if herr != nil {
+			return herr
 		}
 		// What is buffered now needs the general path.
 		op, msg, err := c.nextMessage(buf[:0])
@@ -41,19 +45,33 @@ func (c *Conn) readLoopRaw(rc syscall.RawConn, handle func(Opcode, []byte) error
 // readReady handles whole one-frame messages as they arrive, inside one
 // RawConn.Read call, until the buffer holds something for the general path
 // or the socket fails or ends (the general path then reads again and
-// reports it). It returns the handler's error, or the loop's.
+// reports it). It returns the handler's error, and whether a close frame
+// was sent, so that the caller finishes the closing handshake: that needs
+// ordinary reads, which cannot happen inside this one.
 //
 // The wait without a read is safe only inside one RawConn.Read call: each
 // call forgets a readiness the poller saw before it, so a new call must
 // read first. Within the call, data arriving after a read that emptied the
 // socket always wakes the wait.
-func (c *Conn) readReady(rc syscall.RawConn, handle func(Opcode, []byte) error) error {
+func (c *Conn) readReady(rc syscall.RawConn, handle func(Opcode, []byte) error) (herr error, closing bool) {
 	if c.readErr != nil {
-		return c.readErr
+		return c.readErr, false
 	}
 	b := c.fr.br
-	var herr error
-	err := rc.Read(func(fd uintptr) bool {
+	closePending := false
+	// leave is how the callback returns: wait (false) or leave the read
+	// (true), unless a close of the stream was asked for meanwhile (see
+	// closeStream), which always leaves, to be done outside.
+	leave := func(done bool) bool {
+		if !c.rawState.CompareAndSwap(rawInside, rawOutside) {
+			c.rawState.Store(rawOutside)
+			closePending = true
+			return true
+		}
+		return done
+	}
+	rc.Read(func(fd uintptr) bool {
+		c.rawState.Store(rawInside)
 		// Called first, and again after each wait: either way, whether
 		// the socket holds data is unknown until a read says so.
 		drained := false
@@ -64,8 +82,9 @@ func (c *Conn) readReady(rc syscall.RawConn, handle func(Opcode, []byte) error) 
 				if !ok {
 					break
 				}
-				if herr = c.handleMessage(handle, op, msg); herr != nil {
-					return true
+				herr = handle(op, msg)
+				if closing = c.sentClose.Load(); closing || herr != nil {
+					return leave(true)
 				}
 				handled++
 			}
@@ -77,21 +96,21 @@ func (c *Conn) readReady(rc syscall.RawConn, handle func(Opcode, []byte) error) 
 				drained = false
 			}
 			if b.Buffered() > 0 && !frameIncomplete(b.unread(), b.size) {
-				return true // a whole frame the fast path does not take
+				return leave(true) // a whole frame the fast path does not take
 			}
 			if drained {
 				if b.Buffered() > 0 {
 					// Part of a frame, and the rest is late: the
 					// general path reads it piece by piece, which
 					// checks text as it comes (fail fast, §8.1).
-					return true
+					return leave(true)
 				}
 				b.release()
-				return false // wait for the next message
+				return leave(false) // wait for the next message
 			}
 			free := b.space()
 			if len(free) == 0 {
-				return true // a frame larger than the buffer
+				return leave(true) // a frame larger than the buffer
 			}
 			n, err := syscall.Read(int(fd), free)
 			if err == syscall.EINTR {
@@ -99,21 +118,20 @@ func (c *Conn) readReady(rc syscall.RawConn, handle func(Opcode, []byte) error) 
 			}
 			if err == syscall.EAGAIN {
 				b.release()
-				return false
+				return leave(false)
 			}
 			if err != nil || n <= 0 {
-				return true
+				return leave(true)
 			}
 			b.w += n
 			b.idle.arrived()
 			drained = n < len(free)
 		}
 	})
-	if herr != nil {
-		return herr
-	}
 	// A failed wait (the idle deadline, a closed socket) is reported by
 	// the general path's own read.
-	_ = err
-	return nil
+	if closePending {
+		c.closeStreamNow()
+	}
+	return herr, closing
 }
