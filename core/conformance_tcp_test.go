@@ -7,8 +7,11 @@ import (
 	"testing"
 )
 
-// abTCP connects a pair of TCP sockets on the loopback interface.
-func abTCP(t *testing.T) (client, server net.Conn) {
+// abTCP is tcpPair as an abTransport.
+func abTCP(t *testing.T) (client, server net.Conn) { return tcpPair(t) }
+
+// tcpPair connects a pair of TCP sockets on the loopback interface.
+func tcpPair(t testing.TB) (client, server net.Conn) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

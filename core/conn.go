@@ -250,8 +250,11 @@ func (c *Conn) readMessage(dst []byte) (Opcode, []byte, error) {
 func (c *Conn) readPayload(dst []byte, text bool) ([]byte, error) {
 	for c.fr.Remaining() > 0 {
 		if len(dst) == cap(dst) {
+			// A frame of up to 64 KiB gets its room at once: the
+			// buffer is then exactly the size a loop keeps for the
+			// next message. Beyond, room doubles as bytes arrive.
 			grow := max(len(dst), c.cfg.ReadBufferSize)
-			if uint64(grow) > c.fr.Remaining() {
+			if c.fr.Remaining() <= keepMessageBuffer || uint64(grow) > c.fr.Remaining() {
 				grow = int(c.fr.Remaining())
 			}
 			dst = append(dst[:cap(dst)], make([]byte, grow)...)[:len(dst)]

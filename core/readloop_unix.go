@@ -19,9 +19,11 @@ func rawConn(rw any) syscall.RawConn {
 
 // readLoopRaw is ReadLoop on a socket: see there for why.
 func (c *Conn) readLoopRaw(rc syscall.RawConn, handle func(Opcode, []byte) error) error {
+	rl := &rawLoop{c: c, handle: handle}
+	rl.callback = rl.read // a method value allocates: once, here
 	var buf []byte
 	for {
-		herr, closing := c.readReady(rc, handle)
+		herr, closing := rl.run(rc)
 		if closing {
 			return c.finishClose(herr)
 		}
@@ -42,7 +44,21 @@ func (c *Conn) readLoopRaw(rc syscall.RawConn, handle func(Opcode, []byte) error
 	}
 }
 
-// readReady handles whole one-frame messages as they arrive, inside one
+// rawLoop is the state of one RawConn.Read call of readLoopRaw, kept in a
+// struct so that the callback is made once per connection, not once per
+// call (a closure passed to RawConn.Read escapes, and would cost an
+// allocation each time).
+type rawLoop struct {
+	c        *Conn
+	handle   func(Opcode, []byte) error
+	callback func(fd uintptr) bool
+
+	herr         error // what the handler returned
+	closing      bool  // a close frame was sent: finish the handshake outside
+	closePending bool  // closeStream was asked for inside: do it outside
+}
+
+// run handles whole one-frame messages as they arrive, inside one
 // RawConn.Read call, until the buffer holds something for the general path
 // or the socket fails or ends (the general path then reads again and
 // reports it). It returns the handler's error, and whether a close frame
@@ -53,85 +69,89 @@ func (c *Conn) readLoopRaw(rc syscall.RawConn, handle func(Opcode, []byte) error
 // call forgets a readiness the poller saw before it, so a new call must
 // read first. Within the call, data arriving after a read that emptied the
 // socket always wakes the wait.
-func (c *Conn) readReady(rc syscall.RawConn, handle func(Opcode, []byte) error) (herr error, closing bool) {
-	if c.readErr != nil {
-		return c.readErr, false
+func (rl *rawLoop) run(rc syscall.RawConn) (herr error, closing bool) {
+	if rl.c.readErr != nil {
+		return rl.c.readErr, false
 	}
-	b := c.fr.br
-	closePending := false
-	// leave is how the callback returns: wait (false) or leave the read
-	// (true), unless a close of the stream was asked for meanwhile (see
-	// closeStream), which always leaves, to be done outside.
-	leave := func(done bool) bool {
-		if !c.rawState.CompareAndSwap(rawInside, rawOutside) {
-			c.rawState.Store(rawOutside)
-			closePending = true
-			return true
-		}
-		return done
-	}
-	rc.Read(func(fd uintptr) bool {
-		c.rawState.Store(rawInside)
-		// Called first, and again after each wait: either way, whether
-		// the socket holds data is unknown until a read says so.
-		drained := false
-		for {
-			handled := 0
-			for {
-				op, msg, ok := c.fr.wholeMessageInPlace(c.cfg.MaxMessageSize)
-				if !ok {
-					break
-				}
-				herr = handle(op, msg)
-				if closing = c.sentClose.Load(); closing || herr != nil {
-					return leave(true)
-				}
-				handled++
-			}
-			if handled > 1 {
-				// Several messages in one read: the peer sends
-				// without waiting for answers, so more has likely
-				// arrived while these were handled. A read finds it
-				// sooner than a wait would.
-				drained = false
-			}
-			if b.Buffered() > 0 && !frameIncomplete(b.unread(), b.size) {
-				return leave(true) // a whole frame the fast path does not take
-			}
-			if drained {
-				if b.Buffered() > 0 {
-					// Part of a frame, and the rest is late: the
-					// general path reads it piece by piece, which
-					// checks text as it comes (fail fast, §8.1).
-					return leave(true)
-				}
-				b.release()
-				return leave(false) // wait for the next message
-			}
-			free := b.space()
-			if len(free) == 0 {
-				return leave(true) // a frame larger than the buffer
-			}
-			n, err := syscall.Read(int(fd), free)
-			if err == syscall.EINTR {
-				continue
-			}
-			if err == syscall.EAGAIN {
-				b.release()
-				return leave(false)
-			}
-			if err != nil || n <= 0 {
-				return leave(true)
-			}
-			b.w += n
-			b.idle.arrived()
-			drained = n < len(free)
-		}
-	})
+	rl.herr, rl.closing, rl.closePending = nil, false, false
 	// A failed wait (the idle deadline, a closed socket) is reported by
 	// the general path's own read.
-	if closePending {
-		c.closeStreamNow()
+	rc.Read(rl.callback)
+	if rl.closePending {
+		rl.c.closeStreamNow()
 	}
-	return herr, closing
+	return rl.herr, rl.closing
+}
+
+// leave is how the callback returns: wait (false) or leave the read
+// (true), unless a close of the stream was asked for meanwhile (see
+// closeStream), which always leaves, to be done outside.
+func (rl *rawLoop) leave(done bool) bool {
+	if !rl.c.rawState.CompareAndSwap(rawInside, rawOutside) {
+		rl.c.rawState.Store(rawOutside)
+		rl.closePending = true
+		return true
+	}
+	return done
+}
+
+// read is the RawConn.Read callback: called first, and again after each
+// wait.
+func (rl *rawLoop) read(fd uintptr) bool {
+	c, b := rl.c, rl.c.fr.br
+	c.rawState.Store(rawInside)
+	// Whether the socket holds data is unknown until a read says so.
+	drained := false
+	for {
+		handled := 0
+		for {
+			op, msg, ok := c.fr.wholeMessageInPlace(c.cfg.MaxMessageSize)
+			if !ok {
+				break
+			}
+			rl.herr = rl.handle(op, msg)
+			if rl.closing = c.sentClose.Load(); rl.closing || rl.herr != nil {
+				return rl.leave(true)
+			}
+			handled++
+		}
+		if handled > 1 {
+			// Several messages in one read: the peer sends without
+			// waiting for answers, so more has likely arrived while
+			// these were handled. A read finds it sooner than a wait
+			// would.
+			drained = false
+		}
+		if b.Buffered() > 0 && !frameIncomplete(b.unread(), b.size) {
+			return rl.leave(true) // a whole frame the fast path does not take
+		}
+		if drained {
+			if b.Buffered() > 0 {
+				// Part of a frame, and the rest is late: the general
+				// path reads it piece by piece, which checks text as
+				// it comes (fail fast, §8.1).
+				return rl.leave(true)
+			}
+			b.release()
+			return rl.leave(false) // wait for the next message
+		}
+		free := b.space()
+		if len(free) == 0 {
+			return rl.leave(true) // a frame larger than the buffer
+		}
+		n, err := syscall.Read(int(fd), free)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err == syscall.EAGAIN {
+			b.release()
+			return rl.leave(false)
+		}
+		if err != nil || n <= 0 {
+			return rl.leave(true)
+		}
+		b.w += n
+		b.idle.arrived()
+		drained = n < len(free)
+	}
 }
