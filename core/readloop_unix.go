@@ -103,7 +103,6 @@ func (rl *rawLoop) read(fd uintptr) bool {
 	// Whether the socket holds data is unknown until a read says so.
 	drained := false
 	for {
-		handled := 0
 		for {
 			op, msg, ok := c.fr.wholeMessageInPlace(c.cfg.MaxMessageSize)
 			if !ok {
@@ -113,14 +112,6 @@ func (rl *rawLoop) read(fd uintptr) bool {
 			if rl.closing = c.sentClose.Load(); rl.closing || rl.herr != nil {
 				return rl.leave(true)
 			}
-			handled++
-		}
-		if handled > 1 {
-			// Several messages in one read: the peer sends without
-			// waiting for answers, so more has likely arrived while
-			// these were handled. A read finds it sooner than a wait
-			// would.
-			drained = false
 		}
 		if b.Buffered() > 0 && !frameIncomplete(b.unread(), b.size) {
 			return rl.leave(true) // a whole frame the fast path does not take
