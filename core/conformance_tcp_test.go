@@ -73,3 +73,11 @@ func runConformance(t *testing.T) {
 		t.Run(c.name, c.f)
 	}
 }
+
+// abEchoLoop is the same echo written with ReadLoop: over TCP it takes the
+// raw socket path, over net.Pipe the plain one.
+func abEchoLoop(c *Conn) error {
+	return c.ReadLoop(func(op Opcode, msg []byte) error {
+		return c.WriteMessage(op, msg)
+	})
+}

@@ -75,14 +75,6 @@ func abEchoMessages(c *Conn) error {
 	}
 }
 
-// abEchoLoop is the same echo written with ReadLoop: over TCP it takes the
-// raw socket path, over net.Pipe the plain one.
-func abEchoLoop(c *Conn) error {
-	return c.ReadLoop(func(op Opcode, msg []byte) error {
-		return c.WriteMessage(op, msg)
-	})
-}
-
 // abTransport returns the two ends of a connection: the test's and the
 // server's. net.Pipe by default; conformance_tcp_test.go runs the suite
 // again over TCP.

@@ -165,21 +165,6 @@ func (fr *FrameReader) peekWhole(limit int64) (op Opcode, hdrLen, length int, ke
 	return op, hdrLen, length, key, true
 }
 
-// frameIncomplete reports whether b, the unread bytes, holds the start of a
-// frame that is not all there yet but would fit in a buffer of size bytes:
-// then reading more is what is needed.
-func frameIncomplete(b []byte, size int) bool {
-	if len(b) < 2 {
-		return true
-	}
-	n := headerSizeFromFirstBytes(b[0], b[1])
-	if len(b) < n {
-		return true
-	}
-	h, _, _ := ParseFrameHeader(b[:n])
-	return h.Length < uint64(size-n) && len(b) < n+int(h.Length)
-}
-
 // check applies the header rules, including the ones that need the wire
 // bytes (minimal length) or the state of the message (§5.4).
 func (fr *FrameReader) check(h FrameHeader, wire []byte) error {

@@ -54,6 +54,16 @@ func (c *Conn) nextMessage(dst []byte) (Opcode, []byte, error) {
 func (c *Conn) readLoopPlain(handle func(Opcode, []byte) error) error {
 	var buf []byte
 	for {
+		// A whole one-frame message already buffered is handled where
+		// it lies, without a copy.
+		if c.readErr == nil && c.cfg.OnFrame == nil {
+			if op, msg, ok := c.fr.wholeMessageInPlace(c.cfg.MaxMessageSize); ok {
+				if err := c.handleMessage(handle, op, msg); err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		op, msg, err := c.nextMessage(buf[:0])
 		if err != nil {
 			return err

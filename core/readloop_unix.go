@@ -146,3 +146,18 @@ func (rl *rawLoop) read(fd uintptr) bool {
 		drained = n < len(free)
 	}
 }
+
+// frameIncomplete reports whether b, the unread bytes, holds the start of a
+// frame that is not all there yet but would fit in a buffer of size bytes:
+// then reading more is what is needed.
+func frameIncomplete(b []byte, size int) bool {
+	if len(b) < 2 {
+		return true
+	}
+	n := headerSizeFromFirstBytes(b[0], b[1])
+	if len(b) < n {
+		return true
+	}
+	h, _, _ := ParseFrameHeader(b[:n])
+	return h.Length < uint64(size-n) && len(b) < n+int(h.Length)
+}
