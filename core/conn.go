@@ -639,24 +639,13 @@ func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) err
 		c.closeSent = true
 		c.sentClose.Store(true)
 	}
+	if len(p) <= smallPayload && c.cfg.OnFrame == nil {
+		return c.writeSmall(fin, op, p)
+	}
 	h := FrameHeader{Fin: fin, Opcode: op, Length: uint64(len(p))}
 	if c.role == Client {
 		h.Masked = true
-		k := c.rng.Uint64()
-		h.Key = [4]byte{byte(k), byte(k >> 8), byte(k >> 16), byte(k >> 24)}
-	}
-	if len(p) <= smallPayload && c.cfg.OnFrame == nil {
-		// The commonest frame, a short message or a control frame: build
-		// it in the Conn's own small buffer and send it in one write,
-		// without the pool's cost.
-		buf := AppendFrameHeader(c.small[:0], h)
-		n := len(buf)
-		buf = append(buf, p...)
-		if h.Masked {
-			Mask(h.Key, 0, buf[n:])
-		}
-		_, err := c.rw.Write(buf)
-		return c.wrote(err)
+		h.Key = c.newMaskKey()
 	}
 	bp := writeBuffers.Get().(*[]byte)
 	defer writeBuffers.Put(bp)
@@ -698,6 +687,35 @@ func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) err
 			return c.wrote(err)
 		}
 	}
+}
+
+// writeSmall writes the commonest frame, a short message or a control
+// frame (at most smallPayload bytes, so the length fits the 7-bit field):
+// built in the Conn's own small buffer and sent in one write, without the
+// pool's cost.
+func (c *Conn) writeSmall(fin bool, op Opcode, p []byte) error {
+	b0 := byte(op) & bitsOp
+	if fin {
+		b0 |= bitFin
+	}
+	if c.role == Server {
+		buf := append(c.small[:0], b0, byte(len(p)))
+		buf = append(buf, p...)
+		_, err := c.rw.Write(buf)
+		return c.wrote(err)
+	}
+	key := c.newMaskKey()
+	buf := append(c.small[:0], b0, bitMask|byte(len(p)), key[0], key[1], key[2], key[3])
+	buf = append(buf, p...)
+	Mask(key, 0, buf[6:])
+	_, err := c.rw.Write(buf)
+	return c.wrote(err)
+}
+
+// newMaskKey returns the masking key of the next frame a client sends.
+func (c *Conn) newMaskKey() [4]byte {
+	k := c.rng.Uint64()
+	return [4]byte{byte(k), byte(k >> 8), byte(k >> 16), byte(k >> 24)}
 }
 
 // wrote records a write error: after one, the stream is unusable and every

@@ -79,13 +79,13 @@ func (fr *FrameReader) NextFrame() (FrameHeader, error) {
 // The fast path changes nothing but speed: it skips the per-piece calls of
 // the general path, which are what a small message mostly costs.
 func (fr *FrameReader) wholeMessage(dst []byte, limit int64) (Opcode, []byte, bool) {
-	op, hdrLen, length, key, ok := fr.peekWhole(limit)
+	op, hdrLen, length, key, masked, ok := fr.peekWhole(limit)
 	if !ok {
 		return 0, dst, false
 	}
 	start := len(dst)
 	dst = append(dst, fr.br.unread()[hdrLen:hdrLen+length]...)
-	if fr.hdr.Masked {
+	if masked {
 		Mask(key, 0, dst[start:])
 	}
 	if op == OpText && !validUTF8(dst[start:]) {
@@ -100,16 +100,16 @@ func (fr *FrameReader) wholeMessage(dst []byte, limit int64) (Opcode, []byte, bo
 // valid until the next read. Text that is not valid UTF-8 is masked back,
 // so the general path reads the frame as it came.
 func (fr *FrameReader) wholeMessageInPlace(limit int64) (Opcode, []byte, bool) {
-	op, hdrLen, length, key, ok := fr.peekWhole(limit)
+	op, hdrLen, length, key, masked, ok := fr.peekWhole(limit)
 	if !ok {
 		return 0, nil, false
 	}
 	p := fr.br.unread()[hdrLen : hdrLen+length]
-	if fr.hdr.Masked {
+	if masked {
 		Mask(key, 0, p)
 	}
 	if op == OpText && !validUTF8(p) {
-		if fr.hdr.Masked {
+		if masked {
 			Mask(key, 0, p)
 		}
 		return 0, nil, false
@@ -119,8 +119,10 @@ func (fr *FrameReader) wholeMessageInPlace(limit int64) (Opcode, []byte, bool) {
 }
 
 // peekWhole looks for a frame the fast paths take at the start of the
-// buffer, and records its header as NextFrame would.
-func (fr *FrameReader) peekWhole(limit int64) (op Opcode, hdrLen, length int, key [4]byte, ok bool) {
+// buffer. They leave Header and HeaderBytes alone: those describe the last
+// frame NextFrame read, and only an observer (Config.OnFrame, which turns
+// the fast paths off) needs them for every frame.
+func (fr *FrameReader) peekWhole(limit int64) (op Opcode, hdrLen, length int, key [4]byte, masked, ok bool) {
 	if fr.remaining != 0 || fr.inMessage {
 		return
 	}
@@ -130,7 +132,7 @@ func (fr *FrameReader) peekWhole(limit int64) (op Opcode, hdrLen, length int, ke
 		return
 	}
 	op = Opcode(b[0] & 0x0f)
-	masked := b[1]&0x80 != 0
+	masked = b[1]&0x80 != 0
 	if b[0]&0xf0 != 0x80 || (op != OpText && op != OpBinary) || masked != (fr.receiver == Server) {
 		return
 	}
@@ -159,10 +161,7 @@ func (fr *FrameReader) peekWhole(limit int64) (op Opcode, hdrLen, length int, ke
 	if n < hdrLen+length || int64(length) > limit {
 		return
 	}
-	fr.hdr = FrameHeader{Fin: true, Opcode: op, Masked: masked, Length: uint64(length), Key: key}
-	fr.hdrLen = copy(fr.hdrBytes[:], b[:hdrLen])
-	fr.keyPos = length & 3
-	return op, hdrLen, length, key, true
+	return op, hdrLen, length, key, masked, true
 }
 
 // check applies the header rules, including the ones that need the wire
