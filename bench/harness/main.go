@@ -251,6 +251,7 @@ func runLoad(specs []serverSpec, cells []cell, serverCPU int, logDir string, o o
 		}
 		fmt.Printf("%-8s pid %d on %s: echoes text and binary correctly\n", spec.name, s.pid(), s.addr)
 	}
+	waitQuiet(running, 10*time.Second)
 	var rows []row
 	for _, c := range cells {
 		for _, s := range running {
@@ -268,6 +269,34 @@ func runLoad(specs []serverSpec, cells []cell, serverCPU int, logDir string, o o
 		}
 	}
 	return rows, nil
+}
+
+// waitQuiet waits, up to limit, until no server uses CPU any more: a
+// server that did work at start-up (wsplay renders its lessons, then its
+// garbage collector and scavenger clean up after that) would otherwise have
+// that work counted in the first cells' CPU per message.
+func waitQuiet(running []*server, limit time.Duration) {
+	const step = 300 * time.Millisecond
+	deadline := time.Now().Add(limit)
+	last := make([]time.Duration, len(running))
+	for time.Now().Before(deadline) {
+		quiet := true
+		for i, s := range running {
+			p, err := readProc(s.pid())
+			if err != nil {
+				return
+			}
+			if p.cpu != last[i] {
+				quiet = false
+			}
+			last[i] = p.cpu
+		}
+		if quiet {
+			return
+		}
+		time.Sleep(step)
+	}
+	fmt.Printf("the servers still used CPU after %v of waiting; measuring anyway\n", limit)
 }
 
 // runIdle measures memory per idle connection, each server in a fresh
