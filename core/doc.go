@@ -35,13 +35,18 @@
 // # Concurrency
 //
 // A Conn has one reader and any number of writers: call ReadMessage (or
-// NextFrame) from one goroutine only; WriteMessage, WriteFragmented, Ping and
-// Close may be called from several goroutines at once, and each message goes
-// out whole, never interleaved with another message's frames.
+// NextFrame), or run ReadLoop, from one goroutine only; WriteMessage,
+// WriteFragmented, Ping and Close may be called from several goroutines at
+// once, and each message goes out whole, never interleaved with another
+// message's frames.
 //
 // # Buffers
 //
 // Functions whose names start with Append add to a slice the caller owns and
 // return it, so a caller that reuses its buffer allocates nothing. Mask works
-// in place. ReadMessage appends into a buffer the caller passes in.
+// in place. ReadMessage appends into a buffer the caller passes in; ReadLoop
+// hands each message to its handler where it lies, valid until the handler
+// returns. A Conn's read buffer goes back to a pool shared by all connections
+// whenever it holds nothing, so an idle connection keeps none; the steady
+// state of reading and writing allocates nothing.
 package core
