@@ -64,17 +64,26 @@ func (c *Conn) readLoopPlain(handle func(Opcode, []byte) error) error {
 				continue
 			}
 		}
-		op, msg, err := c.nextMessage(buf[:0])
-		if err != nil {
+		if err := c.generalMessage(handle, &buf); err != nil {
 			return err
-		}
-		if err := c.handleMessage(handle, op, msg); err != nil {
-			return err
-		}
-		if cap(msg) <= keepMessageBuffer {
-			buf = msg
 		}
 	}
+}
+
+// generalMessage reads the next message through ReadMessage's general path
+// into the loop's reused buffer *buf and hands it to handle.
+func (c *Conn) generalMessage(handle func(Opcode, []byte) error, buf *[]byte) error {
+	op, msg, err := c.nextMessage((*buf)[:0])
+	if err != nil {
+		return err
+	}
+	if err := c.handleMessage(handle, op, msg); err != nil {
+		return err
+	}
+	if cap(msg) <= keepMessageBuffer {
+		*buf = msg
+	}
+	return nil
 }
 
 // keepMessageBuffer is the largest message buffer a loop keeps between

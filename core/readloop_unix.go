@@ -31,15 +31,8 @@ func (c *Conn) readLoopRaw(rc syscall.RawConn, handle func(Opcode, []byte) error
 			return herr
 		}
 		// What is buffered now needs the general path.
-		op, msg, err := c.nextMessage(buf[:0])
-		if err != nil {
+		if err := c.generalMessage(handle, &buf); err != nil {
 			return err
-		}
-		if err := c.handleMessage(handle, op, msg); err != nil {
-			return err
-		}
-		if cap(msg) <= keepMessageBuffer {
-			buf = msg
 		}
 	}
 }
