@@ -81,7 +81,6 @@ func newBrowserSuite(t *testing.T) *browserSuite {
 	if testing.Short() {
 		t.Skip("browser tests are not short")
 	}
-	exe := browserPath(t)
 	if _, err := fs.Stat(site.Files, "static/wsplay.wasm"); err != nil {
 		t.Fatal("site/static/wsplay.wasm is missing: run `make wasm` first (make test builds it before the unit tests), then run the tests again")
 	}
@@ -92,27 +91,7 @@ func newBrowserSuite(t *testing.T) *browserSuite {
 		t.Fatal(err)
 	}
 	t.Logf("screenshots: %s", shots)
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("lang", "en-US"),
-		chromedp.WindowSize(1280, 900),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
-	browser, cancelBrowser := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancelBrowser)
-	// Start the browser with no timeout: a timeout here would bound the
-	// browser's whole life.
-	start := time.Now()
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("starting %s: %v", exe, err)
-	}
-	t.Logf("browser started in %v", time.Since(start).Round(time.Millisecond))
+	browser := startChromium(t, chromedp.WindowSize(1280, 900))
 	return &browserSuite{browser: browser, base: "http://" + srv.addr + "/", shots: shots}
 }
 

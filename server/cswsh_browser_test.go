@@ -54,8 +54,9 @@ function attempt(path) {
 })();
 </script>`
 
-// startChromium starts a headless Chromium for one test, like
-// newBrowserSuite, with extra flags, and stops it when the test ends.
+// startChromium starts a headless Chromium for one test, with extra flags,
+// and stops it when the test ends. It skips (or, with REQUIRE_BROWSER=1,
+// fails) without a browser; newBrowserSuite starts its browser with it.
 func startChromium(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	if testing.Short() {
