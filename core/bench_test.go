@@ -103,6 +103,15 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// clientWire is one message as a client Conn sends it: a masked frame.
+func clientWire(b *testing.B, op Opcode, payload []byte) []byte {
+	var wire bytes.Buffer
+	if err := NewConn(readWriter{nil, &wire}, nil, Client, Config{}).WriteMessage(op, payload); err != nil {
+		b.Fatal(err)
+	}
+	return wire.Bytes()
+}
+
 type readWriter struct {
 	io.Reader
 	io.Writer
@@ -113,13 +122,7 @@ type readWriter struct {
 func BenchmarkReadMessage(b *testing.B) {
 	for _, n := range benchSizes[:3] {
 		b.Run(sizeName(n), func(b *testing.B) {
-			client := NewConn(readWriter{nil, io.Discard}, nil, Client, Config{})
-			var wire bytes.Buffer
-			client.rw = readWriter{nil, &wire}
-			if err := client.WriteMessage(OpBinary, make([]byte, n)); err != nil {
-				b.Fatal(err)
-			}
-			server := NewConn(readWriter{&repeatReader{data: wire.Bytes()}, io.Discard}, nil, Server, Config{})
+			server := NewConn(readWriter{&repeatReader{data: clientWire(b, OpBinary, make([]byte, n))}, io.Discard}, nil, Server, Config{})
 			buf := make([]byte, 0, n)
 			b.SetBytes(int64(n))
 			b.ReportAllocs()
@@ -201,12 +204,7 @@ func BenchmarkAccept(b *testing.B) {
 func BenchmarkEcho(b *testing.B) {
 	for _, n := range benchSizes[:3] {
 		b.Run(sizeName(n), func(b *testing.B) {
-			var wire bytes.Buffer
-			client := NewConn(readWriter{nil, &wire}, nil, Client, Config{})
-			if err := client.WriteMessage(OpText, bytes.Repeat([]byte("a"), n)); err != nil {
-				b.Fatal(err)
-			}
-			server := NewConn(readWriter{&repeatReader{data: wire.Bytes()}, io.Discard}, nil, Server, Config{})
+			server := NewConn(readWriter{&repeatReader{data: clientWire(b, OpText, bytes.Repeat([]byte("a"), n))}, io.Discard}, nil, Server, Config{})
 			buf := make([]byte, 0, n)
 			b.SetBytes(int64(n))
 			b.ReportAllocs()

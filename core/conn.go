@@ -99,18 +99,17 @@ type Conn struct {
 	utf8    utf8Validator
 	wireIn  []byte // frame being assembled for OnFrame
 
-	writeMu   sync.Mutex
-	closeSent bool                               // under writeMu
-	small     [MaxHeaderSize + smallPayload]byte // under writeMu: small frames are built here
-	writeErr  error
-	rng       *rand.ChaCha8 // masking keys, client role only
+	writeMu  sync.Mutex
+	small    [MaxHeaderSize + smallPayload]byte // under writeMu: small frames are built here
+	writeErr error
+	rng      *rand.ChaCha8 // masking keys, client role only
 
 	closeReceived chan struct{} // closed when the peer's close frame (or the end of the stream) was read
 	gotClose      atomic.Bool
 	looping       atomic.Bool  // ReadLoop is running
 	lingering     atomic.Bool  // the Conn failed the connection and ends the stream itself
 	rawState      atomic.Int32 // rawOutside, rawInside or rawClosePending (closeStream)
-	sentClose     atomic.Bool  // closeSent, readable without writeMu
+	closeSent     atomic.Bool  // this end's close frame went out (set under writeMu)
 }
 
 // NewConn returns a connection for role over rw. br, when not nil, is the
@@ -359,7 +358,7 @@ func (c *Conn) readFailed(err error) error {
 		return ErrClosed
 	}
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		if c.isCloseSent() {
+		if c.closeSent.Load() {
 			return ErrClosed
 		}
 		return &CloseError{Code: StatusAbnormalClosure, Reason: "the connection ended without a close frame"}
@@ -600,12 +599,6 @@ func (c *Conn) CloseNow() error {
 	return nil
 }
 
-func (c *Conn) isCloseSent() bool {
-	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
-	return c.closeSent
-}
-
 // writeFrame sends one frame under the write lock. After the close frame
 // went out, nothing more may be sent (§5.5.1) and it returns ErrClosed.
 func (c *Conn) writeFrame(fin bool, op Opcode, p []byte, isClose bool) error {
@@ -632,12 +625,11 @@ func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) err
 	if c.writeErr != nil {
 		return c.writeErr
 	}
-	if c.closeSent {
+	if c.closeSent.Load() {
 		return ErrClosed
 	}
 	if isClose {
-		c.closeSent = true
-		c.sentClose.Store(true)
+		c.closeSent.Store(true)
 	}
 	if len(p) <= smallPayload && c.cfg.OnFrame == nil {
 		return c.writeSmall(fin, op, p)

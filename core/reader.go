@@ -79,25 +79,16 @@ func (fr *FrameReader) NextFrame() (FrameHeader, error) {
 // The fast path changes nothing but speed: it skips the per-piece calls of
 // the general path, which are what a small message mostly costs.
 func (fr *FrameReader) wholeMessage(dst []byte, limit int64) (Opcode, []byte, bool) {
-	op, hdrLen, length, key, masked, ok := fr.peekWhole(limit)
+	op, p, ok := fr.wholeMessageInPlace(limit)
 	if !ok {
 		return 0, dst, false
 	}
-	start := len(dst)
-	dst = append(dst, fr.br.unread()[hdrLen:hdrLen+length]...)
-	if masked {
-		Mask(key, 0, dst[start:])
-	}
-	if op == OpText && !validUTF8(dst[start:]) {
-		return 0, dst[:start], false
-	}
-	fr.br.Discard(hdrLen + length)
-	return op, dst, true
+	return op, append(dst, p...), true
 }
 
 // wholeMessageInPlace is wholeMessage without the copy: the payload is
 // unmasked where it lies in the read buffer, and the returned slice is
-// valid until the next read. Text that is not valid UTF-8 is masked back,
+// valid until the next read (ReadLoop hands it to its handler as it is). Text that is not valid UTF-8 is masked back,
 // so the general path reads the frame as it came.
 func (fr *FrameReader) wholeMessageInPlace(limit int64) (Opcode, []byte, bool) {
 	op, hdrLen, length, key, masked, ok := fr.peekWhole(limit)

@@ -102,7 +102,7 @@ func (rl *rawLoop) read(fd uintptr) bool {
 				break
 			}
 			rl.herr = rl.handle(op, msg)
-			if rl.closing = c.sentClose.Load(); rl.closing || rl.herr != nil {
+			if rl.closing = c.closeSent.Load(); rl.closing || rl.herr != nil {
 				return rl.leave(true)
 			}
 		}
