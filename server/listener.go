@@ -54,18 +54,17 @@ type recConn struct {
 	mu        sync.Mutex
 	recording bool   // under mu: still HTTP, keep the bytes read
 	rec       []byte // under mu: the latest bytes read, at most keep of them
-	capture   bool   // under mu: copy the next write into sent
-	sent      []byte // under mu
+	sent      []byte // under mu: the write captureNextWrite asked for
 
 	write      atomic.Int64 // write deadline for each write, once upgraded (ns)
 	writeUntil atomic.Int64 // the write deadline set last (unix ns)
 	pinnedUnix atomic.Int64 // when set, a fixed write deadline that writes keep
-	capturing  atomic.Bool  // capture is set: Write must look under mu
+	capturing  atomic.Bool  // copy the next write into sent
 }
 
-// Read reads from the connection, recording the bytes while it speaks HTTP
-// and extending the idle deadline once it speaks WebSocket: any byte from
-// the peer shows that it is alive.
+// Read reads from the connection, recording the bytes while it speaks HTTP.
+// Once upgraded, core.Conn keeps the idle deadline and, on a socket, reads
+// through SyscallConn instead.
 func (c *recConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
@@ -100,13 +99,9 @@ func (c *recConn) Write(p []byte) (int, error) {
 			c.Conn.SetWriteDeadline(time.Unix(0, until))
 		}
 	}
-	if c.capturing.Load() {
+	if c.capturing.CompareAndSwap(true, false) {
 		c.mu.Lock()
-		if c.capture {
-			c.sent = append([]byte(nil), p...)
-			c.capture = false
-			c.capturing.Store(false)
-		}
+		c.sent = append([]byte(nil), p...)
 		c.mu.Unlock()
 	}
 	return c.Conn.Write(p)
@@ -137,9 +132,9 @@ func (c *recConn) CloseWrite() error {
 // core.Upgrade writes in one call.
 func (c *recConn) captureNextWrite() {
 	c.mu.Lock()
-	c.capture, c.sent = true, nil
-	c.capturing.Store(true)
+	c.sent = nil
 	c.mu.Unlock()
+	c.capturing.Store(true)
 }
 
 // captured returns the copy made by captureNextWrite.
