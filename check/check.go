@@ -22,9 +22,12 @@
 // # Safety
 //
 // Run connects only to the target it is given, and only when every address
-// the target's host resolves to is a loopback, private (RFC 1918, fc00::/7)
-// or link-local address, unless Options.AllowRemote is set: the tool is meant
-// for a learner's own server, not for probing other people's.
+// the target's host resolves to is allowed by the policy (package reach): a
+// loopback, private (RFC 1918, fc00::/7) or link-local address for the
+// command, unless Options.AllowRemote is set; the page's narrower rule when
+// the server runs the check. The host is resolved once and every case dials
+// the address that was checked. The tool is meant for a learner's own
+// server, not for probing other people's.
 //
 // # Streaming
 //
@@ -36,11 +39,11 @@ package check
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
 	"time"
 
 	"wsplay/core"
+	"wsplay/reach"
 )
 
 // Status is the verdict of one case.
@@ -95,11 +98,21 @@ type Options struct {
 	// Run, when not empty, keeps only the cases whose id contains one of
 	// these words, e.g. "frame." or "utf8".
 	Run []string
-	// AllowRemote lets the check connect to public addresses.
+	// AllowRemote lets the check connect to public addresses. It widens
+	// reach.CommandLine, the policy used when Policy is nil.
 	AllowRemote bool
+	// Policy, when not nil, says which addresses the check may connect
+	// to instead of reach.CommandLine(AllowRemote): the server passes the
+	// page's policy (reach.ForRequester).
+	Policy *reach.Policy
 	// LookupIP resolves a host name; nil means net.DefaultResolver's
 	// LookupIPAddr. Tests replace it so that no real name is resolved.
-	LookupIP func(ctx context.Context, host string) ([]net.IP, error)
+	// The target is resolved once per run, and every case dials the
+	// address that was checked.
+	LookupIP reach.Lookup
+	// Started, when not nil, is called once the target is resolved and
+	// allowed, before the first case, with the number of cases to run.
+	Started func(cases int)
 	// ChunkDelay is the pause between the one-byte writes of the
 	// partial-read cases; 0 means 1ms. The pause makes each byte arrive in
 	// its own read on the server.
@@ -209,12 +222,20 @@ func (r *Report) Failed() bool { return r.Fail > 0 }
 // dropped and Report.Interrupted is set.
 func Run(ctx context.Context, target string, opts Options, progress func(Result)) (*Report, error) {
 	opts = opts.withDefaults()
-	t, err := Resolve(ctx, target, opts.AllowRemote, opts.LookupIP)
+	policy := reach.CommandLine(opts.AllowRemote)
+	if opts.Policy != nil {
+		policy = *opts.Policy
+	}
+	t, err := reach.Resolve(ctx, target, policy, opts.LookupIP)
 	if err != nil {
 		return nil, err
 	}
 	rep := &Report{Target: target, Address: t.Addr, Started: time.Now()}
-	for _, c := range Cases(opts) {
+	cases := Cases(opts)
+	if opts.Started != nil {
+		opts.Started(len(cases))
+	}
+	for _, c := range cases {
 		if ctx.Err() != nil {
 			rep.Interrupted = true
 			break
@@ -266,7 +287,7 @@ func (rep *Report) tally() {
 }
 
 // runCase runs one case on a fresh connection within the time limit.
-func runCase(ctx context.Context, t *Target, opts Options, c Case) Result {
+func runCase(ctx context.Context, t *reach.Target, opts Options, c Case) Result {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()

@@ -5,6 +5,7 @@ package check
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/coder/websocket"
 
 	"wsplay/core"
+	"wsplay/reach"
 )
 
 // testOpts keeps the runs short: a time limit that a loopback server meets
@@ -186,5 +188,16 @@ func TestMaskedServerFrameIsAFinding(t *testing.T) {
 		!strings.Contains(r.Got, "a server must not mask") || len(r.ReceivedFrames) != 1 || !strings.Contains(r.ReceivedFrames[0], "masked") {
 		logResults(t, rep)
 		t.Fatalf("%+v", r)
+	}
+}
+
+// A refused URL is refused before any connection: Run returns the error
+// and no result.
+func TestRunRefusesBeforeDialing(t *testing.T) {
+	called := false
+	rep, err := Run(context.Background(), "ws://192.0.2.1:8080/", Options{}, func(Result) { called = true })
+	var re *reach.RefusedError
+	if !errors.As(err, &re) || rep != nil || called {
+		t.Fatalf("%v %v %v", rep, err, called)
 	}
 }

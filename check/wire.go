@@ -17,12 +17,13 @@ import (
 	"time"
 
 	"wsplay/core"
+	"wsplay/reach"
 )
 
 // session is one case's connection: the raw TCP stream, the frame reader
 // over it and the record of what went each way.
 type session struct {
-	t        *Target
+	t        *reach.Target
 	opts     Options
 	deadline time.Time
 
@@ -42,8 +43,7 @@ type session struct {
 // open dials the target and, when handshake is set, runs a valid opening
 // handshake. It returns a verdict when the case cannot go on.
 func (s *session) open(ctx context.Context, handshake bool) *verdict {
-	d := net.Dialer{}
-	nc, err := d.DialContext(ctx, "tcp", s.t.Addr)
+	nc, err := reach.Dial(ctx, s.t)
 	if err != nil {
 		return failf("cannot connect to %s: %v. Is the server running? If it was, it may have crashed in an earlier case.", s.t.Addr, err)
 	}

@@ -8,10 +8,12 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 
 	"wsplay/check"
 	"wsplay/core"
+	"wsplay/reach"
 )
 
 // /ws/check runs the `wsplay check` suite for the page's "Check my server"
@@ -25,10 +27,12 @@ import (
 // running as many checks as it allows gets {"type": "busy"}. The page may
 // send another URL once a run is done; closing the connection cancels a run.
 //
-// Only loopback targets are checked from here: the server connects on
-// behalf of whoever has the page open, and a classroom server reachable by
-// thirty laptops must not become a probe of the school network. To check a
-// server on another machine, run `wsplay check URL` on that machine.
+// The server connects on behalf of whoever has the page open, so a
+// classroom server reachable by thirty laptops must not become a probe of
+// the school network: a visitor on this machine may check servers on this
+// machine (loopback), a visitor elsewhere only servers on its own address
+// (reach.ForRequester). To check anything else, run `wsplay check URL` on
+// the machine next to that server.
 
 // maxChecks is how many checks the server runs at once: each opens many
 // connections and sends up to megabytes, so a class pressing "Check" at
@@ -56,6 +60,8 @@ var checkSlots = make(chan struct{}, maxChecks)
 func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 	// Lesson links in the results point at this server's own lessons.
 	opts := check.Options{Lessons: "http://" + r.Host}
+	policy := requesterPolicy(r)
+	opts.Policy = &policy
 	return core.Config{MaxMessageSize: 4 << 10}, func(c *wsConn) error {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -93,22 +99,23 @@ func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 }
 
 // runCheck runs one check, streams its start and results, and returns the
-// last event: the report, or why the check did not run.
+// last event: the report, or why the check did not run. The target is
+// resolved once, inside check.Run, under the page's policy for the
+// address the request came from (reach.ForRequester), and every case dials
+// the address that was allowed.
 func (s *Server) runCheck(ctx context.Context, c *wsConn, url string, opts check.Options) checkEvent {
-	if reason := loopbackOnly(ctx, url); reason != "" {
-		return checkEvent{Type: "refused", Reason: reason}
-	}
+	opts.LookupIP = s.cfg.lookup
 	select {
 	case checkSlots <- struct{}{}:
 		defer func() { <-checkSlots }()
 	default:
 		return checkEvent{Type: "busy", Reason: "the server is running as many checks as it allows; try again in a minute"}
 	}
-	sendEvent(c, checkEvent{Type: "start", Cases: len(check.Cases(opts))})
+	opts.Started = func(cases int) { sendEvent(c, checkEvent{Type: "start", Cases: cases}) }
 	rep, err := check.Run(ctx, url, opts, func(r check.Result) {
 		sendEvent(c, checkEvent{Type: "result", Result: &r})
 	})
-	var refused *check.RefusedError
+	var refused *reach.RefusedError
 	switch {
 	case errors.As(err, &refused):
 		return checkEvent{Type: "refused", Reason: refused.Reason}
@@ -118,25 +125,14 @@ func (s *Server) runCheck(ctx context.Context, c *wsConn, url string, opts check
 	return checkEvent{Type: "done", Report: rep}
 }
 
-// loopbackOnly returns why url may not be checked from the page, or "".
-// check.Resolve applies the command's rule (loopback and private ranges);
-// the page's rule is narrower: loopback only.
-func loopbackOnly(ctx context.Context, url string) string {
-	t, err := check.Resolve(ctx, url, false, nil)
-	if err != nil {
-		var refused *check.RefusedError
-		if errors.As(err, &refused) {
-			return refused.Reason
-		}
-		return err.Error()
+// requesterPolicy is the page's rule of whom the server may connect to for
+// the request r: the machine the request came from (reach.ForRequester).
+func requesterPolicy(r *http.Request) reach.Policy {
+	var local netip.Addr
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		local = reach.IPOf(a.String())
 	}
-	host, _, err := net.SplitHostPort(t.Addr)
-	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-		return "from the page, wsplay checks only servers on this machine (127.0.0.1, ::1 or localhost): " +
-			"the server connects for whoever has the page open, so it does not reach into the network. " +
-			"Run `wsplay check " + url + "` on the machine next to that server instead."
-	}
-	return ""
+	return reach.ForRequester(reach.IPOf(r.RemoteAddr), local)
 }
 
 // sendEvent writes one event; a failed write ends the connection, which

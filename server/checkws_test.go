@@ -3,9 +3,13 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"wsplay/check"
 	"wsplay/core"
@@ -75,8 +79,8 @@ func TestCheckEndpointRefuses(t *testing.T) {
 	tests := []struct {
 		send, want string
 	}{
-		{`{"url": "ws://192.0.2.1:8080/"}`, "public address"},
-		{`{"url": "ws://10.1.2.3:9001/"}`, "only servers on this machine"},
+		{`{"url": "ws://192.0.2.1:8080/"}`, "not an address this server may connect to"},
+		{`{"url": "ws://10.1.2.3:9001/"}`, "only to servers on this machine"},
 		{`{"url": "http://127.0.0.1:9001/"}`, "ws://"},
 		{`not json`, `{"url"`},
 	}
@@ -87,6 +91,94 @@ func TestCheckEndpointRefuses(t *testing.T) {
 		e := readCheckEvent(t, c)
 		if e.Type != "refused" || !strings.Contains(e.Reason, tc.want) {
 			t.Errorf("%s: got %+v, want refused with %q", tc.send, e, tc.want)
+		}
+	}
+}
+
+// DNS rebinding: a name that answers 127.0.0.1 when it is first asked and
+// a private address afterwards. The server asks once and every case dials
+// the address it allowed, so the check runs against the loopback server
+// and the name is never asked again.
+func TestCheckEndpointRebinding(t *testing.T) {
+	var asked atomic.Int32
+	ts := startServer(t, func(c *Config) {
+		c.lookup = func(context.Context, string) ([]net.IP, error) {
+			if asked.Add(1) == 1 {
+				return []net.IP{net.ParseIP("127.0.0.1")}, nil
+			}
+			return []net.IP{net.ParseIP("10.0.0.5")}, nil
+		}
+	})
+	_, port, _ := net.SplitHostPort(ts.addr)
+	c := coreDial(t, ts.addr, "/ws/check", core.Config{})
+	defer c.CloseNow()
+	req, _ := json.Marshal(checkRequest{URL: "ws://rebind.test:" + port + "/ws/echo"})
+	if err := c.WriteMessage(core.OpText, req); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		e := readCheckEvent(t, c)
+		if e.Type == "refused" || e.Type == "busy" {
+			t.Fatalf("event %+v", e)
+		}
+		if e.Type == "result" && e.Result.Status == check.Fail {
+			t.Errorf("%s failed: %s", e.Result.ID, e.Result.Got)
+		}
+		if e.Type == "done" {
+			if e.Report.Address != "127.0.0.1:"+port {
+				t.Errorf("checked %s, want 127.0.0.1:%s", e.Report.Address, port)
+			}
+			break
+		}
+	}
+	if n := asked.Load(); n != 1 {
+		t.Errorf("the name was looked up %d times, want once", n)
+	}
+}
+
+// A student on another machine (127.0.0.2 standing in for one) may have
+// the teacher's server check a server on its own address, and nothing
+// else: not the teacher's loopback, not another student's address.
+func TestCheckEndpointStudentReachesOnlyItself(t *testing.T) {
+	ts := startServer(t, nil)
+	own := startServer(t, func(c *Config) { c.Addr = "127.0.0.2:0" })
+	other := startServer(t, func(c *Config) { c.Addr = "127.0.0.3:0" })
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}, Timeout: testDeadline}
+	nc, err := d.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc.SetDeadline(time.Now().Add(testDeadline))
+	_, br, err := core.Handshake(nc, &core.ClientRequest{Host: ts.addr, Target: "/ws/check"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := core.NewConn(nc, br, core.Client, core.Config{MaxMessageSize: 64 << 20})
+	defer c.CloseNow()
+	for _, tc := range []struct {
+		url  string
+		want string // first event
+	}{
+		{"ws://" + ts.addr + "/ws/echo", "refused"},
+		{"ws://" + other.addr + "/ws/echo", "refused"},
+		{"ws://" + own.addr + "/ws/echo", "start"},
+	} {
+		req, _ := json.Marshal(checkRequest{URL: tc.url})
+		if err := c.WriteMessage(core.OpText, req); err != nil {
+			t.Fatal(err)
+		}
+		e := readCheckEvent(t, c)
+		if e.Type != tc.want {
+			t.Fatalf("%s: first event %+v, want %s", tc.url, e, tc.want)
+		}
+		if e.Type == "refused" && !strings.Contains(e.Reason, "127.0.0.2") {
+			t.Errorf("%s: refusal %q does not say which address the student may use", tc.url, e.Reason)
+		}
+		for e.Type == "start" || e.Type == "result" {
+			e = readCheckEvent(t, c)
+		}
+		if tc.want == "start" && (e.Type != "done" || e.Report.Fail != 0) {
+			t.Errorf("%s: last event %+v", tc.url, e)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"wsplay/core"
+	"wsplay/reach"
 )
 
 // Config holds every setting of `wsplay serve`. Each field is a flag; see
@@ -36,6 +37,11 @@ type Config struct {
 	ChatQueue   int     // messages waiting for a chat client before it is cut off
 
 	LogJSON bool
+
+	// lookup resolves the host names of the URLs the page asks the server
+	// to connect to (/ws/check); nil means the system resolver. Tests
+	// replace it, so that no test asks the machine's DNS.
+	lookup reach.Lookup
 
 	// writeBuffer, when > 0, sets SO_SNDBUF of accepted connections. Tests
 	// use it to make a stuck client fill the server's buffers quickly.
