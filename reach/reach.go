@@ -69,6 +69,9 @@ type Policy struct {
 	// Allowed names what Allow accepts, for the refusal message, e.g.
 	// "this machine (127.0.0.1, ::1)".
 	Allowed string
+	// Refused completes "ADDRESS is …" in a refusal, e.g. "a public
+	// address".
+	Refused string
 	// Hint ends a refusal: what to do instead.
 	Hint string
 	// Detail lets refusals name the addresses a host resolved to and the
@@ -92,6 +95,7 @@ func Private(ip netip.Addr) bool {
 func CommandLine(allowRemote bool) Policy {
 	p := Policy{
 		Allow:   Private,
+		Refused: "a public address",
 		Allowed: commandRanges + " addresses, so that it reaches your own server and cannot be turned into a scanner of other people's",
 		Hint:    "If this server is yours, pass -allow-remote",
 		Detail:  true,
@@ -216,13 +220,21 @@ func Resolve(ctx context.Context, raw string, p Policy, lookup Lookup) (*Target,
 		}
 	}
 	for _, ip := range ips {
+		if ip.IsUnspecified() {
+			return refuse(ip.String() + " is the unspecified address: a server listens on it to accept connections on every address, " +
+				"but it is not an address to connect to. Use 127.0.0.1 (or ::1) for a server on this machine")
+		}
 		if p.Allow == nil || !p.Allow(ip) {
-			what := host + " is not an address this server may connect to"
+			refused := p.Refused
+			if refused == "" {
+				refused = "not an address this server may connect to for you"
+			}
+			what := host + " is " + refused
 			switch {
 			case net.ParseIP(host) == nil && p.Detail:
-				what = host + " resolves to " + ip.String() + ", which is not allowed"
+				what = host + " resolves to " + ip.String() + ", " + refused
 			case net.ParseIP(host) == nil:
-				what = host + " resolves to an address this server may not connect to"
+				what = host + " is not a server this server may connect to for you"
 			}
 			reason := what + ". wsplay connects only to " + p.Allowed
 			if p.Hint != "" {

@@ -58,9 +58,9 @@ func TestResolveRefuses(t *testing.T) {
 		"nothing.test": {},
 	})
 	for url, why := range map[string]string{
-		"ws://192.0.2.1:8080/":      "192.0.2.1 is not an address this server may connect to",
+		"ws://192.0.2.1:8080/":      "192.0.2.1 is a public address",
 		"ws://8.8.8.8/":             "-allow-remote",
-		"ws://example.com/":         "example.com resolves to 93.184.216.34, which is not allowed",
+		"ws://example.com/":         "example.com resolves to 93.184.216.34, a public address",
 		"ws://mixed.test/":          "203.0.113.7",
 		"ws://nothing.test/":        "resolves to no address",
 		"ws://unknown.test/":        "cannot resolve",
@@ -72,6 +72,8 @@ func TestResolveRefuses(t *testing.T) {
 		"ws://127.0.0.1/#x":         "fragment",
 		"ws:///path":                "no host",
 		"ws://[::1%25lo]:8080/echo": "zone",
+		"ws://0.0.0.0:8080/":        "0.0.0.0 is the unspecified address",
+		"ws://[::]:8080/":           ":: is the unspecified address",
 	} {
 		_, err := Resolve(context.Background(), url, CommandLine(false), lookup)
 		var re *RefusedError

@@ -117,7 +117,7 @@ Flags:
 	}
 	rep, err := check.Run(ctx, target, opts, progress)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		fmt.Fprintf(stderr, "wsplay check: %v\n", err)
 		return 2
 	}
 	if len(rep.Results) == 0 {

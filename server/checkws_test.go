@@ -79,7 +79,7 @@ func TestCheckEndpointRefuses(t *testing.T) {
 	tests := []struct {
 		send, want string
 	}{
-		{`{"url": "ws://192.0.2.1:8080/"}`, "not an address this server may connect to"},
+		{`{"url": "ws://192.0.2.1:8080/"}`, "192.0.2.1 is not an address this server may connect to for you"},
 		{`{"url": "ws://10.1.2.3:9001/"}`, "only to servers on this machine"},
 		{`{"url": "http://127.0.0.1:9001/"}`, "ws://"},
 		{`not json`, `{"url"`},
@@ -102,6 +102,7 @@ func TestCheckEndpointRefuses(t *testing.T) {
 func TestCheckEndpointRebinding(t *testing.T) {
 	var asked atomic.Int32
 	ts := startServer(t, func(c *Config) {
+		c.Hosts = []string{"rebind.test"} // the target's Host header; see host.go
 		c.lookup = func(context.Context, string) ([]net.IP, error) {
 			if asked.Add(1) == 1 {
 				return []net.IP{net.ParseIP("127.0.0.1")}, nil

@@ -18,6 +18,7 @@ func serveFlags(out io.Writer, cfg *Config, logJSON *bool) *flag.FlagSet {
 	fl.SetOutput(out)
 	fl.StringVar(&cfg.Addr, "addr", cfg.Addr, "`host:port` to listen on; the default accepts connections from this machine only, 0.0.0.0:8080 opens it to the network (a classroom)")
 	fl.Var((*originList)(&cfg.Origins), "origin", "an `origin` allowed to open WebSockets besides the server's own and loopback ones, e.g. http://192.168.1.20:3000; repeat the flag or separate with commas; * allows any origin, null allows file: pages (default none: the server's own origin and loopback origins only)")
+	fl.Var((*hostList)(&cfg.Hosts), "host", "a `name` this server is reached by besides localhost, loopback addresses and this machine's own addresses and host name, e.g. wsplay.school.lan; repeat the flag or separate with commas. Requests for any other Host get 421, which defeats DNS rebinding (default none)")
 	fl.Var((*byteSize)(&cfg.MaxMessage), "max-message", "`size` of the largest WebSocket message on /ws/echo and /ws/inspect, after reassembling fragments; larger messages close the connection with 1009 (suffixes KiB, MiB)")
 	fl.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "most WebSocket connections open at once; more get 503 Service Unavailable")
 	fl.Var((*byteSize)(&cfg.MaxHeaderBytes), "max-header", "`size` of the largest HTTP request head (request line and headers); larger get 431 (net/http allows 4KiB of slack)")
@@ -128,6 +129,28 @@ func (o *originList) Set(s string) error {
 				return fmt.Errorf("%q is not an origin: write scheme://host[:port], e.g. http://192.168.1.20:8080", v)
 			}
 			*o = append(*o, v)
+		}
+	}
+	return nil
+}
+
+// hostList is a repeatable, comma-separated flag of host names.
+type hostList []string
+
+func (h *hostList) String() string {
+	if h == nil {
+		return ""
+	}
+	return strings.Join(*h, ",")
+}
+
+func (h *hostList) Set(s string) error {
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			if strings.ContainsAny(v, ":/ ") || v == "*" {
+				return fmt.Errorf("%q is not a host name: write the name alone, without scheme or port, e.g. wsplay.school.lan", v)
+			}
+			*h = append(*h, v)
 		}
 	}
 	return nil

@@ -21,6 +21,7 @@ import (
 type Config struct {
 	Addr    string   // host:port to listen on
 	Origins []string // allowed origins beyond the server's own and loopback ones
+	Hosts   []string // Host names served beyond loopback and the machine's own (see host.go)
 
 	MaxMessage       int64         // largest WebSocket message on /ws/echo and /ws/inspect, bytes
 	MaxConns         int           // most WebSocket connections open at once
@@ -98,7 +99,7 @@ func NewServer(cfg Config, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, log: log, static: st, lessons: lp, conns: map[*wsConn]struct{}{}}
 	s.chat = newRoom(s)
 	s.http = &http.Server{
-		Handler:           s.routes(),
+		Handler:           newHostGuard(cfg.Hosts).wrap(withSecurityHeaders(contentSecurityPolicy(lp.course), s.routes())),
 		ReadHeaderTimeout: cfg.HandshakeTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		WriteTimeout:      cfg.HTTPWriteTimeout,
