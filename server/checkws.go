@@ -36,8 +36,13 @@ import (
 
 // maxChecks is how many checks the server runs at once: each opens many
 // connections and sends up to megabytes, so a class pressing "Check" at
-// once waits its turn rather than loading the machine.
-const maxChecks = 2
+// once waits its turn rather than loading the machine. maxChecksPerAddr is
+// how many of them one client address may hold: one student (or one
+// script) cannot take every slot.
+const (
+	maxChecks        = 8
+	maxChecksPerAddr = 1
+)
 
 // checkRequest is what the page sends.
 type checkRequest struct {
@@ -53,8 +58,41 @@ type checkEvent struct {
 	Reason string        `json:"reason,omitempty"`
 }
 
-// checkSlots is the semaphore of maxChecks.
-var checkSlots = make(chan struct{}, maxChecks)
+// checkSlots counts the checks running, in all and per client address.
+type checkSlots struct {
+	mu     sync.Mutex
+	total  int
+	byAddr map[netip.Addr]int
+}
+
+// take reserves a slot for addr; it reports false when the server or the
+// address already runs as many checks as it may.
+func (cs *checkSlots) take(addr netip.Addr) (ok bool, why string) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	switch {
+	case cs.byAddr[addr] >= maxChecksPerAddr:
+		return false, "a check from your machine is already running (in another tab?); wait for it to end, or close that tab"
+	case cs.total >= maxChecks:
+		return false, "the server is running as many checks as it allows; try again in a minute"
+	}
+	if cs.byAddr == nil {
+		cs.byAddr = map[netip.Addr]int{}
+	}
+	cs.total++
+	cs.byAddr[addr]++
+	return true, ""
+}
+
+// give frees the slot take reserved.
+func (cs *checkSlots) give(addr netip.Addr) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	cs.total--
+	if cs.byAddr[addr]--; cs.byAddr[addr] <= 0 {
+		delete(cs.byAddr, addr)
+	}
+}
 
 // checkEndpoint prepares a /ws/check connection.
 func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
@@ -63,10 +101,14 @@ func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 	policy := requesterPolicy(r)
 	opts.Policy = &policy
 	return core.Config{MaxMessageSize: 4 << 10}, func(c *wsConn) error {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
+		// Deferred calls run last first: when the page goes away the
+		// run is cancelled, then waited for (the other way round, a
+		// run against a slow server held its slot for minutes after
+		// the page had closed).
 		var running sync.WaitGroup
 		defer running.Wait()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
 		busy := make(chan struct{}, 1) // full while a run is under way
 		for {
 			op, msg, err := c.conn.ReadMessage(nil)
@@ -105,12 +147,12 @@ func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 // the address that was allowed.
 func (s *Server) runCheck(ctx context.Context, c *wsConn, url string, opts check.Options) checkEvent {
 	opts.LookupIP = s.cfg.lookup
-	select {
-	case checkSlots <- struct{}{}:
-		defer func() { <-checkSlots }()
-	default:
-		return checkEvent{Type: "busy", Reason: "the server is running as many checks as it allows; try again in a minute"}
+	addr := reach.IPOf(c.remote)
+	ok, why := s.checks.take(addr)
+	if !ok {
+		return checkEvent{Type: "busy", Reason: why}
 	}
+	defer s.checks.give(addr)
 	opts.Started = func(cases int) { sendEvent(c, checkEvent{Type: "start", Cases: cases}) }
 	rep, err := check.Run(ctx, url, opts, func(r check.Result) {
 		sendEvent(c, checkEvent{Type: "result", Result: &r})

@@ -183,3 +183,58 @@ func TestCheckEndpointStudentReachesOnlyItself(t *testing.T) {
 		}
 	}
 }
+
+// A page that closes while its check runs against a server that never
+// answers frees its slot at once: the same machine can start a new check
+// right away instead of being told one is running.
+func TestCheckEndpointCancelsOnDisconnect(t *testing.T) {
+	ts := startServer(t, nil)
+	// A "server" that accepts connections and never says anything.
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	url, _ := json.Marshal(checkRequest{URL: "ws://" + silent.Addr().String() + "/"})
+	first := coreDial(t, ts.addr, "/ws/check", core.Config{})
+	if err := first.WriteMessage(core.OpText, url); err != nil {
+		t.Fatal(err)
+	}
+	if e := readCheckEvent(t, first); e.Type != "start" {
+		t.Fatalf("first event %+v", e)
+	}
+	// A second check from the same machine while the first runs: busy.
+	second := coreDial(t, ts.addr, "/ws/check", core.Config{})
+	if err := second.WriteMessage(core.OpText, url); err != nil {
+		t.Fatal(err)
+	}
+	if e := readCheckEvent(t, second); e.Type != "busy" || !strings.Contains(e.Reason, "from your machine") {
+		t.Fatalf("second check while the first runs: %+v, want busy", e)
+	}
+	first.CloseNow()
+	// Each case waits 5 s for the silent server; the slot must come back
+	// long before the 43 cases could have run.
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		if err := second.WriteMessage(core.OpText, url); err != nil {
+			t.Fatal(err)
+		}
+		e := readCheckEvent(t, second)
+		if e.Type == "start" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the closed page's check still holds its slot: %+v", e)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -77,6 +77,7 @@ type Server struct {
 	static  *staticFiles
 	lessons *lessonPages
 	chat    *room
+	checks  checkSlots // the page's checks running, for /ws/check
 
 	mu       sync.Mutex
 	conns    map[*wsConn]struct{} // open WebSockets, for the shutdown
