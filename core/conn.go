@@ -54,6 +54,11 @@ type Config struct {
 	// RSV holds the RSV bits that negotiated extensions define (0x4 for
 	// RSV1, ...). wsplay implements none, so leave it 0.
 	RSV byte
+
+	// Budget, when not nil, bounds the memory of messages being read
+	// across the connections that share it: see Budget. nil means each
+	// connection is bounded by MaxMessageSize alone.
+	Budget *Budget
 	// OnFrame, when set, is called with the exact wire bytes of every frame
 	// read or written, masking key and masked payload included. A received
 	// frame that breaks a rule is reported as far as it was read (its
@@ -97,6 +102,7 @@ type Conn struct {
 	readErr error      // sticky: once reading failed, it keeps failing
 	ctrl    [MaxControlPayload]byte
 	utf8    utf8Validator
+	taken   int64  // bytes of cfg.Budget the message being read holds
 	wireIn  []byte // frame being assembled for OnFrame
 
 	writeMu  sync.Mutex
@@ -185,6 +191,18 @@ func (c *Conn) readMessage(dst []byte) (Opcode, []byte, error) {
 			return op, out, nil
 		}
 	}
+	op, dst, err := c.readMessageGeneral(dst)
+	if c.taken > 0 {
+		c.cfg.Budget.give(c.taken)
+		c.taken = 0
+	}
+	c.fr.br.idle.messageDone()
+	return op, dst, err
+}
+
+// readMessageGeneral is readMessage for everything the fast path does not
+// take: frame by frame, with control frames in between.
+func (c *Conn) readMessageGeneral(dst []byte) (Opcode, []byte, error) {
 	var op Opcode
 	start := len(dst)
 	c.utf8 = utf8Validator{}
@@ -209,6 +227,10 @@ func (c *Conn) readMessage(dst []byte) (Opcode, []byte, error) {
 		}
 		if h.Opcode != OpContinuation {
 			op = h.Opcode
+			// A message must arrive whole within the idle timeout:
+			// bytes trickling in one at a time would otherwise keep
+			// a half-read message, and its memory, for ever.
+			c.fr.br.idle.messageStarted()
 		}
 		if uint64(len(dst)-start)+h.Length > uint64(c.cfg.MaxMessageSize) {
 			if c.cfg.OnFrame != nil {
@@ -255,6 +277,21 @@ func (c *Conn) readPayload(dst []byte, text bool) ([]byte, error) {
 			grow := max(len(dst), c.cfg.ReadBufferSize)
 			if c.fr.Remaining() <= keepMessageBuffer || uint64(grow) > c.fr.Remaining() {
 				grow = int(c.fr.Remaining())
+			}
+			if b := c.cfg.Budget; b != nil && cap(dst)+grow > FreeMessageBytes {
+				// Reserve the room asked for, then account for
+				// what append really gave (it rounds up).
+				need := int64(cap(dst)+grow-FreeMessageBytes) - c.taken
+				if !b.take(need) {
+					return dst, newProtocolError(StatusTryAgainLater, RuleServerBusy)
+				}
+				c.taken += need
+				dst = append(dst[:cap(dst)], make([]byte, grow)...)[:len(dst)]
+				if extra := int64(cap(dst)-FreeMessageBytes) - c.taken; extra > 0 {
+					b.force(extra) // already allocated: counted even past the limit
+					c.taken += extra
+				}
+				continue
 			}
 			dst = append(dst[:cap(dst)], make([]byte, grow)...)[:len(dst)]
 		}

@@ -118,6 +118,7 @@ var (
 	RuleHeaderFolding  = Rule{ID: "header-folding", Text: "header values must not be continued on the next line (obsolete line folding)", Section: "RFC 9112 §5.2"}
 	RuleHeaderTooLarge = Rule{ID: "header-too-large", Text: "the request line and headers must fit the server's limit", Section: "RFC 6585 §5"}
 	RuleMethodGet      = Rule{ID: "method-get", Text: "the opening handshake must be an HTTP GET request", Section: "4.1"}
+	RuleNoBody         = Rule{ID: "no-body", Text: "the opening handshake request must not have a body (Content-Length or Transfer-Encoding): the bytes after its head are WebSocket frames", Section: "RFC 9110 §9.3.1"}
 	RuleHTTPVersion    = Rule{ID: "http-version", Text: "the opening handshake must use HTTP/1.1 or later", Section: "4.1"}
 	RuleHost           = Rule{ID: "host", Text: "the request must have a Host header", Section: "4.1"}
 	RuleUpgrade        = Rule{ID: "upgrade", Text: `the request must have an Upgrade header that contains the token "websocket"`, Section: "4.2.1"}
@@ -240,6 +241,18 @@ func (r *Request) Validate() error {
 	}
 	if len(r.Header.Values("Host")) != 1 {
 		return &HandshakeError{Status: 400, Rule: RuleHost}
+	}
+	// A body would be read as frames by this server, but skipped by a
+	// proxy in front of it: the two would disagree on where the frames
+	// start (request smuggling).
+	if cl := r.Header.Values("Content-Length"); r.Header.Get("Transfer-Encoding") != "" || len(cl) > 1 || (len(cl) == 1 && strings.TrimSpace(cl[0]) != "0") {
+		var present []string
+		for _, name := range []string{"Content-Length", "Transfer-Encoding"} {
+			if len(r.Header.Values(name)) > 0 {
+				present = append(present, describeField(r.Header, name))
+			}
+		}
+		return &HandshakeError{Status: 400, Rule: RuleNoBody, Detail: strings.Join(present, " and ")}
 	}
 	if !r.Header.HasToken("Upgrade", "websocket") {
 		return &HandshakeError{Status: 400, Rule: RuleUpgrade, Detail: describeField(r.Header, "Upgrade"),

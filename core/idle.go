@@ -8,10 +8,16 @@ import "time"
 // further: a silent peer is cut off between IdleTimeout and 9/8 of it
 // after its last byte, and a busy connection updates its timer about once
 // per eighth of IdleTimeout, not once per read.
+//
+// A message in progress has a deadline of its own: it must arrive whole
+// within IdleTimeout (and an eighth) of its first frame, however often
+// bytes arrive, so a peer that sends one byte now and then cannot keep a
+// half-read message, and its memory, for ever.
 type idleDeadline struct {
-	conn  interface{ SetReadDeadline(time.Time) error } // nil: no idle timeout
-	idle  time.Duration
-	until time.Time
+	conn     interface{ SetReadDeadline(time.Time) error } // nil: no idle timeout
+	idle     time.Duration
+	until    time.Time
+	msgUntil time.Time // while a message is being read: when it must be whole
 }
 
 func newIdleDeadline(rw any, idle time.Duration) idleDeadline {
@@ -31,6 +37,45 @@ func (d *idleDeadline) arrived() {
 	if d.until.Sub(now) >= d.idle {
 		return
 	}
-	d.until = now.Add(d.idle + d.idle/8)
+	until := now.Add(d.idle + d.idle/8)
+	if !d.msgUntil.IsZero() {
+		if !d.until.Before(d.msgUntil) {
+			return // already at the message's deadline
+		}
+		until = minTime(until, d.msgUntil)
+	}
+	d.until = until
 	d.conn.SetReadDeadline(d.until)
+}
+
+// messageStarted is called when the first frame of a message has arrived
+// on the general path: from now the deadline does not move past the
+// message's own.
+func (d *idleDeadline) messageStarted() {
+	if d.conn == nil || !d.msgUntil.IsZero() {
+		return
+	}
+	d.msgUntil = time.Now().Add(d.idle + d.idle/8)
+	if d.until.After(d.msgUntil) {
+		d.until = d.msgUntil
+		d.conn.SetReadDeadline(d.until)
+	}
+}
+
+// messageDone is called when a message read on the general path ends: the
+// idle deadline counts from now again.
+func (d *idleDeadline) messageDone() {
+	if d.conn == nil || d.msgUntil.IsZero() {
+		return
+	}
+	d.msgUntil = time.Time{}
+	d.until = time.Now().Add(d.idle + d.idle/8)
+	d.conn.SetReadDeadline(d.until)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }

@@ -57,6 +57,14 @@ func (fr *FrameReader) NextFrame() (FrameHeader, error) {
 		return FrameHeader{}, err
 	}
 	n := headerSizeFromFirstBytes(b[0], b[1])
+	if fr.br.Buffered() < n {
+		// The rest of the header has not arrived. Most rules are
+		// decided by the first two bytes: a peer that broke one hears
+		// so now, not after it sends bytes it may never send.
+		if err := fr.checkFirstBytes(b[0], b[1]); err != nil {
+			return FrameHeader{}, err
+		}
+	}
 	if b, err = fr.br.Peek(n); err != nil {
 		return FrameHeader{}, unexpected(err)
 	}
@@ -153,6 +161,42 @@ func (fr *FrameReader) peekWhole(limit int64) (op Opcode, hdrLen, length int, ke
 		return
 	}
 	return op, hdrLen, length, key, masked, true
+}
+
+// checkFirstBytes applies the rules that the first two bytes of a header
+// decide (RSV bits, opcode, FIN and length of a control frame, the mask
+// bit, the order of fragments), in the same words and order as check. It
+// changes no state: the whole header is checked again once it is there.
+// The rules that need the rest of the header (minimal length, the top bit
+// of a 64-bit length) are not known yet, so the error may name fewer rules
+// than the whole header would have; never others.
+func (fr *FrameReader) checkFirstBytes(b0, b1 byte) error {
+	h := FrameHeader{
+		Fin:    b0&bitFin != 0,
+		Rsv:    (b0 & bitsRsv) >> 4,
+		Opcode: Opcode(b0 & bitsOp),
+		Masked: b1&bitMask != 0,
+		Length: uint64(b1 & bitsLen7), // 126 and 127 mean "more than 125", enough for the control rule
+	}
+	err := CheckFrameHeader(h, fr.receiver, fr.rsvAllowed)
+	var extra []Rule
+	if !h.Opcode.IsReserved() && h.Opcode.IsData() {
+		switch {
+		case h.Opcode == OpContinuation && !fr.inMessage:
+			extra = append(extra, RuleContinuationLone)
+		case h.Opcode != OpContinuation && fr.inMessage:
+			extra = append(extra, RuleFragmentsNested)
+		}
+	}
+	if err == nil && extra == nil {
+		return nil
+	}
+	pe, _ := err.(*ProtocolError)
+	if pe == nil {
+		pe = &ProtocolError{Code: StatusProtocolError}
+	}
+	pe.Rules = append(pe.Rules, extra...)
+	return pe
 }
 
 // check applies the header rules, including the ones that need the wire

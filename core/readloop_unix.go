@@ -128,6 +128,14 @@ func (rl *rawLoop) read(fd uintptr) bool {
 			continue
 		}
 		if err == syscall.EAGAIN {
+			if b.Buffered() > 0 {
+				// Part of a frame is here (for example bytes that
+				// came in the handshake's segment) and the socket
+				// has nothing more: like the drained case above,
+				// the general path takes it, and refuses a header
+				// whose first bytes already break a rule.
+				return rl.leave(true)
+			}
 			b.release()
 			return rl.leave(false)
 		}

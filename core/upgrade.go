@@ -5,6 +5,7 @@ package core
 import (
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -30,6 +31,11 @@ func FromHTTP(r *http.Request) *Request {
 		for _, v := range r.Header[name] {
 			req.Header = append(req.Header, HeaderField{Name: name, Value: v})
 		}
+	}
+	// net/http moves Transfer-Encoding out of the header; Validate
+	// needs to see it (a handshake must not have a body).
+	if len(r.TransferEncoding) > 0 && r.Header.Get("Transfer-Encoding") == "" {
+		req.Header = append(req.Header, HeaderField{Name: "Transfer-Encoding", Value: strings.Join(r.TransferEncoding, ", ")})
 	}
 	return req
 }

@@ -20,9 +20,12 @@ func serveFlags(out io.Writer, cfg *Config, logJSON *bool) *flag.FlagSet {
 	fl.Var((*originList)(&cfg.Origins), "origin", "an `origin` allowed to open WebSockets besides the server's own and loopback ones, e.g. http://192.168.1.20:3000; repeat the flag or separate with commas; * allows any origin, null allows file: pages (default none: the server's own origin and loopback origins only)")
 	fl.Var((*hostList)(&cfg.Hosts), "host", "a `name` this server is reached by besides localhost, loopback addresses and this machine's own addresses and host name, e.g. wsplay.school.lan; repeat the flag or separate with commas. Requests for any other Host get 421, which defeats DNS rebinding (default none)")
 	fl.Var((*byteSize)(&cfg.MaxMessage), "max-message", "`size` of the largest WebSocket message on /ws/echo and /ws/inspect, after reassembling fragments; larger messages close the connection with 1009 (suffixes KiB, MiB)")
+	fl.Var((*byteSize)(&cfg.MaxInFlight), "max-inflight", "`size` of memory all WebSockets together may hold in messages still arriving (beyond the first 64KiB of each); a message that does not fit closes its connection with 1013, try again later. A message must also arrive whole within -idle-timeout of its first frame")
 	fl.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "most WebSocket connections open at once; more get 503 Service Unavailable")
+	fl.IntVar(&cfg.MaxHTTPConns, "max-http-conns", cfg.MaxHTTPConns, "most plain HTTP connections (pages, files, handshakes in progress) open at once; more are answered 503 and closed. WebSockets count toward -max-conns instead")
+	fl.IntVar(&cfg.MaxHTTPPerAddr, "max-http-conns-per-addr", cfg.MaxHTTPPerAddr, "most plain HTTP connections one client address may have open (this machine's own connections are not limited); a browser uses up to 6 per server")
 	fl.Var((*byteSize)(&cfg.MaxHeaderBytes), "max-header", "`size` of the largest HTTP request head (request line and headers); larger get 431 (net/http allows 4KiB of slack)")
-	fl.DurationVar(&cfg.HandshakeTimeout, "handshake-timeout", cfg.HandshakeTimeout, "time a client has to send its request head, against slow-sending (slowloris) clients")
+	fl.DurationVar(&cfg.HandshakeTimeout, "handshake-timeout", cfg.HandshakeTimeout, "time a client has to send its whole request (head and body), against slow-sending (slowloris) clients and bodies that never arrive")
 	fl.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "a WebSocket from which nothing arrives for this long (up to an eighth longer: the deadline is moved coarsely to save timer updates) is closed; the server pings every half of it, and browsers answer pings by themselves. Also the keep-alive limit of idle HTTP connections. 0 turns it off")
 	fl.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "longest time one write to a WebSocket client may take before the connection is dropped (up to an eighth longer, like -idle-timeout)")
 	fl.DurationVar(&cfg.HTTPWriteTimeout, "http-write-timeout", cfg.HTTPWriteTimeout, "longest time to send one HTTP response (the page, the 2 MB WebAssembly module)")
@@ -56,8 +59,12 @@ func checkConfig(cfg Config) error {
 	switch {
 	case cfg.MaxMessage <= 0:
 		return errors.New("-max-message must be positive")
+	case cfg.MaxInFlight < 1<<20:
+		return errors.New("-max-inflight must be at least 1MiB")
 	case cfg.MaxConns <= 0:
 		return errors.New("-max-conns must be positive")
+	case cfg.MaxHTTPConns <= 0 || cfg.MaxHTTPPerAddr <= 0:
+		return errors.New("-max-http-conns and -max-http-conns-per-addr must be positive")
 	case cfg.MaxHeaderBytes < 1024:
 		return errors.New("-max-header must be at least 1KiB")
 	case cfg.HandshakeTimeout <= 0:

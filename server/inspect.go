@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,8 +85,24 @@ type frameReport struct {
 	MaskingKey string `json:"maskingKey,omitempty"` // hex
 	HeaderLen  int    `json:"headerLength"`
 	PayloadLen uint64 `json:"payloadLength"`
-	Wire       string `json:"wire"` // base64 of the whole frame
+	// Wire is base64 of the whole frame, or, for a frame larger than
+	// reportWhole, of its header and first reportHead payload bytes;
+	// then Truncated is set, WireTail holds the last reportTail bytes
+	// and Omitted counts the bytes between.
+	Wire      string `json:"wire"`
+	Truncated bool   `json:"truncated,omitempty"`
+	WireTail  string `json:"wireTail,omitempty"`
+	Omitted   int    `json:"omitted,omitempty"`
 }
+
+// A report of a large frame shows its start and its end: a learner reads
+// the header and a few lines of payload, not megabytes of base64, and the
+// server does not hold several encoded copies of every large message.
+const (
+	reportWhole = 64 << 10 // frames with up to this much payload are reported whole
+	reportHead  = 1 << 10  // payload bytes reported at the start of a larger frame
+	reportTail  = 256      // and at its end
+)
 
 // inspector is the state of one /ws/inspect connection.
 type inspector struct {
@@ -136,7 +154,13 @@ func (in *inspector) onFrame(dir core.Direction, wire []byte) {
 		Type: "frame", Time: time.Now().UTC().Format(time.RFC3339Nano),
 		From: "server", Fin: h.Fin, Opcode: byte(h.Opcode), OpcodeName: h.Opcode.String(),
 		Masked: h.Masked, HeaderLen: n, PayloadLen: h.Length,
-		Wire: base64.StdEncoding.EncodeToString(wire),
+	}
+	if len(wire)-n > reportWhole {
+		rep.Wire = base64.StdEncoding.EncodeToString(wire[:n+reportHead])
+		rep.WireTail = base64.StdEncoding.EncodeToString(wire[len(wire)-reportTail:])
+		rep.Truncated, rep.Omitted = true, len(wire)-n-reportHead-reportTail
+	} else {
+		rep.Wire = base64.StdEncoding.EncodeToString(wire)
 	}
 	if dir == core.Received {
 		rep.From = "client"
@@ -315,13 +339,17 @@ func (in *inspector) handshakeReport(c *wsConn) inspectReport {
 		Limits:   inspectLimits{MaxMessage: in.s.cfg.MaxMessage, IdleTimeout: in.s.cfg.IdleTimeout.Seconds()},
 	}
 	if c.head != nil {
-		rep.Request = headReport(c.head, true)
+		rep.Request = headReport(redactHead(c.head), true)
 	} else {
 		// Not recorded: rebuild it from what net/http parsed, which has
 		// lost the order and spelling of the names; say so.
 		rep.Request = inspectHead{Exact: false, StartLine: c.req.Method + " " + c.req.Target + " " + c.req.Proto, Headers: []headerField{}}
 		for _, f := range c.req.Header {
-			rep.Request.Headers = append(rep.Request.Headers, headerField{f.Name, f.Value})
+			v := f.Value
+			if secretHeader(f.Name) {
+				v = redacted(len(v))
+			}
+			rep.Request.Headers = append(rep.Request.Headers, headerField{f.Name, v})
 		}
 	}
 	resp := c.response
@@ -331,6 +359,43 @@ func (in *inspector) handshakeReport(c *wsConn) inspectReport {
 	}
 	rep.Response = headReport(resp, exact)
 	return rep
+}
+
+// Cookies are not scoped by port: a page on any loopback port, which the
+// origin rule lets open /ws/inspect, would read in the reflected head the
+// cookies of every other web application on localhost, HttpOnly ones
+// included. So the values of the credential fields are replaced by their
+// length: a learner still sees that they were sent, and how big they are.
+
+// secretHeader reports whether a request field's value is withheld.
+func secretHeader(name string) bool {
+	switch strings.ToLower(name) {
+	case "cookie", "authorization", "proxy-authorization":
+		return true
+	}
+	return false
+}
+
+// redacted is what a withheld value is shown as.
+func redacted(n int) string { return "(withheld by wsplay: " + strconv.Itoa(n) + " bytes)" }
+
+// redactHead returns raw with the values of the secret fields replaced.
+func redactHead(raw []byte) []byte {
+	lines := bytes.SplitAfter(raw, []byte("\n"))
+	var out []byte
+	for _, l := range lines {
+		name, value, ok := bytes.Cut(l, []byte(":"))
+		if ok && secretHeader(string(name)) {
+			end := []byte("\n")
+			if bytes.HasSuffix(value, []byte("\r\n")) {
+				end = []byte("\r\n")
+			}
+			v := bytes.TrimSpace(value)
+			l = append(append(append(append([]byte(nil), name...), ": "...), redacted(len(v))...), end...)
+		}
+		out = append(out, l...)
+	}
+	return out
 }
 
 // headReport splits an HTTP head into its start line and header fields,

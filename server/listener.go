@@ -6,11 +6,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
+	"net/netip"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"wsplay/reach"
 )
 
 // net/http parses a request into a map: the order of the header lines and
@@ -26,23 +31,87 @@ import (
 // core.Config.IdleTimeout). Before the upgrade the wrapper leaves deadlines
 // to net/http.
 
-// recListener wraps accepted connections in recConn.
+// recListener wraps accepted connections in recConn, and bounds the
+// connections that still speak plain HTTP: in all (maxHTTP) and per client
+// address (maxHTTPPerAddr). WebSockets are bounded by -max-conns instead,
+// so a connection stops counting here once it is upgraded. Without this
+// bound, clients that open connections and send nothing, or a request head
+// and no body, hold a file descriptor each until the timeouts, and enough
+// of them leave the server unable to accept anyone.
 type recListener struct {
 	net.Listener
-	keep        int // how many of the latest HTTP bytes to keep per connection
-	writeBuffer int // when > 0, SO_SNDBUF of accepted TCP connections (tests)
+	keep           int // how many of the latest HTTP bytes to keep per connection
+	writeBuffer    int // when > 0, SO_SNDBUF of accepted TCP connections (tests)
+	maxHTTP        int // most plain HTTP connections at once; 0: no limit
+	maxHTTPPerAddr int // most plain HTTP connections from one address; 0: no limit
+
+	mu     sync.Mutex
+	open   int                // under mu: plain HTTP connections open
+	byAddr map[netip.Addr]int // under mu: the same, per client address
 }
 
-// Accept wraps the next connection.
+// Accept wraps the next connection, or turns it away with 503 when the
+// plain HTTP connections are at their limit.
 func (l *recListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		if tc, ok := c.(*net.TCPConn); ok && l.writeBuffer > 0 {
+			tc.SetWriteBuffer(l.writeBuffer)
+		}
+		addr := reach.IPOf(c.RemoteAddr().String())
+		if why := l.take(addr, addr == reach.IPOf(c.LocalAddr().String())); why != "" {
+			go turnAway(c, why)
+			continue
+		}
+		rc := &recConn{Conn: c, keep: l.keep, recording: true, l: l, addr: addr}
+		rc.counted.Store(true)
+		return rc, nil
 	}
-	if tc, ok := c.(*net.TCPConn); ok && l.writeBuffer > 0 {
-		tc.SetWriteBuffer(l.writeBuffer)
+}
+
+// take counts a new plain HTTP connection from addr, or says why it may not
+// be opened. The per-address cap is for fairness between the machines of a
+// class, so it does not apply to this machine's own connections (local:
+// both ends have the same address), whose user runs the server.
+func (l *recListener) take(addr netip.Addr, local bool) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !local && l.maxHTTPPerAddr > 0 && l.byAddr[addr] >= l.maxHTTPPerAddr {
+		return "your machine has " + strconv.Itoa(l.maxHTTPPerAddr) + " HTTP connections open to this server, the most one address may have (see -max-http-conns-per-addr)"
 	}
-	return &recConn{Conn: c, keep: l.keep, recording: true}, nil
+	if l.maxHTTP > 0 && l.open >= l.maxHTTP {
+		return strconv.Itoa(l.maxHTTP) + " HTTP connections are open to this server, the most it takes (see -max-http-conns)"
+	}
+	if l.byAddr == nil {
+		l.byAddr = map[netip.Addr]int{}
+	}
+	l.open++
+	l.byAddr[addr]++
+	return ""
+}
+
+// give uncounts a plain HTTP connection: closed, or upgraded to a WebSocket.
+func (l *recListener) give(addr netip.Addr) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.open--
+	if l.byAddr[addr]--; l.byAddr[addr] <= 0 {
+		delete(l.byAddr, addr)
+	}
+}
+
+// turnAway answers a connection over the limits with 503 and closes it,
+// without reading its request: a client that does not read the answer gets
+// a short write deadline, not a goroutine held for long.
+func turnAway(c net.Conn, why string) {
+	defer c.Close()
+	c.SetWriteDeadline(time.Now().Add(time.Second))
+	body := "wsplay: " + why + "; try again in a moment\n"
+	io.WriteString(c, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 5\r\n"+
+		"Connection: close\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
 }
 
 // recConn records what is read until the connection is upgraded, then
@@ -50,6 +119,10 @@ func (l *recListener) Accept() (net.Conn, error) {
 type recConn struct {
 	net.Conn
 	keep int
+	l    *recListener // counts the connection while it speaks plain HTTP; nil in tests
+	addr netip.Addr   // the client's address, for l
+
+	counted atomic.Bool // false once uncounted from l (upgraded or closed)
 
 	mu        sync.Mutex
 	recording bool   // under mu: still HTTP, keep the bytes read
@@ -128,6 +201,21 @@ func (c *recConn) CloseWrite() error {
 	return nil
 }
 
+// Close closes the connection and, if it still spoke plain HTTP, frees its
+// place among the HTTP connections.
+func (c *recConn) Close() error {
+	c.uncount()
+	return c.Conn.Close()
+}
+
+// uncount frees the connection's place among the plain HTTP connections,
+// once.
+func (c *recConn) uncount() {
+	if c.l != nil && c.counted.CompareAndSwap(true, false) {
+		c.l.give(c.addr)
+	}
+}
+
 // captureNextWrite asks for a copy of the next write: the 101 response that
 // core.Upgrade writes in one call.
 func (c *recConn) captureNextWrite() {
@@ -151,6 +239,7 @@ func (c *recConn) upgraded(write time.Duration) {
 	c.recording, c.rec = false, nil
 	c.mu.Unlock()
 	c.write.Store(int64(write))
+	c.uncount()
 }
 
 // pinWriteDeadline makes every write, the one in progress included, end by

@@ -24,7 +24,10 @@ type Config struct {
 	Hosts   []string // Host names served beyond loopback and the machine's own (see host.go)
 
 	MaxMessage       int64         // largest WebSocket message on /ws/echo and /ws/inspect, bytes
+	MaxInFlight      int64         // bytes of half-read messages all connections may hold (see memory.go)
 	MaxConns         int           // most WebSocket connections open at once
+	MaxHTTPConns     int           // most plain HTTP connections open at once
+	MaxHTTPPerAddr   int           // most plain HTTP connections open from one client address
 	MaxHeaderBytes   int64         // largest request head, bytes
 	HandshakeTimeout time.Duration // time to read a request head (slowloris)
 	IdleTimeout      time.Duration // a WebSocket silent this long is closed; pings every half of it
@@ -54,7 +57,10 @@ func defaultConfig() Config {
 	return Config{
 		Addr:             "127.0.0.1:8080",
 		MaxMessage:       16 << 20,
+		MaxInFlight:      64 << 20,
 		MaxConns:         128,
+		MaxHTTPConns:     1024,
+		MaxHTTPPerAddr:   32,
 		MaxHeaderBytes:   8 << 10,
 		HandshakeTimeout: 10 * time.Second,
 		IdleTimeout:      60 * time.Second,
@@ -78,6 +84,10 @@ type Server struct {
 	lessons *lessonPages
 	chat    *room
 	checks  checkSlots // the page's checks running, for /ws/check
+	budget  *core.Budget
+	// gaveBack counts the times memory was given back (memory.go).
+	gaveBack atomic.Int64
+	stopBG   chan struct{} // closed by Shutdown: ends background work
 
 	mu       sync.Mutex
 	conns    map[*wsConn]struct{} // open WebSockets, for the shutdown
@@ -97,16 +107,21 @@ func NewServer(cfg Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, static: st, lessons: lp, conns: map[*wsConn]struct{}{}}
+	s := &Server{cfg: cfg, log: log, static: st, lessons: lp, conns: map[*wsConn]struct{}{},
+		budget: core.NewBudget(cfg.MaxInFlight), stopBG: make(chan struct{})}
+	go s.giveBackMemory(s.stopBG)
 	s.chat = newRoom(s)
 	s.http = &http.Server{
 		Handler:           newHostGuard(cfg.Hosts).wrap(withSecurityHeaders(contentSecurityPolicy(lp.course), s.routes())),
 		ReadHeaderTimeout: cfg.HandshakeTimeout,
-		IdleTimeout:       cfg.IdleTimeout,
-		WriteTimeout:      cfg.HTTPWriteTimeout,
-		MaxHeaderBytes:    int(cfg.MaxHeaderBytes),
-		ConnContext:       withConn,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		// The whole request, body included: a request whose body never
+		// arrives must not hold its connection (no route takes a body).
+		ReadTimeout:    cfg.HandshakeTimeout,
+		IdleTimeout:    cfg.IdleTimeout,
+		WriteTimeout:   cfg.HTTPWriteTimeout,
+		MaxHeaderBytes: int(cfg.MaxHeaderBytes),
+		ConnContext:    withConn,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 	return s, nil
 }
@@ -123,7 +138,8 @@ func (s *Server) Serve(ln net.Listener) error {
 	// chunks of 4096: keeping that much of the latest bytes is enough to
 	// hold the whole head of the request being served.
 	keep := int(s.cfg.MaxHeaderBytes) + 8192
-	err := s.http.Serve(&recListener{Listener: ln, keep: keep, writeBuffer: s.cfg.writeBuffer})
+	err := s.http.Serve(&recListener{Listener: ln, keep: keep, writeBuffer: s.cfg.writeBuffer,
+		maxHTTP: s.cfg.MaxHTTPConns, maxHTTPPerAddr: s.cfg.MaxHTTPPerAddr})
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
@@ -136,6 +152,9 @@ func (s *Server) Serve(ln net.Listener) error {
 // ctx is done; then it cuts what is left.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
+	if !s.closing {
+		close(s.stopBG)
+	}
 	s.closing = true
 	conns := make([]*wsConn, 0, len(s.conns))
 	for c := range s.conns {

@@ -122,6 +122,7 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint, keepHandshake bool
 			raw.captureNextWrite()
 		}
 		cfg, h := prepare(r)
+		cfg.Budget = s.budget
 		if raw != nil {
 			// The Conn keeps the idle deadline itself (coarsely, so
 			// that a busy connection rarely touches its timer).
