@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,7 +37,9 @@ var Categories = []Category{
 type Case struct {
 	ID       string
 	Category string
-	Title    string
+	// Stage is the id of the stage (Stages) the case belongs to.
+	Stage string
+	Title string
 	// Lesson is the slug of the lesson that explains the rule.
 	Lesson string
 	// Rule is the requirement checked; a verdict may name a more precise
@@ -81,7 +84,13 @@ func (v *verdict) also(format string, a ...any) *verdict {
 // Cases returns the cases a run with opts executes, in order.
 func Cases(opts Options) []Case {
 	opts = opts.withDefaults()
-	all := allCases(opts)
+	var all []Case
+	last := stageIndex(opts.Stage)
+	for _, c := range allCases(opts) {
+		if i := stageIndex(c.Stage); i >= 0 && i <= last {
+			all = append(all, c)
+		}
+	}
 	if len(opts.Run) == 0 {
 		return all
 	}
@@ -108,7 +117,34 @@ func allCases(opts Options) []Case {
 	cs = append(cs, closeCases()...)
 	cs = append(cs, largeCases(opts.LargeSizes)...)
 	cs = append(cs, chunkCases()...)
+	for i := range cs {
+		cs[i].Stage = stageOfCase(cs[i].ID)
+	}
+	// In the order of the stages; within a stage, in the order above.
+	slices.SortStableFunc(cs, func(a, b Case) int { return stageIndex(a.Stage) - stageIndex(b.Stage) })
 	return cs
+}
+
+// stageOfCase maps a case id to its stage: the stage whose lessons teach
+// what the case needs.
+func stageOfCase(id string) string {
+	switch {
+	case strings.HasPrefix(id, "handshake.") || id == "chunks.handshake":
+		return "handshake"
+	case id == "frame.unmasked" || strings.HasPrefix(id, "masking."):
+		return "masking"
+	case strings.HasPrefix(id, "frame.") || strings.HasPrefix(id, "large.") || strings.HasPrefix(id, "chunks.") || strings.HasPrefix(id, "reserved."):
+		return "frames"
+	case strings.HasPrefix(id, "fragments."):
+		return "fragments"
+	case strings.HasPrefix(id, "control."):
+		return "control"
+	case strings.HasPrefix(id, "close."):
+		return "close"
+	case strings.HasPrefix(id, "utf8."):
+		return "utf8"
+	}
+	return ""
 }
 
 // ---- expectations shared by the cases ----
@@ -191,7 +227,7 @@ func firstRule(err error) core.Rule {
 	if pe, ok := err.(*core.ProtocolError); ok && len(pe.Rules) > 0 {
 		return pe.Rules[0]
 	}
-	return core.Rule{Text: err.Error(), Section: "5"}
+	return core.Rule{ID: "frame-error", Text: err.Error(), Section: "5"}
 }
 
 func quoteReason(r string) string {

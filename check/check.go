@@ -113,6 +113,10 @@ type Options struct {
 	// Started, when not nil, is called once the target is resolved and
 	// allowed, before the first case, with the number of cases to run.
 	Started func(cases int)
+	// Stage, when not "" or "all", runs only the cases of that stage and
+	// of every stage before it (see Stages); Report.NotTried then lists the
+	// later stages. An unknown stage makes Run return a *StageError.
+	Stage string
 	// ChunkDelay is the pause between the one-byte writes of the
 	// partial-read cases; 0 means 1ms. The pause makes each byte arrive in
 	// its own read on the server.
@@ -148,6 +152,9 @@ func (o Options) withDefaults() Options {
 
 // RuleRef is a core.Rule as a report shows it.
 type RuleRef struct {
+	// ID is the rule's stable id (core.Rule.ID), e.g. "server-no-mask":
+	// the same in every language, so a page can translate the rule by it.
+	ID     string `json:"id"`
 	Text   string `json:"text"`
 	Source string `json:"source"` // e.g. "RFC 6455 §5.2"
 }
@@ -155,12 +162,13 @@ type RuleRef struct {
 // Cite returns "text (source)".
 func (r RuleRef) Cite() string { return r.Text + " (" + r.Source + ")" }
 
-func ref(r core.Rule) RuleRef { return RuleRef{Text: r.Text, Source: r.Source()} }
+func ref(r core.Rule) RuleRef { return RuleRef{ID: r.ID, Text: r.Text, Source: r.Source()} }
 
 // Result is the outcome of one case.
 type Result struct {
 	ID       string `json:"id"`       // e.g. "frame.text-126"
 	Category string `json:"category"` // e.g. "frames"
+	Stage    string `json:"stage"`    // the Stages id, e.g. "frames"
 	Title    string `json:"title"`    // what the case checks, one line
 	Status   Status `json:"status"`
 	// Got says in one or two sentences what the server did.
@@ -206,6 +214,9 @@ type Report struct {
 	Pass     int           `json:"pass"`
 	Warn     int           `json:"warn"`
 	Fail     int           `json:"fail"`
+	// NotTried lists, in order, the ids of the stages after Options.Stage,
+	// which the run did not try.
+	NotTried []string `json:"not_tried"`
 	// Interrupted is set when the run was cancelled before every case ran.
 	Interrupted bool `json:"interrupted,omitempty"`
 }
@@ -222,6 +233,9 @@ func (r *Report) Failed() bool { return r.Fail > 0 }
 // dropped and Report.Interrupted is set.
 func Run(ctx context.Context, target string, opts Options, progress func(Result)) (*Report, error) {
 	opts = opts.withDefaults()
+	if err := ValidStage(opts.Stage); err != nil {
+		return nil, err
+	}
 	policy := reach.CommandLine(opts.AllowRemote)
 	if opts.Policy != nil {
 		policy = *opts.Policy
@@ -231,6 +245,9 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 		return nil, err
 	}
 	rep := &Report{Target: target, Address: t.Addr, Started: time.Now()}
+	for _, st := range Stages[stageIndex(opts.Stage)+1:] {
+		rep.NotTried = append(rep.NotTried, st.ID)
+	}
 	cases := Cases(opts)
 	if opts.Started != nil {
 		opts.Started(len(cases))
@@ -298,7 +315,7 @@ func runCase(ctx context.Context, t *reach.Target, opts Options, c Case) Result 
 	}
 	s.close()
 	r := Result{
-		ID: c.ID, Category: c.Category, Title: c.Title, Status: v.status, Got: v.got,
+		ID: c.ID, Category: c.Category, Stage: c.Stage, Title: c.Title, Status: v.status, Got: v.got,
 		Rule: ref(c.Rule), Lesson: opts.Lessons + "/lessons/" + c.Lesson,
 		Duration: time.Since(start),
 	}

@@ -16,11 +16,11 @@ import (
 func sampleReport() *Report {
 	rep := &Report{Target: "ws://127.0.0.1:1/<script>alert(1)</script>", Address: "127.0.0.1:1", Started: time.Unix(0, 0)}
 	rep.Results = []Result{
-		{ID: "frame.text-0", Category: "frames", Title: "t", Status: Pass, Rule: RuleRef{"r", "RFC 6455 §5.2"}, Lesson: "http://127.0.0.1:8080/lessons/payload-length"},
+		{ID: "frame.text-0", Category: "frames", Title: "t", Status: Pass, Rule: RuleRef{Text: "r", Source: "RFC 6455 §5.2"}, Lesson: "http://127.0.0.1:8080/lessons/payload-length"},
 		{ID: "close.normal", Category: "close", Title: "close", Status: Fail, Got: `the server closed with 1000 (reason "<b>bye</b>")`,
-			Sent: "88 80", SentFrames: []string{"close frame"}, Rule: RuleRef{"rule & more", "RFC 6455 §5.5.1"},
+			Sent: "88 80", SentFrames: []string{"close frame"}, Rule: RuleRef{Text: "rule & more", Source: "RFC 6455 §5.5.1"},
 			Explanation: "paragraph", Lesson: "http://127.0.0.1:8080/lessons/closing"},
-		{ID: "utf8.invalid", Category: "utf8", Title: "u", Status: Warn, Got: "echoed", Rule: RuleRef{"r", "RFC 6455 §8.1"}, Lesson: "x"},
+		{ID: "utf8.invalid", Category: "utf8", Title: "u", Status: Warn, Got: "echoed", Rule: RuleRef{Text: "r", Source: "RFC 6455 §8.1"}, Lesson: "x"},
 	}
 	rep.tally()
 	return rep

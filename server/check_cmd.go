@@ -34,6 +34,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	fl.DurationVar(&opts.Timeout, "timeout", check.DefaultTimeout, "time limit of each case, from connecting to the last answer; a server that takes longer is reported as hanging, and the next case starts on a new connection")
 	fl.Var(&large, "large", "`sizes` of the large-message cases, comma-separated, with KiB or MiB (each must stay under the server's message limit); \"none\" skips them")
 	fl.StringVar(&opts.Lessons, "lessons", check.DefaultLessons, "base `URL` of the lesson links in the report: where the learner's wsplay serves the course")
+	fl.StringVar(&opts.Stage, "stage", "", "run only this `stage` and the ones before it: "+check.StageNames()+" (the default)")
 	fl.StringVar(&runList, "run", "", "run only the cases whose id contains one of these comma-separated `words`, e.g. frame.,utf8 (ids are listed in docs/check.md)")
 	fl.BoolVar(&asJSON, "json", false, "print the report as JSON on standard output instead of text")
 	fl.StringVar(&htmlOut, "html", "", "also write the report as one self-contained HTML `file`, for a teacher to collect")
@@ -85,6 +86,10 @@ Flags:
 	}
 	if fl.NArg() != 1 {
 		fmt.Fprintln(stderr, "wsplay check: give exactly one URL, e.g. wsplay check ws://127.0.0.1:8080/ws/echo; see wsplay check -help")
+		return 2
+	}
+	if err := check.ValidStage(opts.Stage); err != nil {
+		fmt.Fprintf(stderr, "wsplay check: unknown -stage %q; the stages are %s\n", opts.Stage, check.StageNames())
 		return 2
 	}
 	if opts.Timeout <= 0 {
