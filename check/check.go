@@ -340,6 +340,7 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 			// The stage's first case shows the feature is simply not
 			// there yet: one representative failure, not a wall of red.
 			notYet[c.Stage] = 0
+			r.Explanation = notYetText(c.Stage, cases[i+1:], opts.Lessons, info.silent) + " " + r.Explanation
 			if si == 1 && info.silent {
 				found[DiagHandshakeOnly] = append(found[DiagHandshakeOnly], c.ID)
 			}
@@ -371,6 +372,28 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 		rep.Diagnosis.Text = clean(rep.Diagnosis.Text)
 	}
 	return rep, nil
+}
+
+// notYetText explains a stage that is not there yet, for its one failure.
+func notYetText(stage string, rest []Case, lessons string, silent bool) string {
+	st, _ := StageOf(stage)
+	n := 0
+	for _, c := range rest {
+		if c.Stage == stage {
+			n++
+		}
+	}
+	var urls []string
+	for _, l := range st.Lessons {
+		urls = append(urls, lessons+"/lessons/"+l)
+	}
+	what := "Nothing came back to the first case of this stage"
+	if !silent {
+		what = "The first case of this stage shows the feature is missing"
+	}
+	return "Not yet: " + what + ", so your server does not do \"" + st.Title + "\" yet: " +
+		strings.Join(urls, " and ") + " " + pluralVerb(len(urls), "adds", "add") + " it. The other " + plural(n, "case") +
+		" of this stage were not run, and the later stages were not tried."
 }
 
 // basicHandshake are the cases without which no later case can start.

@@ -215,7 +215,7 @@ func TestDiagnosis(t *testing.T) {
 						fails++
 					}
 				}
-				if sc.Status != StageNotYet || fails != 1 || sc.Skipped == 0 || !strings.Contains(out, "not yet") {
+				if sc.Status != StageNotYet || fails != 1 || sc.Skipped == 0 || !strings.Contains(out, "not yet") || !strings.Contains(out, "Not yet: ") {
 					t.Errorf("stage %s: %+v with %d failures; want not yet with one failure", tc.notYet, sc, fails)
 				}
 			}
@@ -394,5 +394,53 @@ func TestPageStopsAtANonWebSocketAnswer(t *testing.T) {
 		for len(accepted) > 0 {
 			<-accepted
 		}
+	}
+}
+
+// A server that crashes during the run (here: it stops listening after
+// three connections) gets one diagnosis and the run stops, instead of a
+// "cannot connect" for every case after.
+func TestServerThatStopsListening(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for n := 1; ; n++ {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer nc.Close()
+				br := bufio.NewReader(nc)
+				req, err := core.ReadRequest(br, 0)
+				if err != nil || req.Validate() != nil {
+					return
+				}
+				nc.Write(req.NewResponse(core.ResponseOptions{}).AppendResponse(nil))
+			}()
+			if n == 3 {
+				ln.Close()
+				return
+			}
+		}
+	}()
+	opts := testOpts()
+	rep, err := Run(context.Background(), "ws://"+ln.Addr().String()+"/", opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := rep.Results[len(rep.Results)-1]
+	if len(rep.Results) != 4 || rep.Diagnosis == nil || rep.Diagnosis.ID != DiagStoppedListening ||
+		!slices.Equal(rep.Diagnosis.Cases, []string{last.ID}) || !strings.Contains(last.Got, "cannot connect") {
+		logResults(t, rep)
+		t.Fatalf("%d results, diagnosis %+v", len(rep.Results), rep.Diagnosis)
+	}
+	var html bytes.Buffer
+	WriteHTML(&html, rep)
+	if d, c := strings.Index(html.String(), `id="diagnosis"`), strings.Index(html.String(), `class="case"`); d < 0 || c < d {
+		t.Errorf("the HTML report does not put the diagnosis first (%d, %d)", d, c)
 	}
 }
