@@ -282,7 +282,7 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Target: clean(target), Address: t.Addr, Started: time.Now()}
+	rep := &Report{Target: clean(target), Address: t.Addr, Started: time.Now(), NotTried: []string{}, Stages: []StageScore{}}
 	cases := Cases(opts)
 	if opts.Started != nil {
 		opts.Started(len(cases))
@@ -411,8 +411,12 @@ func pageStrip(r *Result, info caseInfo) {
 	}
 	line := info.statusLine
 	switch {
-	case info.status == 0 && r.Received == "" && len(r.ReceivedFrames) == 0:
-		r.Got = "nothing came back that could be read as an HTTP response."
+	case info.status == 0 && !info.notHTTP:
+		// Nothing came back (a hang, a closed connection): nothing to
+		// hide, and the learner needs to know which.
+		r.Got = strings.TrimSuffix(r.Got, ".") + ". The later cases need an answer to the handshake, so the check stops here."
+		r.Got = clean(r.Got)
+		return
 	case info.status == 0:
 		r.Got = "the answer is not an HTTP response, so not a WebSocket handshake response."
 	default:
@@ -500,6 +504,7 @@ type caseInfo struct {
 	refused    bool   // nothing listened at the address
 	status     int    // the status code of the first response head, or 0
 	statusLine string // its status line
+	notHTTP    bool   // bytes came back that are not an HTTP response
 }
 
 // runCase runs one case on a fresh connection within the time limit.
@@ -543,7 +548,7 @@ func runCase(ctx context.Context, t *reach.Target, opts Options, c Case) (Result
 		}
 	}
 	cleanResult(&r)
-	info := caseInfo{diag: v.diag, refused: s.dialRefused, status: s.status, statusLine: s.statusLine,
+	info := caseInfo{diag: v.diag, refused: s.dialRefused, status: s.status, statusLine: s.statusLine, notHTTP: s.notHTTP,
 		silent: v.silent && s.fr != nil && s.recv.total == 0}
 	return r, info
 }

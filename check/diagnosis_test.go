@@ -349,98 +349,63 @@ func TestServerTextIsEscaped(t *testing.T) {
 // service's headers and body never reach the page. The command line keeps
 // them.
 func TestPageStopsAtANonWebSocketAnswer(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	accepted := make(chan struct{}, 100)
-	go func() {
-		for {
-			nc, err := ln.Accept()
+	for _, tc := range []struct {
+		name, answer, line string
+	}{
+		{"HTTP service", "HTTP/1.1 200 OK\r\nSet-Cookie: session=SECRET-COOKIE\r\nX-Api-Token: SECRET-TOKEN\r\nContent-Length: 11\r\n\r\nSECRET-BODY", "HTTP/1.1 200 OK"},
+		{"not HTTP", "SSH-2.0-OpenSSH_9.2 SECRET-BANNER\r\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
-				return
+				t.Fatal(err)
 			}
-			accepted <- struct{}{}
+			defer ln.Close()
+			accepted := make(chan struct{}, 100)
 			go func() {
-				defer nc.Close()
-				core.ReadRequest(bufio.NewReader(nc), 0)
-				io.WriteString(nc, "HTTP/1.1 200 OK\r\nSet-Cookie: session=SECRET-COOKIE\r\nX-Api-Token: SECRET-TOKEN\r\nContent-Length: 11\r\n\r\nSECRET-BODY")
-			}()
-		}
-	}()
-	url := "ws://" + ln.Addr().String() + "/admin?x=1"
-	for _, page := range []bool{true, false} {
-		opts := testOpts()
-		opts.Page = page
-		rep, err := Run(context.Background(), url, opts, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		js, _ := json.Marshal(rep)
-		leaks := strings.Contains(string(js), "SECRET-")
-		if page {
-			r := rep.Results[0]
-			if len(rep.Results) != 1 || leaks || !slices.Equal(r.ReceivedFrames, []string{"HTTP/1.1 200 OK"}) ||
-				!strings.Contains(r.Got, `"HTTP/1.1 200 OK"`) || len(rep.NotTried) != len(Stages)-1 {
-				t.Fatalf("page: %s", js)
-			}
-			if n := len(accepted); n != 1 {
-				t.Errorf("page: %d connections, want 1", n)
-			}
-		} else if !leaks {
-			t.Errorf("command line: the headers are missing: %s", js)
-		}
-		for len(accepted) > 0 {
-			<-accepted
-		}
-	}
-}
-
-// A server that crashes during the run (here: it stops listening after
-// three connections) gets one diagnosis and the run stops, instead of a
-// "cannot connect" for every case after.
-func TestServerThatStopsListening(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for n := 1; ; n++ {
-			nc, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer nc.Close()
-				br := bufio.NewReader(nc)
-				req, err := core.ReadRequest(br, 0)
-				if err != nil || req.Validate() != nil {
-					return
+				for {
+					nc, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					accepted <- struct{}{}
+					go func() {
+						defer nc.Close()
+						core.ReadRequest(bufio.NewReader(nc), 0)
+						io.WriteString(nc, tc.answer)
+					}()
 				}
-				nc.Write(req.NewResponse(core.ResponseOptions{}).AppendResponse(nil))
 			}()
-			if n == 3 {
-				ln.Close()
-				return
+			url := "ws://" + ln.Addr().String() + "/admin?x=1"
+			for _, page := range []bool{true, false} {
+				opts := testOpts()
+				opts.Page = page
+				rep, err := Run(context.Background(), url, opts, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				js, _ := json.Marshal(rep)
+				leaks := strings.Contains(string(js), "SECRET-")
+				if page {
+					r := rep.Results[0]
+					var want []string
+					if tc.line != "" {
+						want = []string{tc.line}
+					}
+					if len(rep.Results) != 1 || leaks || !slices.Equal(r.ReceivedFrames, want) ||
+						!strings.Contains(r.Got, "not a WebSocket handshake response") || len(rep.NotTried) != len(Stages)-1 {
+						t.Fatalf("page: %s", js)
+					}
+					if n := len(accepted); n != 1 {
+						t.Errorf("page: %d connections, want 1", n)
+					}
+				} else if !leaks && tc.line != "" {
+					t.Errorf("command line: the details are missing: %s", js)
+				}
+				for len(accepted) > 0 {
+					<-accepted
+				}
 			}
-		}
-	}()
-	opts := testOpts()
-	rep, err := Run(context.Background(), "ws://"+ln.Addr().String()+"/", opts, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	last := rep.Results[len(rep.Results)-1]
-	if len(rep.Results) != 4 || rep.Diagnosis == nil || rep.Diagnosis.ID != DiagStoppedListening ||
-		!slices.Equal(rep.Diagnosis.Cases, []string{last.ID}) || !strings.Contains(last.Got, "cannot connect") {
-		logResults(t, rep)
-		t.Fatalf("%d results, diagnosis %+v", len(rep.Results), rep.Diagnosis)
-	}
-	var html bytes.Buffer
-	WriteHTML(&html, rep)
-	if d, c := strings.Index(html.String(), `id="diagnosis"`), strings.Index(html.String(), `class="case"`); d < 0 || c < d {
-		t.Errorf("the HTML report does not put the diagnosis first (%d, %d)", d, c)
+		})
 	}
 }

@@ -52,6 +52,21 @@ type session struct {
 	statusLine string
 	// dialRefused is set when nothing listened at the address.
 	dialRefused bool
+	// notHTTP is set when bytes came back that are not an HTTP response.
+	notHTTP bool
+	in      *countReader // the connection, counting the bytes read
+}
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // open dials the target and, when handshake is set, runs a valid opening
@@ -68,7 +83,8 @@ func (s *session) open(ctx context.Context, handshake bool) *verdict {
 	s.nc = nc
 	// Cancelling the run ends the case's waits at once.
 	s.stop = context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
-	s.br = bufio.NewReaderSize(nc, core.DefaultBufferSize)
+	s.in = &countReader{r: nc}
+	s.br = bufio.NewReaderSize(s.in, core.DefaultBufferSize)
 	if !handshake {
 		return nil
 	}
@@ -100,6 +116,9 @@ func (s *session) handshake(head []byte) (*core.ServerResponse, error) {
 
 func (s *session) readResponse() (*core.ServerResponse, error) {
 	resp, err := core.ReadResponse(s.br, 0)
+	if resp == nil && err != nil && s.in.n > 0 {
+		s.notHTTP = true // bytes came, but not an HTTP response
+	}
 	if resp != nil {
 		s.recvHead = responseHead(resp)
 		if s.status == 0 {
