@@ -167,13 +167,22 @@ type RuleRef struct {
 	// the same in every language, so a page can translate the rule by it.
 	ID     string `json:"id"`
 	Text   string `json:"text"`
+	// TextZH is the rule in Simplified Chinese, when core has it
+	// (core.Rule.TextIn), for the page.
+	TextZH string `json:"text_zh,omitempty"`
 	Source string `json:"source"` // e.g. "RFC 6455 §5.2"
 }
 
 // Cite returns "text (source)".
 func (r RuleRef) Cite() string { return r.Text + " (" + r.Source + ")" }
 
-func ref(r core.Rule) RuleRef { return RuleRef{ID: r.ID, Text: r.Text, Source: r.Source()} }
+func ref(r core.Rule) RuleRef {
+	rr := RuleRef{ID: r.ID, Text: r.Text, Source: r.Source()}
+	if zh := r.TextIn("zh"); zh != r.Text {
+		rr.TextZH = zh
+	}
+	return rr
+}
 
 // Result is the outcome of one case.
 type Result struct {

@@ -190,6 +190,10 @@ func TestDiagnosis(t *testing.T) {
 			if r := byID[tc.caseID]; r.Status != Fail || r.Rule.ID != tc.ruleID {
 				t.Errorf("%s: %s, rule %+v; want FAIL with rule %s", tc.caseID, r.Status, r.Rule, tc.ruleID)
 			}
+			// A core rule comes with its Chinese text, for the page.
+			if r := byID[tc.caseID]; r.Rule.ID == core.RuleAcceptValue.ID && r.Rule.TextZH != core.RuleAcceptValue.TextIn("zh") {
+				t.Errorf("%s: Chinese text %q", tc.caseID, r.Rule.TextZH)
+			}
 			// Said once: the text report names it at the top, not per case.
 			var b bytes.Buffer
 			tw := &TextWriter{W: &b}

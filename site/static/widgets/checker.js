@@ -225,10 +225,19 @@ export function mount(element, options = {}) {
       ...(r.sent_frames || []).map((f) => field(null, f, true)),
       r.received ? field("check.received", r.received, true) : null,
       ...(r.received_frames || []).map((f) => field(null, f, true)),
-      field("check.rule", `${r.rule.text} (${r.rule.source})${r.rule.id ? ` [${r.rule.id}]` : ""}`),
+      ruleField(r.rule),
       r.explanation ? field("check.why", r.explanation) : null,
       r.lesson ? el("p", {}, el("a", { href: r.lesson, i18n: "check.lesson" })) : null);
     return el("li", { class: `check-row ${r.status.toLowerCase()}`, "data-id": r.id, "data-stage": r.stage }, details);
+  }
+
+  // ruleField shows the rule in the page's language when the core has its
+  // Chinese text, with its RFC section and id.
+  function ruleField(rule) {
+    const tail = ` (${rule.source})${rule.id ? ` [${rule.id}]` : ""}`;
+    return el("p", { class: "check-field" },
+      el("span", { class: "label", i18n: "check.rule" }), " ",
+      el("span", { "data-role": "rule", both: { en: rule.text + tail, zh: (rule.text_zh || rule.text) + tail } }));
   }
 
   function field(labelKey, value, mono = false) {
