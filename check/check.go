@@ -165,8 +165,8 @@ func (o Options) withDefaults() Options {
 type RuleRef struct {
 	// ID is the rule's stable id (core.Rule.ID), e.g. "server-no-mask":
 	// the same in every language, so a page can translate the rule by it.
-	ID     string `json:"id"`
-	Text   string `json:"text"`
+	ID   string `json:"id"`
+	Text string `json:"text"`
 	// TextZH is the rule in Simplified Chinese, when core has it
 	// (core.Rule.TextIn), for the page.
 	TextZH string `json:"text_zh,omitempty"`
