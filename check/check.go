@@ -349,7 +349,12 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 			// The stage's first case shows the feature is simply not
 			// there yet: one representative failure, not a wall of red.
 			notYet[c.Stage] = 0
-			r.Explanation = notYetText(c.Stage, cases[i+1:], opts.Lessons, info.silent) + " " + r.Explanation
+			// What the case would teach is for later: now the learner
+			// needs the stage's lesson.
+			r.Explanation = notYetText(c.Stage, cases[i+1:], opts.Lessons, info.silent)
+			if st, _ := StageOf(c.Stage); len(st.Lessons) > 0 {
+				r.Lesson = opts.Lessons + "/lessons/" + st.Lessons[0]
+			}
 			if si == 1 && info.silent {
 				found[DiagHandshakeOnly] = append(found[DiagHandshakeOnly], c.ID)
 			}
@@ -396,9 +401,9 @@ func notYetText(stage string, rest []Case, lessons string, silent bool) string {
 	for _, l := range st.Lessons {
 		urls = append(urls, lessons+"/lessons/"+l)
 	}
-	what := "Nothing came back to the first case of this stage"
+	what := "nothing came back to the first case of this stage"
 	if !silent {
-		what = "The first case of this stage shows the feature is missing"
+		what = "the first case of this stage shows that what it checks is missing"
 	}
 	return "Not yet: " + what + ", so your server does not do \"" + st.Title + "\" yet: " +
 		strings.Join(urls, " and ") + " " + pluralVerb(len(urls), "adds", "add") + " it. The other " + plural(n, "case") +
