@@ -405,6 +405,8 @@ func TestPageStopsAtANonWebSocketAnswer(t *testing.T) {
 					}
 				} else if !leaks && tc.line != "" {
 					t.Errorf("command line: the details are missing: %s", js)
+				} else if tc.line == "" && !strings.Contains(rep.Results[0].Got, "bytes that do not make an HTTP response head") {
+					t.Errorf("command line: %q", rep.Results[0].Got)
 				}
 				for len(accepted) > 0 {
 					<-accepted

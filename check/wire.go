@@ -155,7 +155,14 @@ func (s *session) handshakeFailed(err error) *verdict {
 		v.brief = true
 		return v
 	}
-	v := s.transportVerdict(err, "the answer to the opening handshake")
+	var v *verdict
+	if s.in != nil && s.in.n > 0 && s.status == 0 {
+		// Bytes came, then the stream ended or stalled before a whole
+		// HTTP head: the server speaks another protocol.
+		v = failf("the server sent %d bytes that do not make an HTTP response head, then %s: it does not answer like an HTTP server", s.in.n, endWord(err))
+	} else {
+		v = s.transportVerdict(err, "the answer to the opening handshake")
+	}
 	v.lesson = "handshake"
 	return v
 }
@@ -170,6 +177,17 @@ func (s *session) transportVerdict(err error, waitingFor string) *verdict {
 		return failf("the server closed the TCP connection while the check waited for %s, without a close frame: it may have crashed (look at its output)", waitingFor)
 	}
 	return failf("reading %s failed: %v", waitingFor, err)
+}
+
+// endWord says how a read ended.
+func endWord(err error) string {
+	switch {
+	case isTimeout(err):
+		return "nothing more within the time limit"
+	case isClosed(err):
+		return "it closed the connection"
+	}
+	return "the read failed (" + err.Error() + ")"
 }
 
 func isTimeout(err error) bool {
