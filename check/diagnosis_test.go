@@ -149,7 +149,7 @@ func TestDiagnosis(t *testing.T) {
 		{name: "handshake only, graded on its stage", server: learnerServer{}, stage: "handshake",
 			notTried: later("frames")},
 		{name: "handshake only, every stage", server: learnerServer{}, stage: "all",
-			diag: DiagHandshakeOnly, lesson: "frame-anatomy", caseID: "frame.text-0", ruleID: "length-7",
+			diag: DiagHandshakeOnly, lesson: "frame-anatomy", caseID: "frame.text-125", ruleID: "length-7",
 			notTried: later("masking"), notYet: "frames"},
 		{name: "Accept in hex", server: learnerServer{accept: hexAccept}, stage: "all",
 			diag: DiagAcceptHex, lesson: "accept", caseID: "handshake.accept", ruleID: "accept-value", notTried: later("frames")},
