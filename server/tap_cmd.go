@@ -24,6 +24,13 @@ import (
 // SIGTERM and exits 0; 2 for a usage error or a refused target, 1 when it
 // cannot listen.
 func tapCmd(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return tapRun(ctx, args, stdout, stderr)
+}
+
+// tapRun is tapCmd until ctx ends, for tests.
+func tapRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var (
 		listen, target         string
 		asJSON, verbose, allow bool
@@ -104,8 +111,6 @@ Flags:
 		return 2
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	rctx, cancel := context.WithTimeout(ctx, lim.HandshakeTimeout)
 	tgt, err := reach.Resolve(rctx, target, reach.CommandLine(allow), tapLookup)
 	cancel()
