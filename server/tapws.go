@@ -190,29 +190,32 @@ func (s *Server) tapWatchEndpoint(r *http.Request) (core.Config, wsHandler) {
 
 // serveTap is the /ws/tap handler.
 func (s *Server) serveTap(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	hub := s.taps()
+	hub.mu.Lock()
+	watch := hub.watches[q.Get("session")]
+	hub.mu.Unlock()
+	if watch != nil && watch.requester != reach.IPOf(r.RemoteAddr) {
+		watch = nil // another machine's id: not this request's watch
+	}
 	if n := s.open.Add(1); n > int64(s.cfg.MaxConns) {
 		s.open.Add(-1)
-		refuseBusy(w, "too many WebSocket connections are open (the limit is "+strconv.Itoa(s.cfg.MaxConns)+", see -max-conns); try again later")
+		w.Header().Set("Retry-After", "5")
+		refuseTap(w, http.StatusServiceUnavailable, watch, "too many WebSocket connections are open (the limit is "+strconv.Itoa(s.cfg.MaxConns)+", see -max-conns); try again later")
 		return
 	}
 	defer s.open.Add(-1)
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
-		refuseBusy(w, "the server is shutting down")
+		refuseTap(w, http.StatusServiceUnavailable, watch, "the server is shutting down")
 		return
 	}
 	s.handlers.Add(1)
 	s.mu.Unlock()
 	defer s.handlers.Done()
 
-	q := r.URL.Query()
-	hub := s.taps()
-	hub.mu.Lock()
-	watch := hub.watches[q.Get("session")]
-	hub.mu.Unlock()
-	requester := reach.IPOf(r.RemoteAddr)
-	if watch == nil || watch.requester != requester {
+	if watch == nil {
 		refuseTap(w, http.StatusForbidden, nil, "no watch with this session id from your machine: open /ws/tap/watch first and pass the id it sends as ?session=ID")
 		return
 	}

@@ -247,3 +247,17 @@ func TestTapEndsWithWatch(t *testing.T) {
 		t.Fatal("the tap outlived its watch")
 	}
 }
+
+// A tap counts against -max-conns: with the watch open and a limit of one
+// connection, the tap is refused and the watch says why.
+func TestTapEndpointMaxConns(t *testing.T) {
+	ts := startServer(t, func(c *Config) { c.MaxConns = 1 })
+	echo := startCoderEcho(t, "127.0.0.1:0")
+	w := openWatch(t, ts.addr, nil)
+	if _, err := dialTap(t, ts.addr, nil, echo, w.id); err == nil {
+		t.Fatal("a tap over -max-conns was relayed")
+	}
+	if r := w.next("refused"); !strings.Contains(r.Message, "the limit is 1, see -max-conns") {
+		t.Errorf("refusal %q", r.Message)
+	}
+}

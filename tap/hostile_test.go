@@ -230,6 +230,7 @@ func TestHostileTargets(t *testing.T) {
 		url, _ := scripted(t, func(c net.Conn, br *bufio.Reader, req *core.Request) {
 			accept(c, req)
 			c.Write(frame(true, core.OpBinary, false, make([]byte, 300))[:100])
+			c.Close()
 		})
 		addr, rec := startTap(t, url, lim, 0)
 		c := rawDial(t, addr, "/")
