@@ -116,11 +116,21 @@ func countType(evs []tap.Event, typ, from string) []tap.Event {
 	return out
 }
 
-// `wsplay tap -json` relaying wsplay's own /ws/echo: every frame is
-// reported with the exact bytes the client wrote and the server wrote.
+// `wsplay tap -json` relaying wsplay's own /ws/echo and an echo server
+// built on coder/websocket: every frame is reported with the exact bytes
+// the client wrote and the server wrote.
 func TestTapCmdRelaysEchoJSON(t *testing.T) {
 	ts := startServer(t, nil)
-	addr, out := runTapCmd(t, "-target", "ws://"+ts.addr+"/ws/echo", "-json")
+	for _, tc := range []struct{ name, target, path string }{
+		{"wsplay", "ws://" + ts.addr + "/ws/echo", "/ws/echo"},
+		{"coder", startCoderEcho(t, "127.0.0.1:0"), "/echo"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testTapCmdRelays(t, tc.target, tc.path) })
+	}
+}
+
+func testTapCmdRelays(t *testing.T, target, path string) {
+	addr, out := runTapCmd(t, "-target", target, "-json")
 	var mu sync.Mutex
 	var sent, got [][]byte
 	c := coreDial(t, addr, "/", core.Config{OnFrame: func(dir core.Direction, wire []byte) {
@@ -168,7 +178,8 @@ func TestTapCmdRelaysEchoJSON(t *testing.T) {
 		t.Errorf("response %+v", resp.Head)
 	}
 	req := countType(evs, "request", "client")[0]
-	if !strings.HasPrefix(req.Head.Forwarded, "GET /ws/echo HTTP/1.1\r\nHost: "+ts.addr+"\r\n") {
+	host := strings.TrimPrefix(strings.TrimSuffix(target, path), "ws://")
+	if !strings.HasPrefix(req.Head.Forwarded, "GET "+path+" HTTP/1.1\r\nHost: "+host+"\r\n") {
 		t.Errorf("forwarded %q", req.Head.Forwarded)
 	}
 }
