@@ -55,7 +55,7 @@ func (d *decoder) feed(p []byte, emit func(Event)) {
 	d.feeds++
 	for len(p) > 0 && !d.dead {
 		if !d.inFrame {
-			d.inFrame, d.start, d.pieces, d.hdrNeed = true, d.off, 0, 2
+			d.inFrame, d.start, d.pieces, d.lastFeed, d.hdrNeed = true, d.off, 0, 0, 2
 			d.capture, d.tailBuf, d.omitted = d.capture[:0], d.tailBuf[:0], 0
 		}
 		if d.lastFeed != d.feeds {
