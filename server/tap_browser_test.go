@@ -3,6 +3,8 @@
 package main
 
 import (
+	"bufio"
+	"io"
 	"net"
 	"net/url"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"wsplay/check/testdata/naive"
+	"wsplay/core"
 )
 
 // The "Tap my server" panel in Chromium: the browser's own WebSocket
@@ -107,6 +110,45 @@ func TestTapBrowser(t *testing.T) {
 		waitFor(t, ctx, `document.querySelector('`+w+`[data-role=tap-problems] a')`)
 		if href := eval[string](t, ctx, `document.querySelector('`+w+`[data-role=tap-problems] a').getAttribute("href")`); href != "/lessons/utf8" {
 			t.Errorf("lesson link %q", href)
+		}
+	})
+
+	t.Run("HostileText", func(t *testing.T) {
+		// A server whose text and close reason are HTML and terminal
+		// escapes: the panel shows them as characters and runs nothing.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		const evil = `<img src=x onerror="window.pwned=1">`
+		go func() {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			br := bufio.NewReader(c)
+			req, err := core.ReadRequest(br, 0)
+			if err != nil {
+				return
+			}
+			resp := req.NewResponse(core.ResponseOptions{})
+			c.Write(resp.AppendResponse(nil))
+			c.Write(core.AppendFrameHeader(nil, core.FrameHeader{Fin: true, Opcode: core.OpText, Length: uint64(len(evil))}))
+			c.Write([]byte(evil))
+			io.Copy(io.Discard, br)
+		}()
+		ctx := s.tab(t, "#tap?target="+url.QueryEscape("ws://"+ln.Addr().String()+"/"))
+		click(t, ctx, w+"[data-role=tap-connect]")
+		waitFor(t, ctx, rows("server")+`.length === 1`)
+		eval[chromedp.Void](t, ctx, rows("server")+`[0].click()`)
+		waitFor(t, ctx, `document.querySelector('`+w+`[data-role=tap-detail] .frame-widget')`)
+		if got := eval[string](t, ctx, rows("server")+`[0].querySelector("[data-role=row-text]").textContent`); got != "“"+evil+"”" {
+			t.Errorf("row text %q", got)
+		}
+		if eval[bool](t, ctx, `window.pwned === 1 || document.querySelector('`+w+`img') !== null`) {
+			t.Error("the server's text ran as HTML")
 		}
 	})
 
