@@ -214,6 +214,7 @@ func (s *Session) pump(dst, src net.Conn, dir int, d *decoder, first []byte, fra
 	if len(first) > 0 {
 		if err := forward(first); err != nil {
 			src.Close()
+			dst.Close()
 			return "the " + other + " stopped reading (" + err.Error() + ")"
 		}
 	}
