@@ -126,6 +126,10 @@ Flags:
 	p := &tap.Printer{W: stdout, JSON: asJSON, Color: !asJSON && colorOK(stdout), Verbose: verbose}
 	t.Target, t.Limits, t.Emit = tgt, lim, p.Emit
 	p.Emit(tap.Event{Type: "listen", Time: time.Now().UTC(), Listen: ln.Addr().String(), Target: tgt.URL, Addr: tgt.Addr})
+	if ip := reach.IPOf(ln.Addr().String()); !ip.IsLoopback() {
+		p.Emit(tap.Event{Type: "note", Time: time.Now().UTC(), Message: "the tap listens beyond this machine (" + ln.Addr().String() +
+			"): anyone who can reach it can talk to " + tgt.URL + " through it; use -listen 127.0.0.1:PORT to keep it local"})
+	}
 	if err := t.Serve(ctx, ln); err != nil {
 		fmt.Fprintf(stderr, "wsplay tap: %v\n", err)
 		return 1

@@ -53,3 +53,19 @@ func ExampleEscape() {
 	fmt.Println(Escape("bye\x1b[2J\u202e"))
 	// Output: bye\x1b[2J\u{202e}
 }
+
+// Colour is ANSI escapes around the printer's own words only: the bytes
+// from the wire stay escaped.
+func TestPrinterColor(t *testing.T) {
+	var b strings.Builder
+	p := &Printer{W: &b, Color: true}
+	p.Emit(Event{Type: "frame", Session: 1, From: "server", Frame: &Frame{Seq: 1, Pieces: 1, OpcodeName: "close", Fin: true,
+		Close: &CloseBody{Code: 1000, Name: "normal closure", Reason: "\x1b[2J"}, Wire: "8806" + "03e8" + "1b5b324a", HeaderLength: 2}})
+	out := b.String()
+	if !strings.Contains(out, "\x1b[1m#1") || !strings.Contains(out, `\x1b[2J`) {
+		t.Errorf("coloured output:\n%q", out)
+	}
+	if strings.Contains(out, "\x1b[2J") {
+		t.Errorf("the wire's escape reached the terminal: %q", out)
+	}
+}
