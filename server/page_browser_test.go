@@ -567,7 +567,7 @@ func (s *browserSuite) testScreenshots(t *testing.T) {
 			waitFor(t, ctx, `document.querySelector("#core-status.good")`)
 			eval[chromedp.Void](t, ctx, fmt.Sprintf(`localStorage.setItem("wsplay.large", %q)`, map[bool]string{true: "1", false: "0"}[size.large]))
 			for _, p := range []string{"handshake", "frame?hex=81%2085", "wire", "transcript"} {
-				do(t, ctx, chromedp.Navigate(s.base+"?lang="+l+"&at="+size.name+"#"+p))
+				do(t, ctx, chromedp.Navigate(s.base+"?lang="+l+"&at="+size.name+"-"+strings.SplitN(p, "?", 2)[0]+"#"+p))
 				waitFor(t, ctx, `document.querySelector("#core-status.good")`)
 				name := strings.SplitN(p, "?", 2)[0]
 				s.shotScreen(t, ctx, fmt.Sprintf("%s-%s-%s", size.name, l, name))
