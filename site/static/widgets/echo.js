@@ -228,7 +228,9 @@ export function mount(element, options = {}) {
       el("p", { class: "links" }, el("a", { href: frameLink, "data-role": "open-frame", i18n: "echo.openFrame" })),
       frameBox].filter(Boolean));
     mountFrame(frameBox, { input: false, hex: fr.hex, receiver });
-    if (e.header && e.header.mask) {
+    // (Not for the rebuilt close frame: its key is a stand-in, not the
+    // browser's.)
+    if (e.header && e.header.mask && !fr.browserClose) {
       const key = spacedHex(e.header.keyHex.replace(/\s/g, ""));
       const payloadHex = e.unmaskedHex;
       // A text frame is easier to follow as text; anything else as bytes.
