@@ -196,7 +196,7 @@ func (s *browserSuite) testCutShort(t *testing.T) {
 	}
 }
 
-// On a 390×844 phone and a 1024×768 projector in large text: the active
+// On a desktop, a 390×844 phone and a 1024×768 projector in large text: the active
 // tab in view, the diagram's 32 bits on screen, nothing wider than the
 // screen, and the header well under a third of it.
 func (s *browserSuite) testPhoneAndProjector(t *testing.T) {
@@ -205,6 +205,7 @@ func (s *browserSuite) testPhoneAndProjector(t *testing.T) {
 		width, height int64
 		large         bool
 	}{
+		{"desktop", 1280, 800, false},
 		{"phone", 390, 844, false},
 		{"projector", 1024, 768, true},
 	} {
@@ -498,6 +499,9 @@ func (s *browserSuite) testTranscript(t *testing.T) {
 		if !strings.Contains(html, want) {
 			t.Errorf("the HTML file lacks %q", want)
 		}
+	}
+	if err := os.WriteFile(filepath.Join(s.shots, "transcript.html"), []byte(html), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	for _, bad := range []string{"<script", `src="`, `rel="stylesheet"`, "<button"} {
 		if strings.Contains(html, bad) {
