@@ -151,6 +151,15 @@ func (s *browserSuite) testCutShort(t *testing.T) {
 	if strings.Contains(v, "A valid frame") || strings.Contains(v, "Invalid") {
 		t.Errorf("a cut-short frame is called valid or invalid: %q", v)
 	}
+	// In Chinese, with Chinese punctuation.
+	switchLang(t, ctx, "zh")
+	waitFor(t, ctx, `document.querySelector('`+w+`[data-role=incomplete]').textContent.includes("还需要 9 个字节")`)
+	if got := text(t, ctx, w+"[data-role=incomplete]"); !strings.Contains(got, "Masking-key 4 个，Payload Data 5 个。") {
+		t.Errorf("in Chinese the missing bytes read %q", got)
+	}
+	switchLang(t, ctx, "en")
+	eval[chromedp.Void](t, ctx, `localStorage.removeItem("wsplay.lang")`)
+
 	// Typing more bytes counts down, never up.
 	for _, c := range []struct{ hex, missing string }{
 		{"81 85 37 fa", "7"}, {"81 85 37 fa 21 3d 7f 9f", "3"}, {"81", "at least"},

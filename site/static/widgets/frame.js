@@ -230,8 +230,8 @@ function verdict(e, missing) {
       line.append(
         el("span", { i18n: missing.lengthKnown ? "frame.needs" : "frame.needsAtLeast", args: { n: missing.total } }), " ",
         el("span", { "data-role": "missing-parts" }, missing.parts.map((p, i) => [
-          i ? ", " : "", el("span", { i18n: "frame.needsPart", args: { n: p.n, field: p.name } })])),
-        missing.lengthKnown ? "." : ["; ", el("span", { i18n: "frame.thenPayload" })]);
+          i ? el("span", { i18n: "frame.listSep" }) : "", el("span", { i18n: "frame.needsPart", args: { n: p.n, field: p.name } })])),
+        missing.lengthKnown ? el("span", { i18n: "frame.listEnd" }) : [el("span", { i18n: "frame.listThen" }), el("span", { i18n: "frame.thenPayload" })]);
     } else {
       line.append(el("span", { "data-role": "missing", text: `${e.missing}` }), " ", el("span", { i18n: "frame.missingBytes" }));
     }
