@@ -491,6 +491,10 @@ func (s *browserSuite) testTranscript(t *testing.T) {
 		s.shotScreen(t, ctx, "transcript-"+place)
 	}
 
+	// A click on a byte puts its place in the address, for a slide.
+	click(t, ctx, `[id="transcript/f1/b7"]`)
+	waitFor(t, ctx, `location.hash === "#transcript/f1/b7" && document.getElementById("transcript/f1/b7").classList.contains("target")`)
+
 	// A deep link to one byte, after a reload (the session is kept): its
 	// frame opens and the byte is marked.
 	click(t, ctx, w+"[data-role=close-all]")
