@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -33,6 +34,20 @@ func TestPageAsFound(t *testing.T) {
 	t.Run("Chat", s.testChatReconnect)
 	t.Run("Transcript", s.testTranscript)
 	t.Run("Screenshots", s.testScreenshots)
+}
+
+// longTab is tab (the page at fragment, the core loaded) for a subtest
+// that does much in one tab: on a machine shared with other jobs, the 25 s
+// of a plain tab are not always enough.
+func (s *browserSuite) longTab(t *testing.T, fragment string) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(s.browser)
+	t.Cleanup(cancel)
+	ctx, cancelT := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(cancelT)
+	do(t, ctx, chromedp.Navigate(s.base+fragment))
+	waitFor(t, ctx, `document.querySelector("#core-status.good")`)
+	return ctx
 }
 
 // evalAwait evaluates a JavaScript expression whose value is a promise.
@@ -55,7 +70,7 @@ func switchLang(t *testing.T, ctx context.Context, l string) {
 // playground in Chinese, and a lesson opened with ?lang=zh has Chinese
 // widgets in a browser whose language is English.
 func (s *browserSuite) testPageLanguage(t *testing.T) {
-	ctx := s.tab(t, "#handshake")
+	ctx := s.longTab(t, "#handshake")
 	defer eval[chromedp.Void](t, ctx, `localStorage.removeItem("wsplay.lang")`)
 	if got := text(t, ctx, "#core-status"); !strings.HasPrefix(got, "Core loaded") {
 		t.Fatalf("status line %q before the switch", got)
@@ -98,7 +113,7 @@ func (s *browserSuite) testPageLanguage(t *testing.T) {
 // context until the learner picks one.
 func (s *browserSuite) testReceiver(t *testing.T) {
 	// RFC 6455 §5.7: a single-frame unmasked text message, from a server.
-	ctx := s.tab(t, "#frame?hex=81%2005%2048%2065%206c%206c%206f")
+	ctx := s.longTab(t, "#frame?hex=81%2005%2048%2065%206c%206c%206f")
 	const w = `[data-mount=frame] `
 	waitFor(t, ctx, `document.querySelector('`+w+`[data-role=payload-text]')?.textContent === "Hello"`)
 	if cls := eval[string](t, ctx, `document.querySelector('`+w+`[data-role=verdict]').className`); !strings.Contains(cls, "ok") {
@@ -136,7 +151,7 @@ func (s *browserSuite) testReceiver(t *testing.T) {
 // invalid; the diagram lights the rows of the length form in use; a key
 // without its padding is reported.
 func (s *browserSuite) testCutShort(t *testing.T) {
-	ctx := s.tab(t, "#frame?hex=81%2085")
+	ctx := s.longTab(t, "#frame?hex=81%2085")
 	const w = `[data-mount=frame] `
 	waitFor(t, ctx, `document.querySelector('`+w+`[data-role=incomplete]')`)
 	if got := eval[string](t, ctx, `document.querySelector('`+w+`[data-role=incomplete]').dataset.missing`); got != "9" {
@@ -219,10 +234,8 @@ func (s *browserSuite) testPhoneAndProjector(t *testing.T) {
 		{"projector", 1024, 768, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			ctx := s.blankTab(t)
+			ctx := s.longTab(t, "#handshake")
 			do(t, ctx, chromedp.EmulateViewport(c.width, c.height))
-			do(t, ctx, chromedp.Navigate(s.base+"#handshake"))
-			waitFor(t, ctx, `document.querySelector("#core-status.good")`)
 			eval[chromedp.Void](t, ctx, fmt.Sprintf(`localStorage.setItem("wsplay.large", %q)`, map[bool]string{true: "1", false: "0"}[c.large]))
 			defer eval[chromedp.Void](t, ctx, `localStorage.removeItem("wsplay.large")`)
 			for _, panel := range []string{"handshake", "frame", "mask", "wire", "chat", "check", "transcript"} {
@@ -287,7 +300,7 @@ func contrast(t *testing.T, a, b string) float64 {
 
 // The rough edges a learner and a teacher ran into.
 func (s *browserSuite) testRoughEdges(t *testing.T) {
-	ctx := s.tab(t, "#handshake")
+	ctx := s.longTab(t, "#handshake")
 	// The lessons' ?lang=zh below is remembered as a choice; forget it.
 	defer eval[chromedp.Void](t, ctx, `localStorage.removeItem("wsplay.lang")`)
 
@@ -392,7 +405,7 @@ func (s *browserSuite) testRoughEdges(t *testing.T) {
 // The chat: a reconnect does not show the history twice, and a page that
 // left shows no online count.
 func (s *browserSuite) testChatReconnect(t *testing.T) {
-	ctx := s.tab(t, "#chat?nick=Rejoin")
+	ctx := s.longTab(t, "#chat?nick=Rejoin")
 	const c = `[data-mount=chat] `
 	click(t, ctx, c+"[data-role=join]")
 	waitFor(t, ctx, `!document.querySelector('`+c+`[data-role=message]').disabled`)
@@ -429,7 +442,7 @@ type transcriptJSON struct {
 // The whole-session transcript: a real session recorded, every byte of
 // every frame explained exactly once, deep links, Chinese, the files.
 func (s *browserSuite) testTranscript(t *testing.T) {
-	ctx := s.tab(t, "#transcript")
+	ctx := s.longTab(t, "#transcript")
 	defer eval[chromedp.Void](t, ctx, `localStorage.removeItem("wsplay.transcript"); localStorage.removeItem("wsplay.lang")`)
 	const w = `[data-mount=transcript] `
 	click(t, ctx, w+"[data-role=record]")
@@ -522,6 +535,28 @@ func (s *browserSuite) testTranscript(t *testing.T) {
 		}
 	}
 
+	// Any session renders: the RFC's handshake (§1.3) and frames (§5.7),
+	// with a 16-bit length, as the tap will hand them over.
+	tap := evalAwait[map[string]any](t, ctx, `(async () => {
+		const { renderTranscript } = await import("/static/widgets/transcript.js");
+		const w = await (await import("/static/core.js")).loadCore();
+		const bytes = (h) => new Uint8Array(h.trim().split(/\s+/).map((x) => parseInt(x, 16)));
+		const node = renderTranscript(w, {
+			request: "GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+			response: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
+			records: [{ direction: "client", bytes: bytes("81 85 37 fa 21 3d 7f 9f 4d 51 58") },
+				{ direction: "server", bytes: bytes("81 05 48 65 6c 6c 6f") },
+				{ direction: "server", bytes: bytes("82 7e 01 00 " + "00 ".repeat(256)) }] });
+		const ids = [...node.querySelectorAll("[data-byte]")].map((b) => b.id);
+		return { bytes: ids.length, unique: new Set(ids).size, valid: node.querySelectorAll(".t-verdict.ok-line").length,
+			accept: node.querySelector("[data-role=transcript-accept]").textContent,
+			verdict: node.querySelector("[data-role=transcript-accept-verdict]").textContent };
+	})()`)
+	if tap["bytes"] != float64(11+7+260) || tap["unique"] != tap["bytes"] || tap["valid"] != float64(3) ||
+		tap["accept"] != rfcAccept || !strings.HasPrefix(tap["verdict"].(string), "=") {
+		t.Errorf("a given session renders as %v: want 278 bytes each once, 3 valid frames, the RFC's Accept", tap)
+	}
+
 	// In Chinese.
 	switchLang(t, ctx, "zh")
 	waitFor(t, ctx, `document.querySelector("[data-frame-block='1'] .t-n")?.textContent === "第 1 帧"`)
@@ -578,10 +613,8 @@ func (s *browserSuite) testScreenshots(t *testing.T) {
 		large         bool
 	}{{"desktop", 1280, 800, false}, {"phone", 390, 844, false}, {"projector", 1024, 768, true}} {
 		for _, l := range []string{"en", "zh"} {
-			ctx := s.blankTab(t)
+			ctx := s.longTab(t, "?lang="+l+"#handshake")
 			do(t, ctx, chromedp.EmulateViewport(size.width, size.height))
-			do(t, ctx, chromedp.Navigate(s.base+"?lang="+l+"#handshake"))
-			waitFor(t, ctx, `document.querySelector("#core-status.good")`)
 			eval[chromedp.Void](t, ctx, fmt.Sprintf(`localStorage.setItem("wsplay.large", %q)`, map[bool]string{true: "1", false: "0"}[size.large]))
 			for _, p := range []string{"handshake", "frame?hex=81%2085", "wire", "transcript"} {
 				do(t, ctx, chromedp.Navigate(s.base+"?lang="+l+"&at="+size.name+"-"+strings.SplitN(p, "?", 2)[0]+"#"+p))

@@ -314,8 +314,11 @@ function headBlock(name, titleKey, raw, from) {
 // acceptBlock derives the response's Accept from the request's key, with
 // the core (acceptSteps), and compares.
 function acceptBlock(wsplay, s) {
-  const key = header(s.request, "Sec-WebSocket-Key");
-  const sent = header(s.response, "Sec-WebSocket-Accept");
+  // The key as the core's server side reads it, and the response checked as
+  // the core's client side checks it (status, Upgrade, Connection, Accept).
+  const parsed = wsplay.parseRequest(s.request);
+  const key = parsed.error || !parsed.key ? header(s.request, "Sec-WebSocket-Key") : parsed.key;
+  const verify = wsplay.verifyResponse(s.response, key);
   const st = wsplay.acceptSteps(key);
   const box = el("details", { open: true, class: "t-accept", id: "transcript/accept", "data-place": "accept" },
     el("summary", {}, el("span", { i18n: "transcript.acceptTitle" }), el("a", { class: "t-anchor", href: "#transcript/accept", "aria-label": "#", text: "#" })));
@@ -323,7 +326,7 @@ function acceptBlock(wsplay, s) {
     box.append(el("p", { class: "error", text: errorText(st) }));
     return box;
   }
-  const equal = st.accept === sent;
+  const equal = verify === null;
   box.append(el("ol", { class: "steps" },
     el("li", {}, el("div", { class: "step-title", i18n: "transcript.acceptKey" }), el("code", { class: "c-key", text: st.key })),
     el("li", {}, el("div", { class: "step-title", i18n: "transcript.acceptConcat" }),
@@ -333,10 +336,12 @@ function acceptBlock(wsplay, s) {
       el("code", { class: "result", "data-role": "transcript-accept", text: st.accept }))),
     el("p", { class: equal ? "ok-line" : "error", "data-role": "transcript-accept-verdict" },
       el("strong", { text: equal ? "= " : "≠ " }), el("span", { i18n: equal ? "transcript.acceptMatch" : "transcript.acceptMismatch" }),
+      verify && !verify.error ? el("span", { text: ` (${verify.cite || verify.message})` }) : null,
       " ", rfcLink("4.2.2")));
   return box;
 }
 
+// header is a header line's value, for a head the core could not parse.
 function header(raw, name) {
   const line = raw.split("\r\n").find((l) => l.toLowerCase().startsWith(name.toLowerCase() + ":"));
   return line ? line.slice(name.length + 1).trim() : "";
