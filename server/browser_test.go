@@ -310,7 +310,10 @@ func (s *browserSuite) testFrameLab(t *testing.T) {
 		t.Errorf("%d bits highlighted for the focused payload length, want 7", n)
 	}
 
-	// Pasted: a fragmented ping with RSV1 set, unmasked, to a server.
+	// Pasted: a fragmented ping with RSV1 set, unmasked, to a server (the
+	// learner picks the server: unmasked bytes alone would read as a
+	// server's frame).
+	eval[chromedp.Void](t, ctx, `(() => { const r = document.querySelector('`+w+`[data-role=receiver]'); r.value = "server"; r.dispatchEvent(new Event("change")); })()`)
 	setField(t, ctx, w+"[data-role=hex]", "49 00")
 	waitFor(t, ctx, `document.querySelector('`+w+`[data-role=problems]')`)
 	problems := text(t, ctx, w+"[data-role=problems]")

@@ -8,13 +8,15 @@
 //   #frame?hex=81 85 37 fa 21 3d 7f 9f 4d 51 58&receiver=server
 //   #mask?key=37 fa 21 3d&payload=Hello&step=3     (or payloadHex=...)
 //   #wire   #chat?nick=Ada   #tap?target=ws://127.0.0.1:3368/
+//   #transcript/f3/b12                               (frame 3, byte 12 of the
+//                                                     recorded session)
 //
 // When you change a field, the address follows (history.replaceState, so
 // the Back button is not flooded).
 
 import { loadCore } from "./core.js";
 import { lang, setLang, t, applyTranslations } from "./i18n.js";
-import { el } from "./dom.js";
+import { el, setText } from "./dom.js";
 import { mount as mountAccept } from "./widgets/accept.js";
 import { mount as mountHandshake } from "./widgets/handshake.js";
 import { mount as mountFrame } from "./widgets/frame.js";
@@ -24,18 +26,20 @@ import { mount as mountEcho } from "./widgets/echo.js";
 import { mount as mountChat } from "./widgets/chat.js";
 import { mount as mountChecker } from "./widgets/checker.js";
 import { mount as mountTap } from "./widgets/tap.js";
+import { mount as mountTranscript } from "./widgets/transcript.js";
 
 // Every module above has arrived and run: the timeline shows how long that took.
 performance.mark("wsplay:app");
 
-const PANELS = ["handshake", "frame", "mask", "wire", "chat", "check", "tap"];
+const PANELS = ["handshake", "frame", "mask", "wire", "chat", "check", "tap", "transcript"];
 
 // ---- the address: "#panel?a=1&b=2" ----
 
 function parseHash() {
   const h = location.hash.slice(1);
   const q = h.indexOf("?");
-  const name = q < 0 ? h : h.slice(0, q);
+  // "#transcript/f3/b12": the panel, then a place inside it.
+  const [name, ...place] = (q < 0 ? h : h.slice(0, q)).split("/");
   const params = {};
   if (q >= 0) {
     for (const part of h.slice(q + 1).split("&")) {
@@ -45,7 +49,7 @@ function parseHash() {
       params[decode(k)] = eq < 0 ? "" : decode(part.slice(eq + 1));
     }
   }
-  return { panel: PANELS.includes(name) ? name : "handshake", params, raw: h };
+  return { panel: PANELS.includes(name) ? name : "handshake", params, place: place.join("/"), raw: h };
 }
 
 function decode(s) {
@@ -99,7 +103,7 @@ function mountPanel(panel, params) {
       break;
     case "check":
       // A link may name the server to check; the run starts on a click.
-      mountChecker(mountPoint("check"), { url: params.url, onChange: follow("check") });
+      mountChecker(mountPoint("check"), { url: params.url, stage: params.stage, onChange: follow("check") });
       break;
     case "tap":
       // The tap keeps its connection; a link fills the URL, a click connects.
@@ -119,8 +123,10 @@ function mountPanel(panel, params) {
 // The widget a link to a panel opens, to bring it into view.
 const LINKED = { handshake: "accept", frame: "frame", mask: "mask", chat: "chat", check: "check", tap: "tap" };
 
+let transcript = null; // the transcript widget, which follows its own "#transcript/…" places
+
 function route(event) {
-  const { panel, params } = parseHash();
+  const { panel, params, place } = parseHash();
   for (const p of PANELS) {
     document.getElementById(`panel-${p}`).hidden = p !== panel;
   }
@@ -128,7 +134,18 @@ function route(event) {
     if (a.dataset.panel === panel) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
+  // On a phone the tabs scroll sideways: bring the active one into view
+  // (scrollLeft, not scrollIntoView, which would scroll the page too).
+  const tabs = document.querySelector(".tabs");
+  const active = tabs.querySelector(`a[data-panel="${panel}"]`);
+  if (tabs.scrollWidth > tabs.clientWidth && active) {
+    tabs.scrollLeft = active.offsetLeft - tabs.offsetLeft - (tabs.clientWidth - active.offsetWidth) / 2;
+  }
   const h = location.hash;
+  if (panel === "transcript") {
+    transcript?.goTo(place); // a byte, a frame or the handshake
+    return;
+  }
   if (Object.keys(params).length > 0 && lastHash[panel] !== h) {
     mountPanel(panel, params); // a link with a state: show that state
     if (event) mountPoint(LINKED[panel])?.scrollIntoView({ block: "start" });
@@ -190,13 +207,16 @@ mountHandshake(mountPoint("handshake"));
 mountBuilder(mountPoint("builder"));
 mountEcho(mountPoint("echo"), { endpoint: "/ws/inspect" });
 mountChat(mountPoint("chat"), { nick: start.panel === "chat" ? start.params.nick : "", onChange: follow("chat") });
+transcript = mountTranscript(mountPoint("transcript"), { place: start.panel === "transcript" ? start.place : "" });
 if (Object.keys(start.params).length) lastHash[start.panel] = location.hash;
 window.addEventListener("hashchange", route);
 route();
 
 const coreStatus = document.getElementById("core-status");
 loadCore().then(() => {
-  coreStatus.replaceChildren(el("span", { i18n: "core.ready" }));
+  // setText moves the line's translation key from "loading" to "ready", so
+  // a language switch translates what it says now.
+  setText(coreStatus, "core.ready");
   coreStatus.classList.add("good");
   // The page is interactive: the widgets mounted above asked for the core
   // first, so their handlers have run and panel 1 shows the Accept value
@@ -204,6 +224,7 @@ loadCore().then(() => {
   performance.mark("wsplay:ready");
 }, (err) => {
   // Say plainly what failed and what still works.
+  delete coreStatus.dataset.i18n;
   coreStatus.replaceChildren(el("span", { i18n: "core.failed" }), " ", el("code", { text: err.message }));
   coreStatus.classList.add("bad");
 });

@@ -56,7 +56,7 @@ async function load() {
     throw new Error(`could not download ${WASM_URL}: ${err.message}`);
   }
   if (!response.ok) {
-    throw new Error(`${WASM_URL} answered ${response.status} ${response.statusText} (was the module built with \`make wasm\`?)`);
+    throw new Error(`${WASM_URL} answered ${response.status} ${response.statusText} (was the module built? run: make wasm)`);
   }
   let instance;
   try {
@@ -92,7 +92,7 @@ function loadScript(src) {
     const s = document.createElement("script");
     s.src = src;
     s.onload = () => resolve();
-    s.onerror = () => reject(new Error(`could not load ${src} (was it built with \`make wasm\`?)`));
+    s.onerror = () => reject(new Error(`could not load ${src} (was it built? run: make wasm)`));
     document.head.append(s);
   });
 }

@@ -10,6 +10,7 @@ import { t, lang, applyTranslations } from "./i18n.js";
 // creates an element. Attributes:
 //   text   textContent
 //   i18n   a key of i18n.js: the text is t(key), and changes with the language
+//   args   with i18n: the values of the {names} in its text
 //   both   {en, zh}: a text the core gives in both languages (a rule of the
 //          RFC); shows the one for the page's language, and changes with it
 //   class, for, id, href, type, value, ... set as attributes
@@ -26,7 +27,9 @@ export function el(tag, attrs = {}, ...children) {
       e.textContent = lang() === "zh" ? e.dataset.textZh : e.dataset.textEn;
     } else if (k === "i18n") {
       e.dataset.i18n = v;
-      e.textContent = t(v);
+      e.textContent = t(v, attrs.args);
+    } else if (k === "args") {
+      e.dataset.i18nArgs = JSON.stringify(v); // with i18n: the {names} in its text
     } else if (k.startsWith("i18n-")) {
       // i18n-placeholder, i18n-aria-label, i18n-title: translated attributes
       const attr = k.slice(5);
@@ -37,7 +40,7 @@ export function el(tag, attrs = {}, ...children) {
     else if (v === true) e.setAttribute(k, "");
     else e.setAttribute(k, v);
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -68,10 +71,18 @@ export function uid(prefix) {
   return `${prefix}-${counter}`;
 }
 
-// coreError turns an error value of the bridge ({error: {message}}) or a
-// thrown Error into a line of text.
+// errorText turns an error value of the bridge ({error: {message}}) or a
+// thrown Error into a line of text for a learner: without the bridge's own
+// names ("wsplay.maskSteps: key: "), which say where in the page's code the
+// value went, not what is wrong with it. The widget says which field it was.
 export function errorText(e) {
-  if (e && e.error && e.error.message) return e.error.message;
+  if (e && e.error && e.error.message) {
+    let m = e.error.message;
+    const { function: fn, argument: arg } = e.error;
+    if (fn && m.startsWith(`wsplay.${fn}: `)) m = m.slice(`wsplay.${fn}: `.length);
+    if (arg && m.startsWith(`${arg}: `)) m = m.slice(`${arg}: `.length);
+    return m;
+  }
   if (e instanceof Error) return e.message;
   return String(e);
 }

@@ -4,6 +4,14 @@
 //   setLang("zh")          switches, remembers it (localStorage "wsplay.lang")
 //                          and fires a "wsplay:lang" event on window
 //   t("nav.handshake")     the text of a key in the current language
+//   t("frame.needs", {n: 9})  with {n} in the text replaced
+//
+// One way of choosing the language, on the playground and on the lessons
+// alike: a link's ?lang=zh (or ?lang=en) is a choice, remembered as if the
+// visitor had picked it in the switch; then the remembered choice; then the
+// browser's language. So a lesson opened with ?lang=zh shows its widgets in
+// Chinese whatever the browser's language, and /?lang=zh opens the
+// playground in Chinese.
 //   applyTranslations(el)  rewrites every element under el that has
 //                          data-i18n (its text) or data-i18n-placeholder,
 //                          data-i18n-title, data-i18n-aria-label (attributes)
@@ -27,7 +35,7 @@ const en = {
   "nav.wire": "4 Live wire",
   "nav.check": "6 Check my server",
   "check.title": "Check my server",
-  "check.intro": "Wrote a WebSocket server? Give its URL and wsplay runs its graded suite against it, in stages that follow the lessons: the handshake, frames and every length form, masking, fragments, pings, the closing handshake and UTF-8. Pick the stage your server has reached; a stage it does not do yet is marked \"not yet\", not failed. Each case says PASS, WARN or FAIL; a failure shows the bytes, the rule with its RFC section, why, and the lesson. The server must echo every message back. From this page only servers on this machine are checked; for another machine run `wsplay check URL` there.",
+  "check.intro": "Wrote a WebSocket server? Give its URL and wsplay runs its graded suite against it, in stages that follow the lessons: the handshake, frames and every length form, masking, fragments, pings, the closing handshake and UTF-8. Pick the stage your server has reached; a stage it does not do yet is marked \"not yet\", not failed. Each case says PASS, WARN or FAIL; a failure shows the bytes, the rule with its RFC section, why, and the lesson. The server must echo every message back. From this page wsplay checks servers on the machine you are using: this machine when the page is open here, your own computer when the page comes from a teacher's wsplay. For any other machine, run the command wsplay check URL next to that server.",
   "check.url": "Server URL",
   "check.run": "Check",
   "check.idle": "Start your server, then press Check.",
@@ -120,8 +128,8 @@ const en = {
   "live.notEqual": "different: a client must fail this connection",
   "live.extensions": "Extensions offered:",
   "live.verify": "Response checked by the core:",
-  "live.request": "Request, as the server received it",
-  "live.response": "Response, as the server sent it",
+  "live.request": "by your browser: the request, as the server received it",
+  "live.response": "by your browser: the response, as the server sent it",
 
   "frame.title": "Frame lab",
   "frame.intro": "Build a frame from its fields, or paste bytes in hex, and see each field. Point at or focus any part to find it in the RFC's diagram.",
@@ -142,7 +150,7 @@ const en = {
   "frame.validNote": "It breaks no rule of RFC 6455 §5.",
   "frame.invalid": "Invalid frame.",
   "frame.closeWith": "A receiver fails the connection with close code",
-  "frame.incomplete": "Cut short:",
+  "frame.incomplete": "Incomplete frame:",
   "frame.missingBytes": "more bytes are needed for the whole frame.",
   "frame.rest": "bytes after this frame (the next frame).",
   "frame.bytesLabel": "The frame's bytes, coloured by field",
@@ -241,6 +249,66 @@ const en = {
   "tap.offset": "Offset in its direction:",
   "tap.truncated": "A large frame: relayed whole, but the report keeps its first and last payload bytes only. Bytes left out:",
   "tap.badHex": "Binary: write bytes in hex, two digits each, e.g. 00 01 fe ff.",
+  "start.newcomer": "New to WebSocket?",
+  "start.lesson1": "Start with lesson 1: Why WebSocket",
+  "start.orPanels": "— or try the panels below in any order.",
+  "live.sent": "Sent",
+  "live.received": "Received",
+  "accept.padding": " Base64 is written in groups of 4 characters, the last group padded with \"=\": this key has {n} characters, so its last group lacks {pad} — is its \"=\" padding missing?",
+  "accept.bytesCount": " ({n} bytes: “{text}”)",
+  "accept.bytesNot16": " ({n} bytes could be read; a valid key decodes to exactly 16)",
+  "frame.autoMasked": "Chosen from the bytes: the MASK bit is 1, so a client sent it (§5.1). Pick the other side to see how it would judge these bytes.",
+  "frame.autoUnmasked": "Chosen from the bytes: the MASK bit is 0, so a server sent it (§5.1). Pick “a server” to see how a server would judge these bytes.",
+  "frame.needs": "{n} more bytes are needed:",
+  "frame.needsAtLeast": "at least {n} more bytes are needed:",
+  "frame.needsPart": "{n} of {field}",
+  "frame.listSep": ", ",
+  "frame.listEnd": ".",
+  "frame.listThen": "; ",
+  "frame.thenPayload": "then the payload, whose length those bytes will give.",
+  "frame.incompleteNote": "A frame cut short is neither valid nor invalid yet: a receiver waits for the rest.",
+  "builder.sender": "Sent by",
+  "builder.fromClient": "a client (to a server: must mask)",
+  "builder.fromServer": "a server (to a client: must not mask)",
+  "echo.rebuiltBrowserClose": "Your browser's close frame. The server reported it before answering, but a browser that is closing drops every message it receives, so the page rebuilt it from the code and reason it gave. The browser masked it with a key of its own that a page never sees: the key 00 00 00 00 here stands in for it, so the payload reads as it is.",
+  "nav.transcript": "8 Whole session",
+  "transcript.title": "The whole session, every byte explained",
+  "transcript.intro": "Record one real connection to the server's /ws/inspect — your browser's handshake, a text and a binary message both ways, a ping and its pong, the close — and read it top to bottom: every byte of every frame with its field, value and meaning, computed by wsplay's Go core. Every byte is a link; print it as a handout or save it as a file.",
+  "transcript.message": "Text to send",
+  "transcript.record": "Record a session",
+  "transcript.recording": "Recording…",
+  "transcript.recorded": "Recorded.",
+  "transcript.none": "No session yet: press “Record a session”.",
+  "transcript.failed": "The recording failed:",
+  "transcript.expand": "Open all",
+  "transcript.collapse": "Close all",
+  "transcript.print": "Print as a handout",
+  "transcript.exportHTML": "Save as HTML",
+  "transcript.exportJSON": "Save as JSON",
+  "transcript.request": "The request your browser sent",
+  "transcript.response": "The response it received",
+  "transcript.acceptTitle": "How the server computed Sec-WebSocket-Accept (RFC 6455 §4.2.2)",
+  "transcript.acceptKey": "the key your browser sent",
+  "transcript.acceptConcat": "key + GUID",
+  "transcript.acceptSha1": "SHA-1 of that text",
+  "transcript.acceptBase64": "base64 of the digest: the Accept value",
+  "transcript.acceptMatch": "equal to the Sec-WebSocket-Accept in the response: the handshake checks out",
+  "transcript.acceptMismatch": "not the Sec-WebSocket-Accept in the response: a client must fail this connection",
+  "transcript.frame": "Frame {n}",
+  "transcript.toServer": "browser → server",
+  "transcript.toClient": "server → browser",
+  "transcript.bytes": "{n} bytes",
+  "transcript.colBytes": "Bytes",
+  "transcript.colField": "Field",
+  "transcript.colValue": "Value",
+  "transcript.colMeaning": "Meaning",
+  "transcript.payloadByte": "payload byte {i}",
+  "transcript.maskedByte": "{masked} XOR key[{j}] {key} = {plain}",
+  "transcript.plainByte": "sent as is: the frame is not masked",
+  "transcript.rebuilt": "Rebuilt, not captured:",
+  "transcript.valid": "Valid.",
+  "transcript.summary": "{frames} frames, {bytes} bytes, each explained once.",
+  "transcript.recordedAt": "Recorded",
 };
 
 const zh = {
@@ -255,7 +323,7 @@ const zh = {
   "nav.wire": "4 实时线路",
   "nav.check": "6 检查我的服务器",
   "check.title": "检查我的服务器",
-  "check.intro": "写好了一个 WebSocket 服务器？填入它的 URL，wsplay 会按照课程的阶段对它运行评分用例：握手、帧与每种长度形式、掩码、分片、ping、关闭握手和 UTF-8。选择你的服务器已经完成的阶段；它还没有实现的阶段会标为“尚未实现”，而不是失败。每个用例给出 PASS、WARN 或 FAIL；失败时会显示字节、规则及其 RFC 章节、原因和对应的课程。服务器必须把每条消息原样回显。本页只检查本机上的服务器；要检查其他机器，请在那台机器上运行 `wsplay check URL`。",
+  "check.intro": "写好了一个 WebSocket 服务器？填入它的 URL，wsplay 会按照课程的阶段对它运行评分用例：握手、帧与每种长度形式、掩码、分片、ping、关闭握手和 UTF-8。选择你的服务器已经完成的阶段；它还没有实现的阶段会标为“尚未实现”，而不是失败。每个用例给出 PASS、WARN 或 FAIL；失败时会显示字节、规则及其 RFC 章节、原因和对应的课程。服务器必须把每条消息原样回显。在本页上，wsplay 只检查你正在使用的那台机器上的服务器：页面在本机打开时检查本机，页面来自老师的 wsplay 时检查你自己的电脑。要检查其他机器，请在那台服务器旁边运行命令 wsplay check URL。",
   "check.url": "服务器 URL",
   "check.run": "检查",
   "check.idle": "先启动你的服务器，再点“检查”。",
@@ -348,8 +416,8 @@ const zh = {
   "live.notEqual": "不相等：客户端必须断开此连接",
   "live.extensions": "提供的扩展：",
   "live.verify": "核心对响应的检查：",
-  "live.request": "请求（服务器收到的原样）",
-  "live.response": "响应（服务器发送的原样）",
+  "live.request": "（由浏览器）：请求，即服务器收到的原样",
+  "live.response": "（由浏览器）：响应，即服务器发送的原样",
 
   "frame.title": "帧实验室",
   "frame.intro": "用各个字段构造一个帧，或粘贴十六进制字节，查看每个字段。指向或聚焦任意部分，可在 RFC 的图中找到它。",
@@ -370,7 +438,7 @@ const zh = {
   "frame.validNote": "没有违反 RFC 6455 §5 的任何规则。",
   "frame.invalid": "无效的帧。",
   "frame.closeWith": "接收方以关闭码断开连接：",
-  "frame.incomplete": "不完整：",
+  "frame.incomplete": "不完整的帧：",
   "frame.missingBytes": "还需要这么多字节才能构成完整的帧。",
   "frame.rest": "字节在此帧之后（下一帧）。",
   "frame.bytesLabel": "帧的字节，按字段着色",
@@ -469,12 +537,88 @@ const zh = {
   "tap.offset": "在其方向上的偏移：",
   "tap.truncated": "这是一个大帧：已完整转发，但报告只保留载荷开头和结尾的字节。省略的字节数：",
   "tap.badHex": "二进制：请用十六进制书写字节，每个字节两位，例如 00 01 fe ff。",
+  "start.newcomer": "第一次接触 WebSocket？",
+  "start.lesson1": "从第 1 课开始：为什么需要 WebSocket",
+  "start.orPanels": "——或者按任意顺序试试下面的面板。",
+  "live.sent": "发送",
+  "live.received": "接收",
+  "accept.padding": " base64 以 4 个字符为一组书写，最后一组用“=”补齐：这个密钥有 {n} 个字符，最后一组少了 {pad} 个——是不是漏掉了“=”填充？",
+  "accept.bytesCount": "（{n} 个字节：“{text}”）",
+  "accept.bytesNot16": "（只能读出 {n} 个字节；有效的密钥解码后正好是 16 个字节）",
+  "frame.autoMasked": "根据字节选择：MASK 位为 1，所以是客户端发送的（§5.1）。选择另一方，可以看看它会如何判断这些字节。",
+  "frame.autoUnmasked": "根据字节选择：MASK 位为 0，所以是服务器发送的（§5.1）。选择“服务器”，可以看看服务器会如何判断这些字节。",
+  "frame.needs": "还需要 {n} 个字节：",
+  "frame.needsAtLeast": "至少还需要 {n} 个字节：",
+  "frame.needsPart": "{field} {n} 个",
+  "frame.listSep": "，",
+  "frame.listEnd": "。",
+  "frame.listThen": "；",
+  "frame.thenPayload": "然后是载荷，其长度由这些字节给出。",
+  "frame.incompleteNote": "不完整的帧既不算有效也不算无效：接收方会等待其余的字节。",
+  "builder.sender": "发送方",
+  "builder.fromClient": "客户端（发给服务器：必须加掩码）",
+  "builder.fromServer": "服务器（发给客户端：不得加掩码）",
+  "echo.rebuiltBrowserClose": "你的浏览器发出的关闭帧。服务器在回应之前报告了它，但正在关闭的浏览器会丢弃收到的所有消息，所以页面根据它给出的关闭码和原因重建了这个帧。浏览器用它自己选的密钥加了掩码，网页永远看不到这个密钥：这里的 00 00 00 00 只是替代，所以载荷按原样显示。",
+  "nav.transcript": "8 完整会话",
+  "transcript.title": "完整的会话，逐字节讲解",
+  "transcript.intro": "录制一次与服务器 /ws/inspect 的真实连接——浏览器的握手、双向的一条文本和一条二进制消息、一次 ping 及其 pong、关闭——然后从头读到尾：每个帧的每个字节及其字段、值和含义，都由 wsplay 的 Go 核心计算。每个字节都是一个链接；可以打印成讲义，也可以保存为文件。",
+  "transcript.message": "要发送的文本",
+  "transcript.record": "录制会话",
+  "transcript.recording": "正在录制……",
+  "transcript.recorded": "已录制。",
+  "transcript.none": "还没有会话：点“录制会话”。",
+  "transcript.failed": "录制失败：",
+  "transcript.expand": "全部展开",
+  "transcript.collapse": "全部折叠",
+  "transcript.print": "打印为讲义",
+  "transcript.exportHTML": "保存为 HTML",
+  "transcript.exportJSON": "保存为 JSON",
+  "transcript.request": "浏览器发送的请求",
+  "transcript.response": "它收到的响应",
+  "transcript.acceptTitle": "服务器如何计算 Sec-WebSocket-Accept（RFC 6455 §4.2.2）",
+  "transcript.acceptKey": "浏览器发送的密钥",
+  "transcript.acceptConcat": "密钥 + GUID",
+  "transcript.acceptSha1": "该文本的 SHA-1",
+  "transcript.acceptBase64": "摘要的 base64：即 Accept 值",
+  "transcript.acceptMatch": "与响应中的 Sec-WebSocket-Accept 相等：握手校验通过",
+  "transcript.acceptMismatch": "与响应中的 Sec-WebSocket-Accept 不同：客户端必须断开此连接",
+  "transcript.frame": "第 {n} 帧",
+  "transcript.toServer": "浏览器 → 服务器",
+  "transcript.toClient": "服务器 → 浏览器",
+  "transcript.bytes": "{n} 字节",
+  "transcript.colBytes": "字节",
+  "transcript.colField": "字段",
+  "transcript.colValue": "值",
+  "transcript.colMeaning": "含义",
+  "transcript.payloadByte": "载荷第 {i} 字节",
+  "transcript.maskedByte": "{masked} XOR key[{j}] {key} = {plain}",
+  "transcript.plainByte": "按原样发送：此帧未加掩码",
+  "transcript.rebuilt": "重建的，并非捕获：",
+  "transcript.valid": "有效。",
+  "transcript.summary": "{frames} 个帧，{bytes} 个字节，每个字节讲解一次。",
+  "transcript.recordedAt": "录制于",
 };
 
 const STRINGS = { en, zh };
 
-// lang is the language in use: the one stored, else the browser's.
+// A ?lang= in the address is a choice: remember it before anything asks
+// lang(). (Read once, when this module first runs.)
+const fromURL = (() => {
+  try {
+    const l = new URLSearchParams(location.search).get("lang");
+    return LANGS.includes(l) ? l : null;
+  } catch { return null; }
+})();
+if (fromURL) {
+  try { localStorage.setItem(STORAGE_KEY, fromURL); } catch { /* still used for this page, below */ }
+  document.documentElement.lang = fromURL === "zh" ? "zh-Hans" : "en";
+}
+let chosen = fromURL; // the choice of this page (also when storage is off)
+
+// lang is the language in use: the one chosen in this page or its address,
+// else the one stored, else the browser's.
 export function lang() {
+  if (chosen) return chosen;
   let stored = null;
   try { stored = localStorage.getItem(STORAGE_KEY); } catch { /* storage may be off */ }
   if (LANGS.includes(stored)) return stored;
@@ -485,21 +629,36 @@ export function lang() {
 // setLang switches the language, remembers it and tells the page.
 export function setLang(l) {
   if (!LANGS.includes(l)) throw new Error(`unknown language ${l}: use "en" or "zh"`);
+  chosen = l;
   try { localStorage.setItem(STORAGE_KEY, l); } catch { /* not remembered, still switched */ }
+  // An address that names the language follows the switch, so a reload or a
+  // copied link shows what is on the screen.
+  try {
+    const u = new URL(location.href);
+    if (u.searchParams.has("lang")) {
+      u.searchParams.set("lang", l);
+      history.replaceState(history.state, "", u);
+    }
+  } catch { /* the address stays */ }
   document.documentElement.lang = l === "zh" ? "zh-Hans" : "en";
   window.dispatchEvent(new CustomEvent("wsplay:lang", { detail: { lang: l } }));
 }
 
 // t returns the text of key in the current language (English when the
-// current language lacks it, the key itself when both do).
-export function t(key) {
+// current language lacks it, the key itself when both do), with each {name}
+// replaced by args[name].
+export function t(key, args) {
   const l = lang();
-  return STRINGS[l][key] ?? en[key] ?? key;
+  const s = STRINGS[l][key] ?? en[key] ?? key;
+  if (!args) return s;
+  return s.replace(/\{(\w+)\}/g, (m, name) => (name in args ? String(args[name]) : m));
 }
 
 // applyTranslations rewrites the translated text and attributes under root.
 export function applyTranslations(root = document) {
-  for (const e of root.querySelectorAll("[data-i18n]")) e.textContent = t(e.dataset.i18n);
+  for (const e of root.querySelectorAll("[data-i18n]")) {
+    e.textContent = t(e.dataset.i18n, e.dataset.i18nArgs ? JSON.parse(e.dataset.i18nArgs) : undefined);
+  }
   // Texts the Go core gives in both languages (see el's "both" in dom.js).
   for (const e of root.querySelectorAll("[data-text-zh]")) {
     e.textContent = lang() === "zh" ? e.dataset.textZh : e.dataset.textEn;

@@ -45,9 +45,16 @@ export function mount(element, options = {}) {
       }
       problem.hidden = !s.keyProblem;
       if (s.keyProblem) {
+        // Base64 comes in groups of 4 characters, the last one padded
+        // with "=": a key whose length is not a multiple of 4 has lost its
+        // padding, and decoders that forgive it silently drop a byte.
+        const unpadded = key.length % 4 !== 0 && /^[A-Za-z0-9+/]+$/.test(key);
         problem.replaceChildren(el("strong", { i18n: "accept.keyProblem" }), " ",
           s.keyProblem.rule ? el("span", { both: { en: s.keyProblem.rule, zh: s.keyProblem.ruleZh } }) : s.keyProblem.message, " ",
-          rfcLink(s.keyProblem.section, s.keyProblem.source));
+          rfcLink(s.keyProblem.section, s.keyProblem.source),
+          s.keyProblem.detail ? el("span", { class: "detail", text: ` — ${s.keyProblem.detail}.` }) : null,
+          unpadded ? el("span", { "data-role": "padding", class: "hint", i18n: "accept.padding",
+            args: { n: key.length, pad: 4 - (key.length % 4) } }) : null);
       }
       // The 16 bytes the key stands for: a client picks them at random
       // (§4.1). The server never decodes them; it hashes the text.
@@ -55,7 +62,10 @@ export function mount(element, options = {}) {
       steps.replaceChildren(
         step("accept.step1", "accept.step1Note", [
           el("code", { class: "bytes", "data-role": "key-bytes", text: hex(s.keyBytes) }),
-          el("span", { class: "muted", text: ` (${s.keyBytes.length} bytes: "${printable}")` }),
+          // A bad key shows what could be read, and says it is not 16 bytes.
+          s.keyProblem
+            ? el("span", { class: "error", "data-role": "key-bytes-count", i18n: "accept.bytesNot16", args: { n: s.keyBytes.length } })
+            : el("span", { class: "muted", "data-role": "key-bytes-count", i18n: "accept.bytesCount", args: { n: s.keyBytes.length, text: printable } }),
         ]),
         step("accept.step2", "accept.step2Note", [
           el("code", { class: "concat", "data-role": "concatenated" },

@@ -6,6 +6,11 @@
 // make invalid frames on purpose (a reserved opcode, a fragmented ping, an
 // unmasked frame from a client) to see which rule each one breaks.
 //
+// Who sends the frame is a choice of its own ("Sent by"): it decides the
+// masking rule the frame is judged by (§5.1). Choosing the sender sets MASK
+// to what that sender must do; unchecking MASK afterwards keeps the sender,
+// so a client's unmasked frame shows "a client must mask".
+//
 // mount(element, {onChange}) — onChange({hex}) after each build.
 
 import { loadCore } from "../core.js";
@@ -30,6 +35,10 @@ export function mount(element, options = {}) {
     OPCODES.map(([n, name]) => el("option", { value: String(n), text: `${n} (0x${n.toString(16)}) ${name}` })));
   opcode.value = "1";
   const mask = check(ids.mask, true, "mask");
+  const sender = el("select", { id: ids.recv, "data-role": "sender" },
+    el("option", { value: "client", i18n: "builder.fromClient" }),
+    el("option", { value: "server", i18n: "builder.fromServer" }));
+  sender.value = "client";
   const key = el("input", { id: ids.key, class: "mono", value: "37 fa 21 3d", size: "12", spellcheck: "false", "data-role": "key" });
   const randomKey = el("button", { type: "button", i18n: "mask.randomKey" });
   const payload = el("textarea", { id: ids.payload, rows: "2", spellcheck: "false", "data-role": "payload" });
@@ -50,6 +59,7 @@ export function mount(element, options = {}) {
         el("label", { for: ids.rsv3, class: "check" }, rsv3, " RSV3"),
         el("label", { for: ids.mask, class: "check" }, mask, " MASK")),
       el("div", { class: "field-grid" },
+        el("label", { for: ids.recv, i18n: "builder.sender" }), sender,
         el("label", { for: ids.op, text: "opcode" }), opcode,
         el("label", { for: ids.key, i18n: "mask.keyLabel" }), el("div", { class: "inline" }, key, randomKey),
         el("label", { for: ids.payload, i18n: "builder.payload" }),
@@ -78,17 +88,24 @@ export function mount(element, options = {}) {
     const r = wsplay.buildFrame(opts);
     if (r.error) {
       error.hidden = false;
-      error.textContent = errorText(r);
+      // Which field is wrong, in the learner's words, then what is wrong.
+      const label = { key: "mask.keyLabel", payload: "builder.payload" }[r.error.argument] || "builder.fields";
+      error.replaceChildren(el("span", { i18n: label }), ": ", errorText(r));
       return;
     }
     error.hidden = true;
     hexOut.textContent = r.hex;
-    // A masked frame is what a client sends, so the server receives it.
-    frameView.show(r.hex, mask.checked ? "server" : "client");
-    openLink.href = `#frame?hex=${encodeURIComponent(r.hex)}&receiver=${mask.checked ? "server" : "client"}`;
+    // The other side receives it, and judges it by its rules.
+    const receiver = sender.value === "client" ? "server" : "client";
+    frameView.show(r.hex, receiver);
+    openLink.href = `#frame?hex=${encodeURIComponent(r.hex)}&receiver=${receiver}`;
     options.onChange?.({ hex: r.hex });
   }
   for (const e of [fin, rsv1, rsv2, rsv3, opcode, mask, mode]) e.addEventListener("change", build);
+  sender.addEventListener("change", () => {
+    mask.checked = sender.value === "client"; // what this sender must do (§5.1)
+    build();
+  });
   for (const e of [key, payload]) e.addEventListener("input", build);
   randomKey.addEventListener("click", () => {
     key.value = Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) => b.toString(16).padStart(2, "0")).join(" ");

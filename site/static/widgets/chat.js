@@ -67,6 +67,8 @@ export function mount(element, options = {}) {
     sock.onclose = (ev) => {
       if (sock !== ws) return;
       setConnected(false);
+      // Nobody is counted online for a page that left the room.
+      online.replaceChildren();
       status.className = ev.wasClean && ev.code === 1000 ? "conn-status" : "conn-status bad";
       status.replaceChildren(el("span", { i18n: ev.code === 1000 ? "live.closed" : "live.dropped" }),
         ` ${ev.code}${ev.reason ? " “" + ev.reason + "”" : ""} `,
@@ -88,6 +90,9 @@ export function mount(element, options = {}) {
       online.replaceChildren(`${ev.online} `, el("span", { i18n: "chat.online" }));
     }
     if (ev.type === "welcome") {
+      // A (re)joined room replays its history after the welcome: start the
+      // log afresh so a reconnect does not show every message twice.
+      list.replaceChildren();
       me = ev.nick;
       nickInput.value = ev.nick;
       options.onChange?.({ nick: ev.nick });

@@ -60,6 +60,7 @@ export function mount(element, options = {}) {
   let ws = null;
   let pending = []; // texts we sent whose echo has not come back yet
   let rows = 0;
+  let closing = null; // {code, reason} of the close this page asked for
 
   function setStatus(key, extra = "", cls = "") {
     status.className = `conn-status ${cls}`;
@@ -80,6 +81,7 @@ export function mount(element, options = {}) {
   function connect() {
     if (ws && ws.readyState <= WebSocket.OPEN) return;
     pending = [];
+    closing = null;
     setStatus("live.connecting");
     try {
       ws = new WebSocket(wsURL(endpoint));
@@ -126,6 +128,20 @@ export function mount(element, options = {}) {
   }
 
   function onClosed(ev) {
+    // The browser's own close frame: the server reports it before it
+    // answers, but a closing browser drops every message it receives, so
+    // the report never reaches the page. Rebuild it from the code and
+    // reason the page gave. The browser masked it with a key it never
+    // shows; an all-zero key stands in for it, so the payload reads as is.
+    if (wsplay && closing) {
+      const body = closing.code === undefined ? { bytes: new Uint8Array(0) } : wsplay.closePayload(closing.code, closing.reason);
+      const f = wsplay.buildFrame({ opcode: "close", mask: true, key: "00 00 00 00", payload: body.bytes });
+      if (!f.error) {
+        addRow({ from: "client", opcodeName: "close", payloadLength: body.bytes.length, hex: f.hex, rebuilt: true,
+          browserClose: true, label: closing.code === undefined ? "" : `${closing.code} ${closing.reason}` });
+      }
+      closing = null;
+    }
     // The server's close frame is never reported (nothing may follow a
     // close frame, §5.5.1), and a browser drops messages once it is
     // closing. The close event tells the code and reason, and a server's
@@ -207,11 +223,14 @@ export function mount(element, options = {}) {
     const frameLink = `#frame?hex=${encodeURIComponent(fr.hex)}&receiver=${receiver}`;
     detail.replaceChildren(...[
       el("h4", {}, el("span", { i18n: fr.from === "client" ? "echo.fromBrowser" : "echo.fromServer" }), ` · ${fr.opcodeName}`),
-      fr.rebuilt ? el("p", { class: "muted", i18n: fr.opcodeName === "close" ? "echo.rebuiltClose" : "echo.rebuiltNote" }) : null,
+      fr.rebuilt ? el("p", { class: "muted", "data-role": "rebuilt-note",
+        i18n: fr.browserClose ? "echo.rebuiltBrowserClose" : fr.opcodeName === "close" ? "echo.rebuiltClose" : "echo.rebuiltNote" }) : null,
       el("p", { class: "links" }, el("a", { href: frameLink, "data-role": "open-frame", i18n: "echo.openFrame" })),
       frameBox].filter(Boolean));
     mountFrame(frameBox, { input: false, hex: fr.hex, receiver });
-    if (e.header && e.header.mask) {
+    // (Not for the rebuilt close frame: its key is a stand-in, not the
+    // browser's.)
+    if (e.header && e.header.mask && !fr.browserClose) {
       const key = spacedHex(e.header.keyHex.replace(/\s/g, ""));
       const payloadHex = e.unmaskedHex;
       // A text frame is easier to follow as text; anything else as bytes.
@@ -230,8 +249,10 @@ export function mount(element, options = {}) {
   }
 
   connectBtn.addEventListener("click", () => {
-    if (connected()) ws.close(1000, "bye");
-    else connect();
+    if (connected()) {
+      closing = { code: 1000, reason: "bye" };
+      ws.close(1000, "bye");
+    } else connect();
   });
   sendText.addEventListener("click", () => {
     if (!connected()) return;
@@ -244,7 +265,7 @@ export function mount(element, options = {}) {
     if (!connected()) return;
     // The core reads the hex the way people paste it.
     const r = wsplay.mask("00 00 00 00", binInput.value);
-    if (r.error) { showNote(errorText(r), true); return; }
+    if (r.error) { showNote(`${t("echo.binaryLabel")}: ${errorText(r)}`, true); return; }
     hideNote();
     ws.send(r.bytes);
     if (!inspect) addMessageRow("client", r.bytes);
@@ -269,6 +290,7 @@ export function mount(element, options = {}) {
     const code = Number(codeInput.value);
     try {
       ws.close(code, reasonInput.value);
+      closing = { code, reason: reasonInput.value };
       hideNote();
     } catch (err) {
       // Browsers only let a page send 1000 or 3000-4999 (the others are

@@ -42,7 +42,14 @@ const LEGEND = [
 const MAX_PAYLOAD_CELLS = 96;
 
 export function mount(element, options = {}) {
-  let receiver = options.receiver === "client" ? "client" : "server";
+  // Who receives the frame decides the masking rule (§5.1): a server must
+  // get masked frames, a client unmasked ones. It is always shown, and a
+  // choice: given by the caller or the link, or picked by the learner;
+  // until then it follows the bytes' own context, the MASK bit (a masked
+  // frame comes from a client), so RFC 6455 §5.7's unmasked "Hello" from a
+  // server reads as the valid frame it is.
+  let chosen = options.receiver === "client" || options.receiver === "server" ? options.receiver : null;
+  let receiver = chosen || "server";
   const withInput = options.input !== false;
   const hexId = uid("frame-hex");
   const recvId = uid("frame-receiver");
@@ -55,13 +62,16 @@ export function mount(element, options = {}) {
     el("option", { value: "server", i18n: "frame.toServer" }),
     el("option", { value: "client", i18n: "frame.toClient" }));
   recvSelect.value = receiver;
+  const recvWhy = el("span", { class: "muted", "data-role": "receiver-why" });
+  // Without the hex field the receiver is still on screen, as a line.
+  const recvLine = el("p", { class: "receiver-line muted", "data-role": "receiver-line" });
   const out = el("div", { class: "frame-out", "data-role": "frame-out", "aria-live": "polite" });
   const root = el("div", { class: "widget frame-widget" },
     withInput && el("div", { class: "field-row" },
       el("label", { for: hexId, i18n: "frame.hexLabel" }), hexInput),
     withInput && el("div", { class: "field-row inline" },
-      el("label", { for: recvId, i18n: "frame.receiverLabel" }), recvSelect,
-      el("span", { class: "muted", i18n: "frame.receiverNote" })),
+      el("label", { for: recvId, i18n: "frame.receiverLabel" }), recvSelect, recvWhy),
+    !withInput && recvLine,
     out);
   element.replaceChildren(root);
   followLang(root);
@@ -79,45 +89,116 @@ export function mount(element, options = {}) {
   root.addEventListener("pointerleave", () => highlight(null));
   root.addEventListener("focusin", (ev) => highlight(ev.target.closest("[data-field]")?.dataset.field));
 
+  // showReceiver says who reads the frame, and why when the bytes chose.
+  function showReceiver(maskBit) {
+    recvSelect.value = receiver;
+    if (chosen) {
+      recvWhy.replaceChildren(el("span", { i18n: "frame.receiverNote" }));
+    } else {
+      recvWhy.replaceChildren(el("span", { i18n: maskBit === "1" ? "frame.autoMasked" : maskBit === "0" ? "frame.autoUnmasked" : "frame.receiverNote" }));
+    }
+    recvLine.replaceChildren(el("span", { i18n: "frame.receiverLabel" }), ": ",
+      el("strong", { "data-role": "receiver-text", i18n: receiver === "server" ? "frame.toServer" : "frame.toClient" }));
+  }
+
   let wsplay = null;
   function render() {
     if (!wsplay) return;
     const text = hexInput.value.trim();
     if (text === "") {
+      showReceiver(null);
       out.replaceChildren(el("p", { class: "muted", i18n: "frame.empty" }));
       return;
     }
-    const e = wsplay.explainFrame(text, receiver);
+    let e = wsplay.explainFrame(text, receiver);
     if (e.error) {
       // Bad hex: the bridge says which character, where.
-      out.replaceChildren(el("p", { class: "error", "data-role": "error", text: errorText(e) }));
+      out.replaceChildren(el("p", { class: "error", "data-role": "error" },
+        el("span", { i18n: "frame.hexLabel" }), ": ", errorText(e)));
       return;
     }
-    out.replaceChildren(...(options.compact ? compactExplanation(e, text, receiver) : explanation(e)));
-    if (withInput) options.onChange?.({ hex: text, receiver });
+    const maskBit = e.fields.find((f) => f.name === "MASK")?.value ?? null;
+    if (!chosen) {
+      const want = maskBit === "0" ? "client" : "server";
+      if (want !== receiver) {
+        receiver = want;
+        e = wsplay.explainFrame(text, receiver);
+      }
+    }
+    showReceiver(maskBit);
+    const missing = e.complete ? null : whatIsMissing(wsplay, e, receiver);
+    out.replaceChildren(...(options.compact ? compactExplanation(e, text, receiver, missing) : explanation(e, missing)));
+    if (withInput) options.onChange?.({ hex: text, receiver: chosen || undefined });
   }
   hexInput.addEventListener("input", render);
-  recvSelect.addEventListener("change", () => { receiver = recvSelect.value; render(); });
+  recvSelect.addEventListener("change", () => { chosen = receiver = recvSelect.value; render(); });
 
   loadCore().then((w) => { wsplay = w; render(); },
     (err) => out.replaceChildren(el("p", { class: "error", text: err.message })));
 
   return {
+    // show(hex, receiver): another frame; without a receiver, the bytes
+    // choose it again.
     show(hexText, recv) {
       hexInput.value = hexText;
-      if (recv) { receiver = recv; recvSelect.value = recv; }
+      chosen = recv === "client" || recv === "server" ? recv : null;
+      if (chosen) receiver = chosen;
       render();
     },
   };
 }
 
-// explanation returns the elements that explain one explainFrame result.
-function explanation(e) {
+// whatIsMissing says what a cut-short frame still lacks, field by field:
+// {parts: [{name, n}], total, lengthKnown}. The core's own count (missing)
+// reaches only to the next point where the header can be read further, so
+// the header is completed with zero bytes and read again by the core, as
+// often as needed; the fields that then fall past the real bytes are what
+// is missing. When the length itself is among them, the payload's size is
+// not known yet.
+function whatIsMissing(wsplay, e, receiver) {
+  const have = e.size;
+  let probe = e;
+  const padded = Array.from(e.bytes);
+  for (let i = 0; i < 4 && !probe.header; i++) {
+    for (let j = 0; j < Math.max(1, probe.missing); j++) padded.push(0);
+    probe = wsplay.explainFrame(new Uint8Array(padded), receiver);
+    if (probe.error) return null;
+  }
+  if (!probe.header) return null;
   const parts = [];
-  parts.push(verdict(e));
-  parts.push(byteStrip(e));
+  let lengthKnown = true;
+  if (have < 2) {
+    // Byte 1 holds MASK and the 7-bit length.
+    parts.push({ name: "MASK, Payload len", n: 2 - have });
+    lengthKnown = false;
+  }
+  for (const f of probe.fields) {
+    if (f.offset < 2 || f.name === "Payload Data") continue; // the bit fields are counted above
+    const n = f.offset + f.size - Math.max(have, f.offset);
+    if (n <= 0) continue;
+    parts.push({ name: f.name, n });
+    if (f.name === "Extended payload length") lengthKnown = false;
+  }
+  if (lengthKnown) {
+    const payloadHave = Math.max(0, have - probe.headerSize);
+    const n = probe.header.length - payloadHave;
+    if (n > 0) parts.push({ name: "Payload Data", n });
+  }
+  const total = parts.reduce((sum, p) => sum + p.n, 0);
+  // The frame's shape (which fields it has, where) once byte 1 is there.
+  return { parts, total, lengthKnown, shape: have >= 2 ? probe.fields : null };
+}
+
+// explanation returns the elements that explain one explainFrame result.
+function explanation(e, missing) {
+  const parts = [];
+  // A frame cut short is drawn with the fields it will have, so the bytes
+  // that are there get their colours and the diagram lights the right rows.
+  const shaped = missing?.shape ? { ...e, fields: missing.shape } : e;
+  parts.push(verdict(e, missing));
+  parts.push(byteStrip(shaped));
   parts.push(legend());
-  parts.push(diagram(e));
+  parts.push(diagram(shaped));
   parts.push(fieldTable(e));
   if (e.header && (e.text !== undefined && e.text !== "" || e.unmaskedHex)) parts.push(payloadView(e));
   return parts;
@@ -125,9 +206,9 @@ function explanation(e) {
 
 // compactExplanation: the verdict, the coloured bytes and the text, with a
 // link to the whole explanation in the frame lab.
-function compactExplanation(e, hexText, receiver) {
+function compactExplanation(e, hexText, receiver, missing) {
   return [
-    verdict(e),
+    verdict(e, missing),
     byteStrip(e, 24),
     legend(),
     e.header ? payloadView(e) : null,
@@ -137,19 +218,32 @@ function compactExplanation(e, hexText, receiver) {
   ].filter(Boolean);
 }
 
-// verdict: valid, or every rule broken, each with its RFC section.
-function verdict(e) {
+// verdict: valid; or every rule broken, each with its RFC section; or,
+// for a frame cut short that breaks no rule so far, neither: exactly what is
+// missing, since a receiver simply waits for the rest.
+function verdict(e, missing) {
   const box = el("div", { class: "verdict", "data-role": "verdict" });
   if (!e.complete) {
-    box.append(el("p", { class: "warn" },
-      el("strong", { i18n: "frame.incomplete" }), " ",
-      el("span", { "data-role": "missing", text: `${e.missing}` }), " ",
-      el("span", { i18n: "frame.missingBytes" })));
+    const line = el("p", { class: "warn", "data-role": "incomplete", "data-missing": missing ? String(missing.total) : String(e.missing) },
+      el("strong", { i18n: "frame.incomplete" }), " ");
+    if (missing) {
+      line.append(
+        el("span", { i18n: missing.lengthKnown ? "frame.needs" : "frame.needsAtLeast", args: { n: missing.total } }), " ",
+        el("span", { "data-role": "missing-parts" }, missing.parts.map((p, i) => [
+          i ? el("span", { i18n: "frame.listSep" }) : "", el("span", { i18n: "frame.needsPart", args: { n: p.n, field: p.name } })])),
+        missing.lengthKnown ? el("span", { i18n: "frame.listEnd" }) : [el("span", { i18n: "frame.listThen" }), el("span", { i18n: "frame.thenPayload" })]);
+    } else {
+      line.append(el("span", { "data-role": "missing", text: `${e.missing}` }), " ", el("span", { i18n: "frame.missingBytes" }));
+    }
+    box.append(line);
   }
-  if (e.problems.length === 0) {
+  if (e.problems.length === 0 && !e.complete) {
+    box.classList.add("pending");
+    box.append(el("p", { class: "muted", i18n: "frame.incompleteNote" }));
+  } else if (e.problems.length === 0) {
     box.classList.add("ok");
     box.append(el("p", { class: "ok-line" }, el("strong", { i18n: "frame.valid" }), " ",
-      el("span", { class: "muted", i18n: receiverNote(e) })));
+      el("span", { class: "muted", i18n: "frame.validNote" })));
   } else {
     box.classList.add("bad");
     box.append(el("p", {}, el("strong", { i18n: "frame.invalid" }), " ",
@@ -164,10 +258,6 @@ function verdict(e) {
     box.append(el("p", { class: "muted" }, el("span", { text: `+${e.rest} ` }), el("span", { i18n: "frame.rest" })));
   }
   return box;
-}
-
-function receiverNote() {
-  return "frame.validNote";
 }
 
 // fieldAt returns the field a bit (0 = top bit of byte 0) or a byte belongs
@@ -201,8 +291,10 @@ function byteStrip(e, maxPayload = MAX_PAYLOAD_CELLS) {
     } else {
       const f = fieldAtByte(e.fields, i);
       const name = f ? f.name : "";
+      // One tab stop per field (its first byte), not one per byte: a
+      // 300-byte frame must not put a hundred stops before the next control.
       strip.append(el("span", {
-        class: `byte ${FIELD_CLASS[name] || "f-none"}`, role: "listitem", tabindex: "0",
+        class: `byte ${FIELD_CLASS[name] || "f-none"}`, role: "listitem", tabindex: f && f.offset === i ? "0" : null,
         "data-field": name || null, title: `byte ${i}: ${name}`,
       }, el("span", { class: "hex", text: hx })));
     }
@@ -223,14 +315,19 @@ function legend() {
 // 32 bits to a row.
 function diagram(e) {
   // Fields this frame does not have (no extended length, no key) are
-  // dimmed.
+  // dimmed. The RFC draws the 64-bit length; a 16-bit length (Payload len
+  // 126) fills only the first row's part, so the rest is dimmed and not
+  // part of the field then.
   const present = new Set(e.fields.map((f) => f.name));
+  const len7 = e.fields.find((f) => f.name === "Payload len")?.value;
+  const ext64 = len7 === "127";
+  const EXT64 = "Extended payload length (64-bit)";
   const rows = [
     [["FIN", 1, "F\nI\nN"], ["RSV1", 1, "R\nS\nV\n1"], ["RSV2", 1, "R\nS\nV\n2"], ["RSV3", 1, "R\nS\nV\n3"],
       ["opcode", 4, "opcode\n(4)"], ["MASK", 1, "M\nA\nS\nK"], ["Payload len", 7, "Payload len\n(7)"],
       ["Extended payload length", 16, "Extended payload length\n(16/64)\n(if payload len==126/127)"]],
-    [["Extended payload length", 32, "Extended payload length continued, if payload len == 127"]],
-    [["Extended payload length", 16, "… continued"], ["Masking-key", 16, "Masking-key, if MASK set to 1"]],
+    [[EXT64, 32, "Extended payload length continued, if payload len == 127"]],
+    [[EXT64, 16, "… continued"], ["Masking-key", 16, "Masking-key, if MASK set to 1"]],
     [["Masking-key", 16, "Masking-key (continued)"], ["Payload Data", 16, "Payload Data"]],
     [["Payload Data", 32, "Payload Data continued …"]],
   ];
@@ -244,8 +341,12 @@ function diagram(e) {
   for (const cells of rows) {
     let col = 1;
     for (const [name, bits, label] of cells) {
+      const isExt64 = name === EXT64;
+      const field = isExt64 ? "Extended payload length" : name;
+      const here = isExt64 ? ext64 && present.has(field) : present.has(field);
       grid.append(el("span", {
-        class: `cell ${FIELD_CLASS[name]}${present.has(name) ? "" : " absent"}`, "data-field": name,
+        class: `cell ${FIELD_CLASS[field]}${here ? "" : " absent"}${isExt64 ? " ext64" : ""}`,
+        "data-field": here ? field : null,
         style: `grid-row: ${row}; grid-column: ${col} / span ${bits}`, text: label,
       }));
       col += bits;

@@ -95,20 +95,33 @@ export function showHandshake(out, wsplay, report) {
       " · ", el("span", { i18n: "live.verify" }), " ",
       el("span", { "data-role": "verify", text: verify === null ? "✓ 101" : (verify.cite || verify.message) })),
     el("div", { class: "http-pair" },
-      el("figure", {}, el("figcaption", { i18n: "live.request" }), httpBlock(req.raw, "live-request", ["Sec-WebSocket-Key", "Sec-WebSocket-Extensions", "Upgrade", "Connection", "Sec-WebSocket-Version"])),
-      el("figure", {}, el("figcaption", { i18n: "live.response" }), httpBlock(resp.raw, "live-response", ["Sec-WebSocket-Accept", "Upgrade", "Connection"]))));
+      el("figure", {}, el("figcaption", {},
+        el("span", { class: "dir-tag sent", "data-role": "request-dir", i18n: "live.sent" }), " ",
+        el("span", { i18n: "live.request" })),
+      httpBlock(req.raw, "live-request", ["Sec-WebSocket-Key", "Sec-WebSocket-Extensions", "Upgrade", "Connection", "Sec-WebSocket-Version"])),
+      el("figure", {}, el("figcaption", {},
+        el("span", { class: "dir-tag received", "data-role": "response-dir", i18n: "live.received" }), " ",
+        el("span", { i18n: "live.response" })),
+      httpBlock(resp.raw, "live-response", ["Sec-WebSocket-Accept", "Upgrade", "Connection"]))));
 }
 
 // httpBlock shows an HTTP head line by line, the lines that matter to
-// WebSocket marked. CRLF line ends are shown as ␍␊.
-function httpBlock(raw, role, important) {
+// WebSocket marked. Each CRLF line end is drawn as a small "CR LF" box:
+// plain ASCII letters and a CSS border, so no font needs the ␍␊ symbols.
+export function httpBlock(raw, role, important) {
   const pre = el("pre", { class: "http", "data-role": role });
   const lines = raw.split("\r\n");
   lines.forEach((line, i) => {
     if (i === lines.length - 1 && line === "") return;
     const name = line.split(":")[0];
     const mark = important.some((n) => n.toLowerCase() === name.toLowerCase());
-    pre.append(el("span", { class: mark ? "line mark" : "line", text: line }), el("span", { class: "crlf", text: "␍␊" }), "\n");
+    pre.append(el("span", { class: mark ? "line mark" : "line", text: line }), crlf(), "\n");
   });
   return pre;
+}
+
+// crlf is the drawn line end: the two bytes 0d 0a, named.
+export function crlf() {
+  return el("span", { class: "crlf", title: "0d 0a", "aria-label": "CR LF" },
+    el("span", { text: "CR" }), el("span", { text: "LF" }));
 }

@@ -79,7 +79,9 @@ export function mount(element, options = {}) {
     if (r.error) {
       result = null;
       error.hidden = false;
-      error.textContent = errorText(r);
+      // Which field is wrong, in the learner's words, then what is wrong.
+      const label = r.error.argument === "key" ? "mask.keyLabel" : "mask.payloadLabel";
+      error.replaceChildren(el("span", { i18n: label }), ": ", errorText(r));
       table.replaceChildren();
       twice.replaceChildren();
       note.textContent = "";
