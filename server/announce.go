@@ -16,6 +16,7 @@ func announce(w io.Writer, addr *net.TCPAddr, asked string) {
 	port := strconv.Itoa(addr.Port)
 	if addr.IP.IsLoopback() {
 		fmt.Fprintf(w, "wsplay: open http://%s/\n", net.JoinHostPort(addr.IP.String(), port))
+		fmt.Fprintf(w, "wsplay: only this machine can reach it; for a class, start it with -addr 0.0.0.0:%s (make run ADDR=0.0.0.0:%s)\n", port, port)
 		return
 	}
 	var urls []string
@@ -30,6 +31,7 @@ func announce(w io.Writer, addr *net.TCPAddr, asked string) {
 		fmt.Fprintf(w, "wsplay: share on the network: %s\n", u)
 	}
 	fmt.Fprintf(w, "wsplay: warning: listening on %s, beyond this machine: anyone on the network can open the page and its WebSockets\n", asked)
+	fmt.Fprintf(w, "wsplay: it answers to this machine's addresses and host name; if students reach it by another name, add -host NAME\n")
 }
 
 // lanURLs lists a URL for every non-loopback address of the machine's

@@ -57,12 +57,12 @@ func TestByteSizeFlag(t *testing.T) {
 func TestAnnounce(t *testing.T) {
 	var b bytes.Buffer
 	announce(&b, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}, "127.0.0.1:8080")
-	if b.String() != "wsplay: open http://127.0.0.1:8080/\n" {
-		t.Fatalf("%q", b.String())
+	if !strings.HasPrefix(b.String(), "wsplay: open http://127.0.0.1:8080/\n") || !strings.Contains(b.String(), "-addr 0.0.0.0:8080") {
+		t.Fatalf("loopback: %q, want the URL first, then how to open it to a class", b.String())
 	}
 	b.Reset()
 	announce(&b, &net.TCPAddr{IP: net.IPv4zero, Port: 8080}, "0.0.0.0:8080")
-	if !strings.Contains(b.String(), "warning") || !strings.HasPrefix(b.String(), "wsplay: open http://127.0.0.1:8080/") {
+	if !strings.Contains(b.String(), "warning") || !strings.Contains(b.String(), "-host NAME") || !strings.HasPrefix(b.String(), "wsplay: open http://127.0.0.1:8080/") {
 		t.Fatalf("%q", b.String())
 	}
 }
