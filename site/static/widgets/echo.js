@@ -175,7 +175,10 @@ export function mount(element, options = {}) {
 
   function addFrameRow(r) {
     const bytes = base64ToBytes(r.wire);
-    addRow({ from: r.from, seq: r.seq, opcodeName: r.opcodeName, payloadLength: r.payloadLength, hex: hex(bytes), maskingKey: r.maskingKey, fin: r.fin });
+    // A frame of more than 64 KiB is reported by its start (header and
+    // first 1 KiB) and its end: the row says so instead of "incomplete".
+    const label = r.truncated ? t("echo.truncated", { omitted: r.omitted }) : undefined;
+    addRow({ from: r.from, seq: r.seq, opcodeName: r.opcodeName, payloadLength: r.payloadLength, hex: hex(bytes), maskingKey: r.maskingKey, fin: r.fin, label });
   }
 
   function addMessageRow(from, data) {
