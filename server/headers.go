@@ -80,7 +80,8 @@ func contentSecurityPolicy(course *lessons.Course) string {
 		// working in rendered lessons (code highlighting uses classes).
 		"style-src 'self' 'unsafe-inline'",
 		"img-src 'self' data:",
-		"connect-src 'self'",
+		// blob: the transcript's exports, which tests and tools read back.
+		"connect-src 'self' blob:",
 		"object-src 'none'",
 		"base-uri 'none'",
 		"form-action 'self'",

@@ -233,7 +233,7 @@ const en = {
 
   "nav.tap": "7 Tap my server",
   "tap.title": "Tap my server",
-  "tap.intro": "Your browser talks to your own server through wsplay, which relays every byte both ways unchanged and shows each one: the handshake your server answered (with the Accept value checked), every frame in both directions decoded, and every rule either side broke, with the lesson that explains it. wsplay gives your server its own Host and path and drops the compression offer, so every payload stays readable; nothing else is changed. From this page only servers on this machine can be tapped; in a terminal, wsplay tap -target URL does the same for any client.",
+  "tap.intro": "Your browser talks to your own server through wsplay, which relays every byte both ways unchanged and shows each one: the handshake your server answered (with the Accept value checked), every frame in both directions decoded, and every rule either side broke, with the lesson that explains it. wsplay gives your server its own Host and path and drops the compression offer, so every payload stays readable; nothing else is changed. From this page wsplay taps servers on the machine you are using: this machine when the page is open here, your own computer when the page comes from a teacher's wsplay. In a terminal, wsplay tap -target URL does the same for any client.",
   "tap.url": "Your server's URL",
   "tap.idle": "Start your server, then press Connect.",
   "tap.open": "Connected through the tap to",
@@ -522,7 +522,7 @@ const zh = {
 
   "nav.tap": "7 监听我的服务器",
   "tap.title": "监听我的服务器",
-  "tap.intro": "你的浏览器经由 wsplay 与你自己的服务器通信：wsplay 原样转发双向的每个字节，并逐一展示——你的服务器应答的握手（并核对 Accept 值）、双向的每个帧的解码，以及任一方违反的每条规则和讲解它的课程。wsplay 会把请求的 Host 和路径改成你的服务器的，并去掉压缩的提议，使每个载荷都可读；其他内容一概不变。本页只能监听本机上的服务器；在终端里，wsplay tap -target URL 可以对任何客户端做同样的事。",
+  "tap.intro": "你的浏览器经由 wsplay 与你自己的服务器通信：wsplay 原样转发双向的每个字节，并逐一展示——你的服务器应答的握手（并核对 Accept 值）、双向的每个帧的解码，以及任一方违反的每条规则和讲解它的课程。wsplay 会把请求的 Host 和路径改成你的服务器的，并去掉压缩的提议，使每个载荷都可读；其他内容一概不变。在本页上，wsplay 只监听你正在使用的那台机器上的服务器：页面在本机打开时是本机，页面来自老师的 wsplay 时是你自己的电脑。在终端里，wsplay tap -target URL 可以对任何客户端做同样的事。",
   "tap.url": "你的服务器的 URL",
   "tap.idle": "先启动你的服务器，再点“连接”。",
   "tap.open": "已经由监听器连接到",
