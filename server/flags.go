@@ -37,11 +37,14 @@ func serveFlags(out io.Writer, cfg *Config, logJSON *bool) *flag.FlagSet {
 Usage:
   wsplay [serve] [flags]   serve the playground (serve is the default)
   wsplay check [flags] URL grade a WebSocket echo server (wsplay check -help)
+  wsplay tap -target URL   relay clients to your server and print every frame,
+                           rules broken flagged (wsplay tap -help)
   wsplay version           print the version
 
 Endpoints: / the playground, /lessons/ the course, /ws/echo echoes every
 message, /ws/inspect reports the handshake and every frame's bytes, /ws/chat
-is a chat room (?nick=NAME). See docs/server.md.
+is a chat room (?nick=NAME), /ws/tap?target=URL relays the page to your own
+server and reports every frame (docs/tap.md). See docs/server.md.
 
 Flags of serve:
 `)

@@ -4,6 +4,7 @@
 //
 //	wsplay [serve] [flags]   serve the playground (the default)
 //	wsplay check URL         grade a WebSocket echo server (see check_cmd.go)
+//	wsplay tap -target URL   relay clients to a server and print every frame (see tap_cmd.go)
 //	wsplay version           print the version
 //
 // It serves the playground page, with wsplay's core compiled to
@@ -40,6 +41,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args, stdout, stderr)
 	case "check":
 		return checkCmd(args, stdout, stderr)
+	case "tap":
+		return tapCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionString())
 		return 0
@@ -48,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		serveFlags(stderr, &cfg, new(bool)).Usage()
 		return 0
 	}
-	fmt.Fprintf(stderr, "wsplay: unknown command %q; the commands are serve (the default), check and version; see wsplay -help\n", cmd)
+	fmt.Fprintf(stderr, "wsplay: unknown command %q; the commands are serve (the default), check, tap and version; see wsplay -help\n", cmd)
 	return 2
 }
 
