@@ -19,11 +19,13 @@ import (
 // /ws/check runs the `wsplay check` suite for the page's "Check my server"
 // panel and streams the results as they come.
 //
-// The page sends one text message, {"url": "ws://127.0.0.1:9001/"}. The
+// The page sends one text message, {"url": "ws://127.0.0.1:9001/",
+// "stage": "frames"} ("stage" may be left out or "all": every stage). The
 // server answers with JSON text messages: {"type": "start", "cases": N},
 // then {"type": "result", "result": {...}} after each case (the same Result
 // as `wsplay check -json`), then {"type": "done", "report": {...}}. A URL it
-// will not check gets {"type": "refused", "reason": "..."}; a server already
+// will not check (or an unknown stage) gets {"type": "refused", "reason":
+// "..."}; a server already
 // running as many checks as it allows gets {"type": "busy"}. The page may
 // send another URL once a run is done; closing the connection cancels a run.
 //
@@ -32,7 +34,10 @@ import (
 // the school network: a visitor on this machine may check servers on this
 // machine (loopback), a visitor elsewhere only servers on its own address
 // (reach.ForRequester). To check anything else, run `wsplay check URL` on
-// the machine next to that server.
+// the machine next to that server. And the page's runs stop at the first
+// answer that is not a WebSocket handshake response, showing its status
+// line only (check.Options.Page): the page must not read back the headers
+// of other services on the machine.
 
 // maxChecks is how many checks the server runs at once: each opens many
 // connections and sends up to megabytes, so a class pressing "Check" at
@@ -41,7 +46,8 @@ const maxChecks = 2
 
 // checkRequest is what the page sends.
 type checkRequest struct {
-	URL string `json:"url"`
+	URL   string `json:"url"`
+	Stage string `json:"stage"` // a check.Stages id, "all" or ""
 }
 
 // checkEvent is what the server streams.
@@ -59,7 +65,7 @@ var checkSlots = make(chan struct{}, maxChecks)
 // checkEndpoint prepares a /ws/check connection.
 func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 	// Lesson links in the results point at this server's own lessons.
-	opts := check.Options{Lessons: "http://" + r.Host}
+	opts := check.Options{Lessons: "http://" + r.Host, Page: true}
 	policy := requesterPolicy(r)
 	opts.Policy = &policy
 	return core.Config{MaxMessageSize: 4 << 10}, func(c *wsConn) error {
@@ -78,6 +84,10 @@ func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 				sendEvent(c, checkEvent{Type: "refused", Reason: `send {"url": "ws://127.0.0.1:PORT/PATH"}`})
 				continue
 			}
+			if err := check.ValidStage(req.Stage); err != nil {
+				sendEvent(c, checkEvent{Type: "refused", Reason: "unknown stage; the stages are " + check.StageNames()})
+				continue
+			}
 			select {
 			case busy <- struct{}{}:
 			default:
@@ -87,7 +97,9 @@ func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 			running.Add(1)
 			go func() {
 				defer running.Done()
-				last := s.runCheck(ctx, c, req.URL, opts)
+				o := opts
+				o.Stage = req.Stage
+				last := s.runCheck(ctx, c, req.URL, o)
 				// Free the connection before the last event goes out: a
 				// page that sends its next URL as soon as it reads the
 				// answer must not be told a check is still running.
