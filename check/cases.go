@@ -473,6 +473,15 @@ func frameCases() []Case {
 			})
 		}
 	}
+	// An ordinary message first: it is the stage's probe, and a server
+	// that answers nothing to it does not read frames yet (an empty
+	// message is an edge case, not a probe).
+	for i, c := range cs {
+		if c.ID == "frame.text-125" {
+			cs = append(append([]Case{c}, cs[:i]...), cs[i+1:]...)
+			break
+		}
+	}
 	return cs
 }
 

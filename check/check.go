@@ -165,15 +165,24 @@ func (o Options) withDefaults() Options {
 type RuleRef struct {
 	// ID is the rule's stable id (core.Rule.ID), e.g. "server-no-mask":
 	// the same in every language, so a page can translate the rule by it.
-	ID     string `json:"id"`
-	Text   string `json:"text"`
+	ID   string `json:"id"`
+	Text string `json:"text"`
+	// TextZH is the rule in Simplified Chinese, when core has it
+	// (core.Rule.TextIn), for the page.
+	TextZH string `json:"text_zh,omitempty"`
 	Source string `json:"source"` // e.g. "RFC 6455 §5.2"
 }
 
 // Cite returns "text (source)".
 func (r RuleRef) Cite() string { return r.Text + " (" + r.Source + ")" }
 
-func ref(r core.Rule) RuleRef { return RuleRef{ID: r.ID, Text: r.Text, Source: r.Source()} }
+func ref(r core.Rule) RuleRef {
+	rr := RuleRef{ID: r.ID, Text: r.Text, Source: r.Source()}
+	if zh := r.TextIn("zh"); zh != r.Text {
+		rr.TextZH = zh
+	}
+	return rr
+}
 
 // Result is the outcome of one case.
 type Result struct {
@@ -282,7 +291,7 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Target: clean(target), Address: t.Addr, Started: time.Now()}
+	rep := &Report{Target: clean(target), Address: t.Addr, Started: time.Now(), NotTried: []string{}, Stages: []StageScore{}}
 	cases := Cases(opts)
 	if opts.Started != nil {
 		opts.Started(len(cases))
@@ -340,6 +349,12 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 			// The stage's first case shows the feature is simply not
 			// there yet: one representative failure, not a wall of red.
 			notYet[c.Stage] = 0
+			// What the case would teach is for later: now the learner
+			// needs the stage's lesson.
+			r.Explanation = notYetText(c.Stage, cases[i+1:], opts.Lessons, info.silent)
+			if st, _ := StageOf(c.Stage); len(st.Lessons) > 0 {
+				r.Lesson = opts.Lessons + "/lessons/" + st.Lessons[0]
+			}
 			if si == 1 && info.silent {
 				found[DiagHandshakeOnly] = append(found[DiagHandshakeOnly], c.ID)
 			}
@@ -373,6 +388,28 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 	return rep, nil
 }
 
+// notYetText explains a stage that is not there yet, for its one failure.
+func notYetText(stage string, rest []Case, lessons string, silent bool) string {
+	st, _ := StageOf(stage)
+	n := 0
+	for _, c := range rest {
+		if c.Stage == stage {
+			n++
+		}
+	}
+	var urls []string
+	for _, l := range st.Lessons {
+		urls = append(urls, lessons+"/lessons/"+l)
+	}
+	what := "nothing came back to the first case of this stage"
+	if !silent {
+		what = "the first case of this stage shows that what it checks is missing"
+	}
+	return "Not yet: " + what + ", so your server does not do \"" + st.Title + "\" yet: " +
+		strings.Join(urls, " and ") + " " + pluralVerb(len(urls), "adds", "add") + " it. The other " + plural(n, "case") +
+		" of this stage were not run, and the later stages were not tried."
+}
+
 // basicHandshake are the cases without which no later case can start.
 var basicHandshake = map[string]bool{"handshake.status": true, "handshake.headers": true, "handshake.accept": true}
 
@@ -388,8 +425,12 @@ func pageStrip(r *Result, info caseInfo) {
 	}
 	line := info.statusLine
 	switch {
-	case info.status == 0 && r.Received == "" && len(r.ReceivedFrames) == 0:
-		r.Got = "nothing came back that could be read as an HTTP response."
+	case info.status == 0 && !info.notHTTP:
+		// Nothing came back (a hang, a closed connection): nothing to
+		// hide, and the learner needs to know which.
+		r.Got = strings.TrimSuffix(r.Got, ".") + ". The later cases need an answer to the handshake, so the check stops here."
+		r.Got = clean(r.Got)
+		return
 	case info.status == 0:
 		r.Got = "the answer is not an HTTP response, so not a WebSocket handshake response."
 	default:
@@ -477,6 +518,7 @@ type caseInfo struct {
 	refused    bool   // nothing listened at the address
 	status     int    // the status code of the first response head, or 0
 	statusLine string // its status line
+	notHTTP    bool   // bytes came back that are not an HTTP response
 }
 
 // runCase runs one case on a fresh connection within the time limit.
@@ -520,7 +562,7 @@ func runCase(ctx context.Context, t *reach.Target, opts Options, c Case) (Result
 		}
 	}
 	cleanResult(&r)
-	info := caseInfo{diag: v.diag, refused: s.dialRefused, status: s.status, statusLine: s.statusLine,
+	info := caseInfo{diag: v.diag, refused: s.dialRefused, status: s.status, statusLine: s.statusLine, notHTTP: s.notHTTP,
 		silent: v.silent && s.fr != nil && s.recv.total == 0}
 	return r, info
 }

@@ -68,6 +68,7 @@ func cleanResult(r *Result) {
 	r.Received = clean(r.Received)
 	r.Explanation = clean(r.Explanation)
 	r.Rule.Text = clean(r.Rule.Text)
+	r.Rule.TextZH = clean(r.Rule.TextZH)
 	for i := range r.SentFrames {
 		r.SentFrames[i] = clean(r.SentFrames[i])
 	}

@@ -149,7 +149,7 @@ func TestDiagnosis(t *testing.T) {
 		{name: "handshake only, graded on its stage", server: learnerServer{}, stage: "handshake",
 			notTried: later("frames")},
 		{name: "handshake only, every stage", server: learnerServer{}, stage: "all",
-			diag: DiagHandshakeOnly, lesson: "frame-anatomy", caseID: "frame.text-0", ruleID: "length-7",
+			diag: DiagHandshakeOnly, lesson: "frame-anatomy", caseID: "frame.text-125", ruleID: "length-7",
 			notTried: later("masking"), notYet: "frames"},
 		{name: "Accept in hex", server: learnerServer{accept: hexAccept}, stage: "all",
 			diag: DiagAcceptHex, lesson: "accept", caseID: "handshake.accept", ruleID: "accept-value", notTried: later("frames")},
@@ -190,6 +190,10 @@ func TestDiagnosis(t *testing.T) {
 			if r := byID[tc.caseID]; r.Status != Fail || r.Rule.ID != tc.ruleID {
 				t.Errorf("%s: %s, rule %+v; want FAIL with rule %s", tc.caseID, r.Status, r.Rule, tc.ruleID)
 			}
+			// A core rule comes with its Chinese text, for the page.
+			if r := byID[tc.caseID]; r.Rule.ID == core.RuleAcceptValue.ID && r.Rule.TextZH != core.RuleAcceptValue.TextIn("zh") {
+				t.Errorf("%s: Chinese text %q", tc.caseID, r.Rule.TextZH)
+			}
 			// Said once: the text report names it at the top, not per case.
 			var b bytes.Buffer
 			tw := &TextWriter{W: &b}
@@ -215,7 +219,7 @@ func TestDiagnosis(t *testing.T) {
 						fails++
 					}
 				}
-				if sc.Status != StageNotYet || fails != 1 || sc.Skipped == 0 || !strings.Contains(out, "not yet") {
+				if sc.Status != StageNotYet || fails != 1 || sc.Skipped == 0 || !strings.Contains(out, "not yet") || !strings.Contains(out, "Not yet: ") {
 					t.Errorf("stage %s: %+v with %d failures; want not yet with one failure", tc.notYet, sc, fails)
 				}
 			}
@@ -349,50 +353,65 @@ func TestServerTextIsEscaped(t *testing.T) {
 // service's headers and body never reach the page. The command line keeps
 // them.
 func TestPageStopsAtANonWebSocketAnswer(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	accepted := make(chan struct{}, 100)
-	go func() {
-		for {
-			nc, err := ln.Accept()
+	for _, tc := range []struct {
+		name, answer, line string
+	}{
+		{"HTTP service", "HTTP/1.1 200 OK\r\nSet-Cookie: session=SECRET-COOKIE\r\nX-Api-Token: SECRET-TOKEN\r\nContent-Length: 11\r\n\r\nSECRET-BODY", "HTTP/1.1 200 OK"},
+		{"not HTTP", "SSH-2.0-OpenSSH_9.2 SECRET-BANNER\r\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
-				return
+				t.Fatal(err)
 			}
-			accepted <- struct{}{}
+			defer ln.Close()
+			accepted := make(chan struct{}, 100)
 			go func() {
-				defer nc.Close()
-				core.ReadRequest(bufio.NewReader(nc), 0)
-				io.WriteString(nc, "HTTP/1.1 200 OK\r\nSet-Cookie: session=SECRET-COOKIE\r\nX-Api-Token: SECRET-TOKEN\r\nContent-Length: 11\r\n\r\nSECRET-BODY")
+				for {
+					nc, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					accepted <- struct{}{}
+					go func() {
+						defer nc.Close()
+						core.ReadRequest(bufio.NewReader(nc), 0)
+						io.WriteString(nc, tc.answer)
+					}()
+				}
 			}()
-		}
-	}()
-	url := "ws://" + ln.Addr().String() + "/admin?x=1"
-	for _, page := range []bool{true, false} {
-		opts := testOpts()
-		opts.Page = page
-		rep, err := Run(context.Background(), url, opts, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		js, _ := json.Marshal(rep)
-		leaks := strings.Contains(string(js), "SECRET-")
-		if page {
-			r := rep.Results[0]
-			if len(rep.Results) != 1 || leaks || !slices.Equal(r.ReceivedFrames, []string{"HTTP/1.1 200 OK"}) ||
-				!strings.Contains(r.Got, `"HTTP/1.1 200 OK"`) || len(rep.NotTried) != len(Stages)-1 {
-				t.Fatalf("page: %s", js)
+			url := "ws://" + ln.Addr().String() + "/admin?x=1"
+			for _, page := range []bool{true, false} {
+				opts := testOpts()
+				opts.Page = page
+				rep, err := Run(context.Background(), url, opts, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				js, _ := json.Marshal(rep)
+				leaks := strings.Contains(string(js), "SECRET-")
+				if page {
+					r := rep.Results[0]
+					var want []string
+					if tc.line != "" {
+						want = []string{tc.line}
+					}
+					if len(rep.Results) != 1 || leaks || !slices.Equal(r.ReceivedFrames, want) ||
+						!strings.Contains(r.Got, "not a WebSocket handshake response") || len(rep.NotTried) != len(Stages)-1 {
+						t.Fatalf("page: %s", js)
+					}
+					if n := len(accepted); n != 1 {
+						t.Errorf("page: %d connections, want 1", n)
+					}
+				} else if !leaks && tc.line != "" {
+					t.Errorf("command line: the details are missing: %s", js)
+				} else if tc.line == "" && !strings.Contains(rep.Results[0].Got, "bytes that do not make an HTTP response head") {
+					t.Errorf("command line: %q", rep.Results[0].Got)
+				}
+				for len(accepted) > 0 {
+					<-accepted
+				}
 			}
-			if n := len(accepted); n != 1 {
-				t.Errorf("page: %d connections, want 1", n)
-			}
-		} else if !leaks {
-			t.Errorf("command line: the headers are missing: %s", js)
-		}
-		for len(accepted) > 0 {
-			<-accepted
-		}
+		})
 	}
 }

@@ -44,6 +44,9 @@ func TestNaiveServerFailsWithExplanations(t *testing.T) {
 		case !passes[r.ID] && r.ID != "utf8.invalid" && r.Status != Fail:
 			t.Errorf("%s: %s, expected FAIL: %s", r.ID, r.Status, r.Got)
 		}
+		if r.Rule.ID == "" || r.Stage == "" {
+			t.Errorf("%s: no rule id or stage: %+v", r.ID, r)
+		}
 		if r.Status != Pass && (r.Explanation == "" || r.Rule.Source == "" || !strings.HasPrefix(r.Lesson, DefaultLessons+"/lessons/")) {
 			t.Errorf("%s: incomplete explanation: %+v", r.ID, r)
 		}

@@ -124,11 +124,11 @@ func (tw *TextWriter) Summary(rep *Report) {
 		var line string
 		switch s.Status {
 		case StageNotYet:
-			line = fmt.Sprintf("  %-32s %s: its first case shows it is not there yet", s.Title, tw.paint(ansiYellow+ansiBold, "not yet"))
+			line = fmt.Sprintf("  %-32s  %s", s.Title, tw.paint(ansiYellow+ansiBold, "not yet"))
 			if s.Skipped > 0 {
 				line += fmt.Sprintf(" (%s of this stage not run)", plural(s.Skipped, "more case"))
 			}
-			line += "; " + lessonWord(s.Lessons) + " " + strings.Join(s.Lessons, " and ") + " " + pluralVerb(len(s.Lessons), "adds", "add") + " it"
+			line += "\n  " + strings.Repeat(" ", 34) + "read " + strings.Join(s.Lessons, " and ")
 		default:
 			line = fmt.Sprintf("  %-32s %2d/%-2d passed", s.Title, s.Pass, total)
 			if s.Warn > 0 {
@@ -145,6 +145,8 @@ func (tw *TextWriter) Summary(rep *Report) {
 	}
 	verdict := tw.paint(ansiGreen+ansiBold, "every case passed")
 	switch {
+	case rep.Fail > 0 && rep.onlyNotYet():
+		verdict = tw.paint(ansiYellow+ansiBold, plural(rep.Fail, "case")+" failed") + ", only in a stage your server does not do yet"
 	case rep.Fail > 0:
 		verdict = tw.paint(ansiRed+ansiBold, plural(rep.Fail, "case")+" failed")
 	case rep.Warn > 0:
@@ -166,7 +168,16 @@ func stageHeading(id string) string {
 	return fmt.Sprintf("Stage %d of %d: %s", i+1, len(Stages), Stages[i].Title)
 }
 
-func lessonWord(l []string) string { return pluralWord(len(l), "the lesson") }
+// onlyNotYet reports whether every failure is in a stage that is not there
+// yet: a half-written server that does everything it does so far.
+func (rep *Report) onlyNotYet() bool {
+	for _, s := range rep.Stages {
+		if s.Status == StageFailing {
+			return false
+		}
+	}
+	return true
+}
 
 func pluralVerb(n int, one, many string) string {
 	if n == 1 {

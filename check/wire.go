@@ -52,6 +52,21 @@ type session struct {
 	statusLine string
 	// dialRefused is set when nothing listened at the address.
 	dialRefused bool
+	// notHTTP is set when bytes came back that are not an HTTP response.
+	notHTTP bool
+	in      *countReader // the connection, counting the bytes read
+}
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // open dials the target and, when handshake is set, runs a valid opening
@@ -68,7 +83,8 @@ func (s *session) open(ctx context.Context, handshake bool) *verdict {
 	s.nc = nc
 	// Cancelling the run ends the case's waits at once.
 	s.stop = context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
-	s.br = bufio.NewReaderSize(nc, core.DefaultBufferSize)
+	s.in = &countReader{r: nc}
+	s.br = bufio.NewReaderSize(s.in, core.DefaultBufferSize)
 	if !handshake {
 		return nil
 	}
@@ -100,6 +116,9 @@ func (s *session) handshake(head []byte) (*core.ServerResponse, error) {
 
 func (s *session) readResponse() (*core.ServerResponse, error) {
 	resp, err := core.ReadResponse(s.br, 0)
+	if resp == nil && err != nil && s.in.n > 0 {
+		s.notHTTP = true // bytes came, but not an HTTP response
+	}
 	if resp != nil {
 		s.recvHead = responseHead(resp)
 		if s.status == 0 {
@@ -136,7 +155,14 @@ func (s *session) handshakeFailed(err error) *verdict {
 		v.brief = true
 		return v
 	}
-	v := s.transportVerdict(err, "the answer to the opening handshake")
+	var v *verdict
+	if s.in != nil && s.in.n > 0 && s.status == 0 {
+		// Bytes came, then the stream ended or stalled before a whole
+		// HTTP head: the server speaks another protocol.
+		v = failf("the server sent %d bytes that do not make an HTTP response head, then %s: it does not answer like an HTTP server", s.in.n, endWord(err))
+	} else {
+		v = s.transportVerdict(err, "the answer to the opening handshake")
+	}
 	v.lesson = "handshake"
 	return v
 }
@@ -151,6 +177,17 @@ func (s *session) transportVerdict(err error, waitingFor string) *verdict {
 		return failf("the server closed the TCP connection while the check waited for %s, without a close frame: it may have crashed (look at its output)", waitingFor)
 	}
 	return failf("reading %s failed: %v", waitingFor, err)
+}
+
+// endWord says how a read ended.
+func endWord(err error) string {
+	switch {
+	case isTimeout(err):
+		return "nothing more within the time limit"
+	case isClosed(err):
+		return "it closed the connection"
+	}
+	return "the read failed (" + err.Error() + ")"
 }
 
 func isTimeout(err error) bool {
