@@ -27,6 +27,8 @@ func (s *Server) routes() http.Handler {
 	r.Handle("/ws/inspect", s.serveWS("/ws/inspect", s.inspect, true))
 	r.Handle("/ws/chat", s.serveWS("/ws/chat", s.chatEndpoint, false))
 	r.Handle("/ws/check", s.serveWS("/ws/check", s.checkEndpoint, false))
+	r.Handle("/ws/tap/watch", s.serveWS("/ws/tap/watch", s.tapWatchEndpoint, false))
+	r.HandleFunc("/ws/tap", s.serveTap)
 
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -24,6 +24,13 @@ import (
 // SIGTERM and exits 0; 2 for a usage error or a refused target, 1 when it
 // cannot listen.
 func tapCmd(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return tapRun(ctx, args, stdout, stderr)
+}
+
+// tapRun is tapCmd until ctx ends, for tests.
+func tapRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var (
 		listen, target         string
 		asJSON, verbose, allow bool
@@ -104,8 +111,6 @@ Flags:
 		return 2
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	rctx, cancel := context.WithTimeout(ctx, lim.HandshakeTimeout)
 	tgt, err := reach.Resolve(rctx, target, reach.CommandLine(allow), tapLookup)
 	cancel()
@@ -121,6 +126,10 @@ Flags:
 	p := &tap.Printer{W: stdout, JSON: asJSON, Color: !asJSON && colorOK(stdout), Verbose: verbose}
 	t.Target, t.Limits, t.Emit = tgt, lim, p.Emit
 	p.Emit(tap.Event{Type: "listen", Time: time.Now().UTC(), Listen: ln.Addr().String(), Target: tgt.URL, Addr: tgt.Addr})
+	if ip := reach.IPOf(ln.Addr().String()); !ip.IsLoopback() {
+		p.Emit(tap.Event{Type: "note", Time: time.Now().UTC(), Message: "the tap listens beyond this machine (" + ln.Addr().String() +
+			"): anyone who can reach it can talk to " + tgt.URL + " through it; use -listen 127.0.0.1:PORT to keep it local"})
+	}
 	if err := t.Serve(ctx, ln); err != nil {
 		fmt.Fprintf(stderr, "wsplay tap: %v\n", err)
 		return 1

@@ -5,6 +5,7 @@ package tap
 import (
 	"encoding/hex"
 	"strconv"
+	"strings"
 
 	"wsplay/core"
 )
@@ -54,7 +55,7 @@ func (d *decoder) feed(p []byte, emit func(Event)) {
 	d.feeds++
 	for len(p) > 0 && !d.dead {
 		if !d.inFrame {
-			d.inFrame, d.start, d.pieces, d.hdrNeed = true, d.off, 0, 2
+			d.inFrame, d.start, d.pieces, d.lastFeed, d.hdrNeed = true, d.off, 0, 0, 2
 			d.capture, d.tailBuf, d.omitted = d.capture[:0], d.tailBuf[:0], 0
 		}
 		if d.lastFeed != d.feeds {
@@ -178,6 +179,16 @@ func (d *decoder) done(emit func(Event), cut bool) {
 	}
 	e := core.ExplainFrame(d.capture, d.receiver)
 	f.Fields = fields(e.Fields)
+	if n := len(f.Fields); f.Truncated && n > 0 && f.Fields[n-1].Name == "Payload Data" {
+		// The explainer saw the kept bytes only: say so instead of "more
+		// bytes needed", which would be wrong for a frame that came whole.
+		m := f.Fields[n-1].Meaning
+		if i := strings.Index(m, "; "); i >= 0 {
+			m = m[:i]
+		}
+		f.Fields[n-1].Meaning = m + "; the first " + strconv.Itoa(len(d.capture)-d.hdrNeed) + " of " +
+			strconv.FormatUint(h.Length, 10) + " bytes (the report keeps the start and the end of a large payload)"
+	}
 	f.Text = e.Text
 	rules := e.Problems
 	// The explainer reads each frame alone; the order of fragments

@@ -87,6 +87,13 @@ func dump(evs []Event) string {
 // startTap runs a tap to targetURL on 127.0.0.1 and returns its address.
 func startTap(t *testing.T, targetURL string, lim Limits, max int) (string, *recorder) {
 	t.Helper()
+	rec := newRecorder()
+	return startTapEmit(t, targetURL, lim, max, rec.Emit), rec
+}
+
+// startTapEmit runs a tap to targetURL whose reports go to emit.
+func startTapEmit(t testing.TB, targetURL string, lim Limits, max int, emit func(Event)) string {
+	t.Helper()
 	tgt, err := reach.Resolve(context.Background(), targetURL, reach.CommandLine(false), func(context.Context, string) ([]net.IP, error) {
 		return []net.IP{net.IPv4(127, 0, 0, 1)}, nil
 	})
@@ -97,8 +104,7 @@ func startTap(t *testing.T, targetURL string, lim Limits, max int) (string, *rec
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := newRecorder()
-	tp := &Tap{Target: tgt, Limits: lim, MaxSessions: max, Emit: rec.Emit}
+	tp := &Tap{Target: tgt, Limits: lim, MaxSessions: max, Emit: emit}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- tp.Serve(ctx, ln) }()
@@ -113,13 +119,13 @@ func startTap(t *testing.T, targetURL string, lim Limits, max int) (string, *rec
 			t.Errorf("Serve did not return after its context ended")
 		}
 	})
-	return ln.Addr().String(), rec
+	return ln.Addr().String()
 }
 
 // rawClient is a WebSocket client written by hand, so that a test knows
 // every byte it sent and every byte it got.
 type rawClient struct {
-	t    *testing.T
+	t    testing.TB
 	conn net.Conn
 	br   *bufio.Reader
 	key  string
@@ -127,7 +133,7 @@ type rawClient struct {
 }
 
 // rawDial connects to addr and sends a browser-like request head for path.
-func rawDial(t *testing.T, addr, path string) *rawClient {
+func rawDial(t testing.TB, addr, path string) *rawClient {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", addr, testDeadline)
 	if err != nil {

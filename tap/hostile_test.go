@@ -230,6 +230,7 @@ func TestHostileTargets(t *testing.T) {
 		url, _ := scripted(t, func(c net.Conn, br *bufio.Reader, req *core.Request) {
 			accept(c, req)
 			c.Write(frame(true, core.OpBinary, false, make([]byte, 300))[:100])
+			c.Close()
 		})
 		addr, rec := startTap(t, url, lim, 0)
 		c := rawDial(t, addr, "/")
@@ -285,6 +286,44 @@ func TestHostileTargets(t *testing.T) {
 		f := pick(evs, "frame", "server")[0].Frame
 		if f.Size != total+10 || !f.Truncated || f.Omitted != total-1024-64 {
 			t.Errorf("flood frame %+v", f)
+		}
+	})
+	t.Run("stops reading", func(t *testing.T) {
+		// The server answers the handshake and then reads nothing: the
+		// client's flood fills the buffers, and the write timeout ends the
+		// session instead of holding it.
+		url, _ := scripted(t, func(c net.Conn, br *bufio.Reader, req *core.Request) {
+			accept(c, req)
+			time.Sleep(3 * time.Second)
+		})
+		addr, rec := startTap(t, url, lim, 0)
+		c := rawDial(t, addr, "/")
+		c.response()
+		go func() {
+			chunk := frame(true, core.OpBinary, true, make([]byte, 1<<20))
+			for {
+				if _, err := c.conn.Write(chunk); err != nil {
+					return
+				}
+			}
+		}()
+		end := pick(rec.waitType(t, "end", "", 1), "end", "")[0]
+		if !strings.Contains(end.Message, "the server stopped reading") {
+			t.Errorf("end: %q", end.Message)
+		}
+	})
+	t.Run("goes quiet", func(t *testing.T) {
+		url, _ := scripted(t, func(c net.Conn, br *bufio.Reader, req *core.Request) {
+			accept(c, req)
+			io.Copy(io.Discard, br)
+		})
+		addr, rec := startTap(t, url, lim, 0)
+		c := rawDial(t, addr, "/")
+		c.response()
+		start := time.Now()
+		end := pick(rec.waitType(t, "end", "", 1), "end", "")[0]
+		if !strings.Contains(end.Message, "no byte either way for 500ms (idle timeout)") || time.Since(start) > 3*time.Second {
+			t.Errorf("end after %v: %q", time.Since(start), end.Message)
 		}
 	})
 	t.Run("sessions capped", func(t *testing.T) {

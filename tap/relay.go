@@ -207,9 +207,14 @@ func (s *Session) pump(dst, src net.Conn, dir int, d *decoder, first []byte, fra
 		return err
 	}
 	other := [2]string{"server", "client"}[dir]
+	// However the stream ends, a frame it ended in is reported as cut.
+	if frames {
+		defer d.end(emit)
+	}
 	if len(first) > 0 {
 		if err := forward(first); err != nil {
 			src.Close()
+			dst.Close()
 			return "the " + other + " stopped reading (" + err.Error() + ")"
 		}
 	}
@@ -235,9 +240,6 @@ func (s *Session) pump(dst, src net.Conn, dir int, d *decoder, first []byte, fra
 			src.Close()
 			dst.Close()
 			return "no byte either way for " + lim.IdleTimeout.String() + " (idle timeout)"
-		}
-		if frames {
-			d.end(emit)
 		}
 		if errors.Is(err, io.EOF) {
 			// Pass the end on, and give the other direction a little

@@ -255,8 +255,11 @@ func (p *Printer) frameText(b *bytes.Buffer, prefix, indent, arrow string, e Eve
 		omitted += uint64(len(tail) - textTail)
 		tail = tail[len(tail)-textTail:]
 	}
-	if omitted > 0 || len(tail) > 0 {
+	switch {
+	case len(tail) > 0:
 		more = fmt.Sprintf(" … (%d bytes not shown) … ", omitted)
+	case omitted > 0:
+		more = fmt.Sprintf(" … (%d more bytes)", omitted)
 	}
 	hexLine := spacedBytes(shown) + more + spacedBytes(tail)
 	fmt.Fprintf(b, "%s  %s\n", indent, p.c(cDim, hexLine))

@@ -7,7 +7,7 @@
 //   #handshake?key=dGhlIHNhbXBsZSBub25jZQ==
 //   #frame?hex=81 85 37 fa 21 3d 7f 9f 4d 51 58&receiver=server
 //   #mask?key=37 fa 21 3d&payload=Hello&step=3     (or payloadHex=...)
-//   #wire   #chat?nick=Ada
+//   #wire   #chat?nick=Ada   #tap?target=ws://127.0.0.1:3368/
 //
 // When you change a field, the address follows (history.replaceState, so
 // the Back button is not flooded).
@@ -23,11 +23,12 @@ import { mount as mountMask } from "./widgets/mask.js";
 import { mount as mountEcho } from "./widgets/echo.js";
 import { mount as mountChat } from "./widgets/chat.js";
 import { mount as mountChecker } from "./widgets/checker.js";
+import { mount as mountTap } from "./widgets/tap.js";
 
 // Every module above has arrived and run: the timeline shows how long that took.
 performance.mark("wsplay:app");
 
-const PANELS = ["handshake", "frame", "mask", "wire", "chat", "check"];
+const PANELS = ["handshake", "frame", "mask", "wire", "chat", "check", "tap"];
 
 // ---- the address: "#panel?a=1&b=2" ----
 
@@ -76,6 +77,9 @@ function follow(panel) {
 
 const mountPoint = (name) => document.querySelector(`[data-mount="${name}"]`);
 
+// The tap panel is mounted once (it holds a connection); links update it.
+let tapWidget = null;
+
 function mountPanel(panel, params) {
   switch (panel) {
     case "handshake":
@@ -97,6 +101,11 @@ function mountPanel(panel, params) {
       // A link may name the server to check; the run starts on a click.
       mountChecker(mountPoint("check"), { url: params.url, onChange: follow("check") });
       break;
+    case "tap":
+      // The tap keeps its connection; a link fills the URL, a click connects.
+      if (!tapWidget) tapWidget = mountTap(mountPoint("tap"), { target: params.target, onChange: follow("tap") });
+      else tapWidget.setTarget(params.target);
+      break;
     case "chat":
       // The chat keeps its connection; only a nickname in the link is used.
       if (params.nick) {
@@ -108,7 +117,7 @@ function mountPanel(panel, params) {
 }
 
 // The widget a link to a panel opens, to bring it into view.
-const LINKED = { handshake: "accept", frame: "frame", mask: "mask", chat: "chat", check: "check" };
+const LINKED = { handshake: "accept", frame: "frame", mask: "mask", chat: "chat", check: "check", tap: "tap" };
 
 function route(event) {
   const { panel, params } = parseHash();

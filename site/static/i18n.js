@@ -221,6 +221,26 @@ const en = {
   "chat.left": "left",
   "chat.showFrame": "show the frame",
   "chat.frameNote": "The text frame that brought this event from the server: the event's JSON, unmasked (servers never mask).",
+
+  "nav.tap": "7 Tap my server",
+  "tap.title": "Tap my server",
+  "tap.intro": "Your browser talks to your own server through wsplay, which relays every byte both ways unchanged and shows each one: the handshake your server answered (with the Accept value checked), every frame in both directions decoded, and every rule either side broke, with the lesson that explains it. wsplay gives your server its own Host and path and drops the compression offer, so every payload stays readable; nothing else is changed. From this page only servers on this machine can be tapped; in a terminal, wsplay tap -target URL does the same for any client.",
+  "tap.url": "Your server's URL",
+  "tap.idle": "Start your server, then press Connect.",
+  "tap.open": "Connected through the tap to",
+  "tap.empty": "Nothing yet: connect, then send something. Your server's handshake and frames appear here.",
+  "tap.refused": "wsplay did not connect:",
+  "tap.noCode": "close without a status code (the receiver reports 1005)",
+  "tap.pieces": "TCP pieces",
+  "tap.truncatedTag": "shortened",
+  "tap.cutTag": "cut off",
+  "tap.handshakeTitle": "The handshake: what your server received and what it answered",
+  "tap.rewrites": "What wsplay changed in the request before passing it on:",
+  "tap.dropped": "dropped",
+  "tap.fromServer": "Your server → browser",
+  "tap.offset": "Offset in its direction:",
+  "tap.truncated": "A large frame: relayed whole, but the report keeps its first and last payload bytes only. Bytes left out:",
+  "tap.badHex": "Binary: write bytes in hex, two digits each, e.g. 00 01 fe ff.",
 };
 
 const zh = {
@@ -429,6 +449,26 @@ const zh = {
   "chat.left": "离开了",
   "chat.showFrame": "显示帧",
   "chat.frameNote": "把这个事件从服务器带来的文本帧：事件的 JSON，未加掩码（服务器从不加掩码）。",
+
+  "nav.tap": "7 监听我的服务器",
+  "tap.title": "监听我的服务器",
+  "tap.intro": "你的浏览器经由 wsplay 与你自己的服务器通信：wsplay 原样转发双向的每个字节，并逐一展示——你的服务器应答的握手（并核对 Accept 值）、双向的每个帧的解码，以及任一方违反的每条规则和讲解它的课程。wsplay 会把请求的 Host 和路径改成你的服务器的，并去掉压缩的提议，使每个载荷都可读；其他内容一概不变。本页只能监听本机上的服务器；在终端里，wsplay tap -target URL 可以对任何客户端做同样的事。",
+  "tap.url": "你的服务器的 URL",
+  "tap.idle": "先启动你的服务器，再点“连接”。",
+  "tap.open": "已经由监听器连接到",
+  "tap.empty": "还没有内容：先连接，再发送点什么。你的服务器的握手和帧会显示在这里。",
+  "tap.refused": "wsplay 没有连接：",
+  "tap.noCode": "没有状态码的关闭帧（接收方报告为 1005）",
+  "tap.pieces": "个 TCP 分段",
+  "tap.truncatedTag": "已缩略",
+  "tap.cutTag": "被截断",
+  "tap.handshakeTitle": "握手：你的服务器收到了什么，又应答了什么",
+  "tap.rewrites": "wsplay 在转发请求之前做了这些改动：",
+  "tap.dropped": "已去掉",
+  "tap.fromServer": "你的服务器 → 浏览器",
+  "tap.offset": "在其方向上的偏移：",
+  "tap.truncated": "这是一个大帧：已完整转发，但报告只保留载荷开头和结尾的字节。省略的字节数：",
+  "tap.badHex": "二进制：请用十六进制书写字节，每个字节两位，例如 00 01 fe ff。",
 };
 
 const STRINGS = { en, zh };

@@ -10,6 +10,9 @@
 //
 // mount(element, {}) shows a Connect button and, once connected, the
 // request, the response and the two Accept values side by side.
+// showHandshake(out, wsplay, {request: {raw}, response: {raw, headers}, key})
+// paints that view from any request and response heads: the tap panel
+// (tap.js) shows a learner's own server with it.
 
 import { loadCore } from "../core.js";
 import { el, setText, wsURL, followLang } from "../dom.js";
@@ -44,7 +47,7 @@ export function mount(element) {
       if (got) return;
       got = true;
       try {
-        show(JSON.parse(ev.data));
+        showHandshake(out, wsplay, JSON.parse(ev.data));
         setText(status, "live.done");
         status.className = "conn-status good";
       } catch (err) {
@@ -61,39 +64,39 @@ export function mount(element) {
       }
     };
   });
+}
 
-  function header(headers, name) {
-    const h = headers.find((x) => x.name.toLowerCase() === name.toLowerCase());
-    return h ? h.value : "";
-  }
+function header(headers, name) {
+  const h = headers.find((x) => x.name.toLowerCase() === name.toLowerCase());
+  return h ? h.value : "";
+}
 
-  function show(report) {
-    const req = report.request;
-    const resp = report.response;
-    // The browser's request, parsed and checked by the core as a server would.
-    const parsed = wsplay.parseRequest(req.raw);
-    const key = parsed.error ? report.key : parsed.key;
-    const mine = wsplay.accept(key); // computed here, in WebAssembly
-    const theirs = header(resp.headers, "Sec-WebSocket-Accept");
-    const equal = mine === theirs;
-    const verify = wsplay.verifyResponse(resp.raw, key);
-    const exts = parsed.error ? [] : parsed.extensions;
+export function showHandshake(out, wsplay, report) {
+  const req = report.request;
+  const resp = report.response;
+  // The browser's request, parsed and checked by the core as a server would.
+  const parsed = wsplay.parseRequest(req.raw);
+  const key = parsed.error ? report.key : parsed.key;
+  const mine = wsplay.accept(key); // computed here, in WebAssembly
+  const theirs = header(resp.headers, "Sec-WebSocket-Accept");
+  const equal = mine === theirs;
+  const verify = wsplay.verifyResponse(resp.raw, key);
+  const exts = parsed.error ? [] : parsed.extensions;
 
-    out.replaceChildren(
-      el("div", { class: "compare", "data-role": "compare" },
-        el("div", { class: "cmp" }, el("div", { class: "label", i18n: "live.browserKey" }), el("code", { "data-role": "live-key", text: key })),
-        el("div", { class: "cmp" }, el("div", { class: "label", i18n: "live.acceptHere" }), el("code", { "data-role": "accept-here", text: mine })),
-        el("div", { class: "cmp" }, el("div", { class: "label", i18n: "live.acceptServer" }), el("code", { "data-role": "accept-server", text: theirs })),
-        el("div", { class: `cmp verdict-cell ${equal ? "good" : "bad"}`, "data-role": "accept-verdict" },
-          el("strong", { text: equal ? "= " : "≠ " }), el("span", { i18n: equal ? "live.equal" : "live.notEqual" }))),
-      el("p", { class: "muted" }, el("span", { i18n: "live.extensions" }), " ",
-        el("span", { "data-role": "extensions", text: exts.length ? exts.map((x) => x.text).join(", ") : "—" }),
-        " · ", el("span", { i18n: "live.verify" }), " ",
-        el("span", { "data-role": "verify", text: verify === null ? "✓ 101" : (verify.cite || verify.message) })),
-      el("div", { class: "http-pair" },
-        el("figure", {}, el("figcaption", { i18n: "live.request" }), httpBlock(req.raw, "live-request", ["Sec-WebSocket-Key", "Sec-WebSocket-Extensions", "Upgrade", "Connection", "Sec-WebSocket-Version"])),
-        el("figure", {}, el("figcaption", { i18n: "live.response" }), httpBlock(resp.raw, "live-response", ["Sec-WebSocket-Accept", "Upgrade", "Connection"]))));
-  }
+  out.replaceChildren(
+    el("div", { class: "compare", "data-role": "compare" },
+      el("div", { class: "cmp" }, el("div", { class: "label", i18n: "live.browserKey" }), el("code", { "data-role": "live-key", text: key })),
+      el("div", { class: "cmp" }, el("div", { class: "label", i18n: "live.acceptHere" }), el("code", { "data-role": "accept-here", text: mine })),
+      el("div", { class: "cmp" }, el("div", { class: "label", i18n: "live.acceptServer" }), el("code", { "data-role": "accept-server", text: theirs })),
+      el("div", { class: `cmp verdict-cell ${equal ? "good" : "bad"}`, "data-role": "accept-verdict" },
+        el("strong", { text: equal ? "= " : "≠ " }), el("span", { i18n: equal ? "live.equal" : "live.notEqual" }))),
+    el("p", { class: "muted" }, el("span", { i18n: "live.extensions" }), " ",
+      el("span", { "data-role": "extensions", text: exts.length ? exts.map((x) => x.text).join(", ") : "—" }),
+      " · ", el("span", { i18n: "live.verify" }), " ",
+      el("span", { "data-role": "verify", text: verify === null ? "✓ 101" : (verify.cite || verify.message) })),
+    el("div", { class: "http-pair" },
+      el("figure", {}, el("figcaption", { i18n: "live.request" }), httpBlock(req.raw, "live-request", ["Sec-WebSocket-Key", "Sec-WebSocket-Extensions", "Upgrade", "Connection", "Sec-WebSocket-Version"])),
+      el("figure", {}, el("figcaption", { i18n: "live.response" }), httpBlock(resp.raw, "live-response", ["Sec-WebSocket-Accept", "Upgrade", "Connection"]))));
 }
 
 // httpBlock shows an HTTP head line by line, the lines that matter to
