@@ -226,7 +226,7 @@ func TestClassicRecipeExperiment(t *testing.T) {
 		{"control.ping", check.Fail, "pong-payload", "expected a pong; a text message of 17 bytes came instead"},
 		{"close.normal", check.Fail, "close-reply", "expected a close frame in answer; a text message of 5 bytes came instead"},
 	}
-	rep := runCheck(t, addr, check.Options{Stage: "close", Timeout: 2 * time.Second})
+	rep := runCheck(t, addr, check.Options{Stage: "close", Timeout: time.Second})
 	if rep.Diagnosis == nil || rep.Diagnosis.ID != check.DiagCutAtRecv || !strings.Contains(rep.Diagnosis.Text, "your server's replies stop at the size of one recv") {
 		t.Errorf("diagnosis %+v; lesson 1 says the report opens with %s", rep.Diagnosis, check.DiagCutAtRecv)
 	}
