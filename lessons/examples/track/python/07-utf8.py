@@ -202,8 +202,8 @@ def fail(sock, code, reason):
 
     The client may still be sending the rest of a bad frame; closing a
     socket with unread bytes sends a reset, which can destroy our close
-    frame. So stop writing, and read what still comes, for one second
-    at most, before closing.
+    frame. So stop writing, and read what still comes until the client
+    has been quiet for a second, before closing.
     """
     try:
         sock.sendall(frame(CLOSE, struct.pack("!H", code) + reason.encode()))
