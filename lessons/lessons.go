@@ -45,7 +45,7 @@ var Content embed.FS
 var Languages = []string{"en", "zh"}
 
 // Panels are the playground's panels a lesson may link to, as /#panel.
-var Panels = []string{"handshake", "frame", "mask", "wire", "chat"}
+var Panels = []string{"handshake", "frame", "mask", "wire", "chat", "check", "tap"}
 
 // Lesson is one lesson in one language.
 type Lesson struct {

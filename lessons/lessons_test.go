@@ -406,7 +406,7 @@ func TestMalformedLessons(t *testing.T) {
 		{"no-front-matter", `01-first.md:1: no front matter`},
 		{"no-exercise", `01-first.md: a lesson needs at least one exercise`},
 		{"bad-include", `01-first.md:28: wsplay include: examples/nope.py: no such file`},
-		{"unknown-panel", `01-first.md:7: front matter: panel must be one of handshake, frame, mask, wire, chat, not "lobby"`},
+		{"unknown-panel", `01-first.md:7: front matter: panel must be one of handshake, frame, mask, wire, chat, check, tap, not "lobby"`},
 		{"bad-exercise", `01-first.md:33: exercise mask: key: a masking key is 4 bytes`},
 		{"duplicate-slug", `02-first.md:1: slug "first" is also used by testdata/bad/duplicate-slug/en/01-first.md`},
 		{"duplicate-order", `01-other.md:1: order 1 is also used by testdata/bad/duplicate-order/en/01-first.md`},

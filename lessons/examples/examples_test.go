@@ -27,6 +27,11 @@ import (
 // goServerBin is the goserver example, built once by TestMain.
 var goServerBin string
 
+// trackBin is the directory of the track's Go programs (track/go/...),
+// built once by TestMain: one binary per milestone, named after its
+// directory.
+var trackBin string
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "wsplay-examples")
 	if err != nil {
@@ -34,11 +39,17 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	goServerBin = filepath.Join(dir, "goserver")
-	out, err := exec.Command("go", "build", "-o", goServerBin, "./goserver").CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "building ./goserver: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
+	trackBin = filepath.Join(dir, "track")
+	for _, build := range [][]string{
+		{"build", "-o", goServerBin, "./goserver"},
+		{"build", "-o", trackBin + string(filepath.Separator), "./track/go/..."},
+	} {
+		out, err := exec.Command("go", build...).CombinedOutput()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "go %s: %v\n%s", strings.Join(build, " "), err, out)
+			os.RemoveAll(dir)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -46,8 +57,9 @@ func TestMain(m *testing.M) {
 }
 
 // start runs a server program that takes its port (or address) as its last
-// argument and prints "listening on ..." when ready, and returns the
-// address to dial. The process is killed when the test ends.
+// argument and prints "listening on PORT", "listening on HOST:PORT" or
+// "listening on ws://HOST:PORT/" when ready, and returns the address to
+// dial. The process is killed when the test ends.
 func start(t *testing.T, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(name, args...)
@@ -80,6 +92,7 @@ func start(t *testing.T, name string, args ...string) string {
 		if !ok {
 			t.Fatalf("%s printed %q, want \"listening on ...\"", name, s)
 		}
+		rest = strings.TrimSuffix(strings.TrimPrefix(rest, "ws://"), "/")
 		if !strings.Contains(rest, ":") {
 			rest = "127.0.0.1:" + rest
 		}

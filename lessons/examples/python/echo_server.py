@@ -1,15 +1,27 @@
 #!/usr/bin/env python3
 """A WebSocket echo server (RFC 6455) in Python 3, standard library only.
 
-This is the final program of wsplay's lesson 11, "Write your own server".
-It fixes what the classic blog recipe gets wrong: it reads frames from a
-buffer whatever the TCP chunking, honours FIN and the opcodes, reassembles
-fragmented messages, answers pings, runs the closing handshake, checks UTF-8
-and fails the connection with the right close code when the client breaks
-a rule.
+This is the final program of wsplay's lesson 11, "Write your own server":
+the last milestone of the build-your-own-server track, track/python/07-utf8.py,
+plus what a server needs before other people use it:
 
-Run it:  python3 echo_server.py 9001
-Then point wsplay's live tools, or any WebSocket client, at ws://127.0.0.1:9001/
+  * an Origin check, so that a page on another site cannot use it (lesson 14);
+  * a limit on the size of a message, refused with 1009 from the frame's
+    header, before its payload is read (§7.4.1);
+  * a time limit on a silent client;
+  * an unmasking fast enough for messages of megabytes.
+
+    diff track/python/07-utf8.py python/echo_server.py
+
+shows exactly these. Like every milestone, it reads frames from a buffer
+whatever the TCP chunking, honours FIN and the opcodes, reassembles
+fragmented messages, answers pings, runs the closing handshake, checks UTF-8
+and fails the connection with the right close code when the client breaks a
+rule.
+
+Run it:    python3 echo_server.py 3368
+Grade it:  wsplay check ws://127.0.0.1:3368/
+Watch it:  wsplay tap -listen 127.0.0.1:9000 -target ws://127.0.0.1:3368/
 """
 
 import base64
@@ -24,41 +36,37 @@ import urllib.parse
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 §1.3
 MAX_HEAD = 8192  # bytes of request line and headers we accept
 MAX_MESSAGE = 16 * 1024 * 1024  # larger messages get 1009 (§7.4.1)
+IDLE_TIMEOUT = 60  # seconds a client may stay silent
 
 # Opcodes, RFC 6455 §5.2.
 CONT, TEXT, BINARY, CLOSE, PING, PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 
 
 class ProtocolError(Exception):
-    """The client broke a rule: fail the connection with this close code."""
+    """The client broke a rule: the connection fails with this close code."""
 
     def __init__(self, code, reason):
         super().__init__(reason)
         self.code = code
-        self.reason = reason
-
-
-class PeerClosed(Exception):
-    """The TCP connection ended (recv returned no bytes)."""
 
 
 class Reader:
-    """Exact reads from a socket: TCP is a stream of bytes, not of frames.
-
-    One recv may return half a frame, or three frames and a bit; so every
-    read goes through this buffer and asks for exactly n bytes.
-    """
+    """Exact reads: TCP is a stream of bytes, and one recv() is not one
+    request or one frame. Every read goes through this buffer."""
 
     def __init__(self, sock):
         self.sock = sock
         self.buf = bytearray()
 
+    def fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise EOFError("the client closed the connection")
+        self.buf += chunk
+
     def read_exact(self, n):
         while len(self.buf) < n:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise PeerClosed()
-            self.buf += chunk
+            self.fill()
         out = bytes(self.buf[:n])
         del self.buf[:n]
         return out
@@ -67,47 +75,32 @@ class Reader:
         """Read the request line and headers, up to the empty line."""
         while b"\r\n\r\n" not in self.buf:
             if len(self.buf) > MAX_HEAD:
-                raise ValueError("request head too large")
-            chunk = self.sock.recv(4096)
-            if not chunk:
-                raise PeerClosed()
-            self.buf += chunk
-        end = self.buf.index(b"\r\n\r\n") + 4
-        if end > MAX_HEAD:
-            raise ValueError("request head too large")
+                raise ValueError("the request head is too large")
+            self.fill()
+        end = self.buf.index(b"\r\n\r\n")
         head = bytes(self.buf[:end])
-        del self.buf[:end]  # whatever follows is already WebSocket frames
+        del self.buf[:end + 4]  # what follows is already frames
         return head.decode("latin-1")
 
 
 # ---- The opening handshake, RFC 6455 §4.2 ----
 
-def parse_head(head):
-    lines = head.split("\r\n")
-    parts = lines[0].split(" ")
-    if len(parts) != 3:
-        raise ValueError("bad request line")
-    method, target, version = parts
-    headers = {}
-    for line in lines[1:]:
-        if not line:
-            break
-        # Split on the first colon, then trim: "Host:x", "Host: x" and
-        # "Host:  x" are all valid HTTP (RFC 9112 §5).
-        name, sep, value = line.partition(":")
-        if not sep or not name or name != name.strip():
-            raise ValueError("bad header line")
-        name = name.lower()
-        value = value.strip(" \t")
-        if name in headers:
-            headers[name] += ", " + value  # repeated fields join with commas
-        else:
-            headers[name] = value
-    return method, version, headers
-
-
 def tokens(value):
+    """Upgrade and Connection hold comma-separated tokens, in any case."""
     return [t.strip().lower() for t in value.split(",")]
+
+
+def valid_key(key):
+    try:
+        return len(base64.b64decode(key, validate=True)) == 16
+    except ValueError:
+        return False
+
+
+def accept_value(key):
+    """Lesson 3: base64 of the SHA-1 of the key followed by the GUID."""
+    digest = hashlib.sha1((key + GUID).encode("ascii")).digest()
+    return base64.b64encode(digest).decode("ascii")
 
 
 def origin_allowed(origin, host):
@@ -127,55 +120,48 @@ def origin_allowed(origin, host):
     return name == "localhost" or name == "::1" or name.startswith("127.")
 
 
-def handshake_problem(method, version, headers):
-    """Return None when the request is a valid opening handshake (§4.2.1)."""
-    if method != "GET":
-        return "405 Method Not Allowed", "the opening handshake must be a GET"
-    if version != "HTTP/1.1":
-        return "400 Bad Request", "the opening handshake must use HTTP/1.1"
-    if "host" not in headers:
-        return "400 Bad Request", "missing Host"
-    if "websocket" not in tokens(headers.get("upgrade", "")):
-        return "400 Bad Request", "Upgrade must contain websocket"
-    if "upgrade" not in tokens(headers.get("connection", "")):
-        return "400 Bad Request", "Connection must contain Upgrade"
-    key = headers.get("sec-websocket-key", "")
-    try:
-        if len(base64.b64decode(key, validate=True)) != 16:
-            raise ValueError()
-    except ValueError:
-        return "400 Bad Request", "Sec-WebSocket-Key must be base64 of 16 bytes"
-    if headers.get("sec-websocket-version") != "13":
-        return "426 Upgrade Required", "Sec-WebSocket-Version must be 13"
-    if not origin_allowed(headers.get("origin"), headers["host"]):
-        return "403 Forbidden", "this server does not accept pages from that Origin"
-    return None
-
-
-def accept_value(key):
-    digest = hashlib.sha1((key + GUID).encode("ascii")).digest()
-    return base64.b64encode(digest).decode("ascii")
+def refuse(sock, status, why):
+    """Answer a request that is not a valid opening handshake."""
+    body = (why + "\n").encode()
+    extra = "Sec-WebSocket-Version: 13\r\n" if status.startswith("426") else ""
+    sock.sendall(("HTTP/1.1 %s\r\n%sContent-Type: text/plain\r\n"
+                  "Content-Length: %d\r\nConnection: close\r\n\r\n"
+                  % (status, extra, len(body))).encode() + body)
+    return False
 
 
 def handshake(sock, reader):
+    """Answer 101 and return True, or refuse the request and return False."""
     try:
-        method, version, headers = parse_head(reader.read_head())
-        problem = handshake_problem(method, version, headers)
-    except ValueError as e:  # too large, or not HTTP
-        problem = "400 Bad Request", str(e)
-    if problem:
-        status, why = problem
-        body = why.encode() + b"\n"
-        extra = "Sec-WebSocket-Version: 13\r\n" if status.startswith("426") else ""
-        sock.sendall(("HTTP/1.1 %s\r\n%sContent-Type: text/plain\r\n"
-                      "Content-Length: %d\r\nConnection: close\r\n\r\n"
-                      % (status, extra, len(body))).encode() + body)
-        return False
+        lines = reader.read_head().split("\r\n")
+    except ValueError as e:
+        return refuse(sock, "431 Request Header Fields Too Large", str(e))
+    request = lines[0].split(" ")
+    headers = {}
+    for line in lines[1:]:
+        # The first colon ends the name, the spaces around the value are
+        # optional, and names ignore case (RFC 9112 §5).
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if len(request) != 3 or request[0] != "GET" or request[2] != "HTTP/1.1":
+        return refuse(sock, "400 Bad Request", "the handshake is a GET over HTTP/1.1")
+    if "host" not in headers:
+        return refuse(sock, "400 Bad Request", "the request must have a Host")
+    if "websocket" not in tokens(headers.get("upgrade", "")):
+        return refuse(sock, "400 Bad Request", "Upgrade must contain websocket")
+    if "upgrade" not in tokens(headers.get("connection", "")):
+        return refuse(sock, "400 Bad Request", "Connection must contain Upgrade")
+    if headers.get("sec-websocket-version") != "13":
+        return refuse(sock, "426 Upgrade Required", "Sec-WebSocket-Version must be 13")
+    key = headers.get("sec-websocket-key", "")
+    if not valid_key(key):
+        return refuse(sock, "400 Bad Request", "Sec-WebSocket-Key must be base64 of 16 bytes")
+    if not origin_allowed(headers.get("origin"), headers["host"]):
+        return refuse(sock, "403 Forbidden", "this server does not accept pages from that Origin")
     sock.sendall(("HTTP/1.1 101 Switching Protocols\r\n"
                   "Upgrade: websocket\r\n"
                   "Connection: Upgrade\r\n"
-                  "Sec-WebSocket-Accept: %s\r\n\r\n"
-                  % accept_value(headers["sec-websocket-key"])).encode())
+                  "Sec-WebSocket-Accept: %s\r\n\r\n" % accept_value(key)).encode())
     return True
 
 
@@ -184,10 +170,10 @@ def handshake(sock, reader):
 def unmask(key, data):
     """§5.3: byte i is XORed with key byte i mod 4.
 
-    This is the loop  bytes(b ^ key[i % 4] for i, b in enumerate(data)),
-    done on one big integer so that a large message takes milliseconds,
-    not seconds: the key is repeated to the payload's length, and XOR on
-    two integers works on all their bytes at once.
+    This is the track's loop, bytes(b ^ key[i % 4] for i, b in enumerate(data)),
+    done on one big integer so that a large message takes milliseconds, not
+    seconds: the key is repeated to the payload's length, and XOR on two
+    integers works on all their bytes at once.
     """
     n = len(data)
     repeated = (key * (n // 4 + 1))[:n]
@@ -196,7 +182,7 @@ def unmask(key, data):
 
 
 def read_frame(reader, room):
-    """Read one frame from a client; return (fin, opcode, payload).
+    """Read one frame, field by field (§5.2); return (fin, opcode, payload).
 
     room is how many more message bytes the size limit allows: a data frame
     longer than that is refused from its header, before its payload is read.
@@ -205,36 +191,31 @@ def read_frame(reader, room):
     fin = b0 & 0x80 != 0
     opcode = b0 & 0x0F
     if b0 & 0x70:
-        raise ProtocolError(1002, "reserved bits must be 0")  # §5.2
+        raise ProtocolError(1002, "reserved bits must be 0")
     if opcode not in (CONT, TEXT, BINARY, CLOSE, PING, PONG):
-        raise ProtocolError(1002, "reserved opcode")  # §5.2
+        raise ProtocolError(1002, "reserved opcode")
     if not b1 & 0x80:
-        raise ProtocolError(1002, "client frames must be masked")  # §5.1
+        raise ProtocolError(1002, "client frames must be masked")
     length = b1 & 0x7F
     if length == 126:
         (length,) = struct.unpack("!H", reader.read_exact(2))
         if length < 126:
-            raise ProtocolError(1002, "length not minimal")  # §5.2
+            raise ProtocolError(1002, "length not minimal")
     elif length == 127:
         (length,) = struct.unpack("!Q", reader.read_exact(8))
-        if length >> 63:
-            raise ProtocolError(1002, "top bit of length set")  # §5.2
-        if length <= 0xFFFF:
-            raise ProtocolError(1002, "length not minimal")  # §5.2
-    if opcode >= CLOSE:  # control frames, §5.5
-        if not fin:
-            raise ProtocolError(1002, "control frames must not be fragmented")
-        if length > 125:
-            raise ProtocolError(1002, "control frames carry at most 125 bytes")
-    elif length > room:
-        raise ProtocolError(1009, "message too big")  # §7.4.1
+        if length >> 63 or length <= 0xFFFF:
+            raise ProtocolError(1002, "bad 64-bit length")
+    if opcode >= CLOSE and (not fin or length > 125):
+        raise ProtocolError(1002, "control frames are final and at most 125 bytes")
+    if opcode < CLOSE and length > room:
+        raise ProtocolError(1009, "message too big")
     key = reader.read_exact(4)
     payload = unmask(key, reader.read_exact(length))
     return fin, opcode, payload
 
 
 def frame(opcode, payload):
-    """Build one unmasked frame (servers must not mask, §5.1)."""
+    """Build one frame: FIN set, not masked, the shortest length form."""
     n = len(payload)
     if n <= 125:
         head = struct.pack("!BB", 0x80 | opcode, n)
@@ -245,122 +226,106 @@ def frame(opcode, payload):
     return head + payload
 
 
-def close_payload(code, reason=""):
-    return struct.pack("!H", code) + reason.encode("utf-8")[:123]
-
-
 def valid_close_code(code):
-    # §7.4: codes a peer may send; 1005, 1006 and 1015 never appear on the wire.
+    """§7.4: the codes a peer may send; 1005, 1006 and 1015 never travel."""
     return code in (1000, 1001, 1002, 1003) or 1007 <= code <= 1014 \
         or 3000 <= code <= 4999
 
 
-class Connection:
-    def __init__(self, sock):
-        self.sock = sock
-        self.reader = Reader(sock)
-
-    def send(self, opcode, payload):
-        self.sock.sendall(frame(opcode, payload))
-
-    def fail(self, code, reason):
-        """Fail the connection (§7.1.7): send close, then end TCP.
-
-        The client may still be sending (the rest of the bad frame). Closing
-        a socket with unread bytes makes the kernel send a reset, and the
-        client could lose our close frame; so half-close, and discard what
-        still arrives, for two seconds at most, before closing.
-        """
-        try:
-            self.send(CLOSE, close_payload(code, reason))
-            self.sock.shutdown(socket.SHUT_WR)
-            self.sock.settimeout(2)
-            while self.sock.recv(65536):
-                pass
-        except OSError:
-            pass
-
-    def answer_close(self, payload):
-        """The client started the closing handshake: echo its code (§5.5.1)."""
-        if len(payload) == 0:
-            self.send(CLOSE, b"")  # no code was sent (1005): answer likewise
-            return
-        if len(payload) == 1:
-            raise ProtocolError(1002, "a close payload is empty or at least 2 bytes")
+def answer_close(sock, payload):
+    """The client started the closing handshake: echo its code (§5.5.1)."""
+    if len(payload) == 1:
+        raise ProtocolError(1002, "a close body is empty or starts with a code")
+    if payload:
         (code,) = struct.unpack("!H", payload[:2])
         if not valid_close_code(code):
             raise ProtocolError(1002, "invalid close code")
         try:
             payload[2:].decode("utf-8")
         except UnicodeDecodeError:
-            raise ProtocolError(1007, "close reason must be UTF-8")
-        self.send(CLOSE, struct.pack("!H", code))
+            raise ProtocolError(1007, "the close reason must be UTF-8")
+    sock.sendall(frame(CLOSE, payload[:2]))
 
-    def messages(self):
-        """Yield (opcode, payload) for each whole data message."""
-        message_op = None  # opcode of the fragmented message in progress
-        parts = []
-        size = 0
-        decoder = None
-        while True:
-            fin, opcode, payload = read_frame(self.reader, MAX_MESSAGE - size)
-            if opcode == PING:
-                self.send(PONG, payload)  # same payload, §5.5.2
-                continue
-            if opcode == PONG:
-                continue  # an unsolicited pong is allowed, §5.5.3
-            if opcode == CLOSE:
-                self.answer_close(payload)
-                return
-            if opcode == CONT:
-                if message_op is None:
-                    raise ProtocolError(1002, "continuation without a message")
-            else:
-                if message_op is not None:
-                    raise ProtocolError(1002, "new message inside a fragmented one")
-                message_op = opcode
-                parts, size = [], 0
-                # An incremental decoder accepts a code point split across
-                # fragments and fails as soon as bytes cannot be UTF-8.
-                decoder = codecs.getincrementaldecoder("utf-8")() if opcode == TEXT else None
-            size += len(payload)
-            if decoder is not None:
-                try:
-                    decoder.decode(payload, final=fin)
-                except UnicodeDecodeError:
-                    raise ProtocolError(1007, "text must be valid UTF-8")
-            parts.append(payload)
-            if fin:
-                yield message_op, b"".join(parts)
-                message_op, parts, size = None, [], 0
 
-    def serve(self):
-        try:
-            if not handshake(self.sock, self.reader):
-                return
-            for opcode, message in self.messages():
-                self.send(opcode, message)  # the echo
-        except ProtocolError as e:
-            self.fail(e.code, e.reason)
-        except (PeerClosed, ValueError, OSError):
-            pass  # the connection ended without a close frame (1006)
-        finally:
-            # After the closing handshake the server closes TCP first (§7.1.1).
-            self.sock.close()
+def fail(sock, code, reason):
+    """Fail the connection (§7.1.7): send a close frame, then end TCP.
+
+    The client may still be sending the rest of a bad frame; closing a
+    socket with unread bytes sends a reset, which can destroy our close
+    frame. So stop writing, and read what still comes until the client
+    has been quiet for a second, before closing.
+    """
+    try:
+        sock.sendall(frame(CLOSE, struct.pack("!H", code) + reason.encode()))
+        sock.shutdown(socket.SHUT_WR)
+        sock.settimeout(1)
+        while sock.recv(65536):
+            pass
+    except OSError:
+        pass
+
+
+def echo(sock, reader):
+    """Send every message back, whole, with the opcode it started with."""
+    message_op = None  # the opcode of the message in progress
+    parts = []
+    size = 0  # bytes of the message in progress
+    while True:
+        fin, opcode, payload = read_frame(reader, MAX_MESSAGE - size)
+        if opcode == PING:
+            sock.sendall(frame(PONG, payload))  # the same payload, §5.5.2
+            continue
+        if opcode == PONG:
+            continue  # an unsolicited pong is allowed, §5.5.3
+        if opcode == CLOSE:
+            answer_close(sock, payload)
+            return  # handle() closes TCP: the server closes first
+        if opcode == CONT:
+            if message_op is None:
+                raise ProtocolError(1002, "continuation without a message")
+        else:
+            if message_op is not None:
+                raise ProtocolError(1002, "new message inside a fragmented one")
+            message_op, parts = opcode, []
+            decoder = codecs.getincrementaldecoder("utf-8")()
+        if message_op == TEXT:
+            try:
+                decoder.decode(payload, final=fin)
+            except UnicodeDecodeError:
+                raise ProtocolError(1007, "text must be UTF-8")
+        parts.append(payload)
+        size += len(payload)
+        if fin:
+            sock.sendall(frame(message_op, b"".join(parts)))
+            message_op, size = None, 0
+
+
+def handle(sock):
+    """Serve one client, from its handshake to the end of its connection."""
+    reader = Reader(sock)
+    sock.settimeout(IDLE_TIMEOUT)  # a silent client does not hold a thread forever
+    try:
+        if handshake(sock, reader):
+            echo(sock, reader)
+    except (EOFError, OSError):
+        pass  # the client went away
+    except ProtocolError as e:
+        fail(sock, e.code, str(e))
+    finally:
+        sock.close()
 
 
 def main():
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 9001
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 3368
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", port))
+    server.bind(("127.0.0.1", port))  # this machine only
     server.listen()
-    port = server.getsockname()[1]  # the port the system chose, if argv[1] was 0
-    print("listening on %d" % port, flush=True)
+    port = server.getsockname()[1]  # the port the system chose, if it was 0
+    print("listening on ws://127.0.0.1:%d/" % port, flush=True)
     while True:
         sock, _ = server.accept()
-        sock.settimeout(60)  # a silent client does not hold a thread forever
-        threading.Thread(target=Connection(sock).serve, daemon=True).start()
+        threading.Thread(target=handle, args=(sock,), daemon=True).start()
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 """The classic blog recipe for a WebSocket server, ported to Python 3 as is.
 
 DO NOT COPY THIS PROGRAM: it is wsplay's specimen of what goes wrong, kept
-so that lesson 13 ("Common mistakes") can show each mistake failing in a
-test rather than just claim it. Its mistakes, all on purpose:
+so that lesson 1 can run it through `wsplay tap` and `wsplay check`, and
+lesson 13 ("Common mistakes") can show each mistake failing in a test
+rather than just claim it. Its mistakes, all on purpose:
 
   * one recv() is assumed to hold the whole request, and one whole frame;
   * headers are split on ': ' exactly;

@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Milestone 4 of wsplay's build-your-own-server track: fragments.
+
+Lesson 7: a message may come in several frames. Join the fragments of
+each message, FIN says which one is the last, and echo the whole message
+in one frame with the first fragment's opcode (§5.4).
+
+Run it:    python3 04-fragments.py 3368
+Grade it:  wsplay check -stage fragments ws://127.0.0.1:3368/
+Watch it:  wsplay tap -listen 127.0.0.1:9000 -target ws://127.0.0.1:3368/
+"""
+
+import base64
+import hashlib
+import socket
+import struct
+import sys
+import threading
+
+GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 §1.3
+MAX_HEAD = 8192  # bytes of request line and headers we accept
+
+# Opcodes, RFC 6455 §5.2.
+CONT, TEXT, BINARY, CLOSE, PING, PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
+
+
+class ProtocolError(Exception):
+    """The client broke a rule: the connection fails with this close code."""
+
+    def __init__(self, code, reason):
+        super().__init__(reason)
+        self.code = code
+
+
+class Reader:
+    """Exact reads: TCP is a stream of bytes, and one recv() is not one
+    request or one frame. Every read goes through this buffer."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = bytearray()
+
+    def fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise EOFError("the client closed the connection")
+        self.buf += chunk
+
+    def read_exact(self, n):
+        while len(self.buf) < n:
+            self.fill()
+        out = bytes(self.buf[:n])
+        del self.buf[:n]
+        return out
+
+    def read_head(self):
+        """Read the request line and headers, up to the empty line."""
+        while b"\r\n\r\n" not in self.buf:
+            if len(self.buf) > MAX_HEAD:
+                raise ValueError("the request head is too large")
+            self.fill()
+        end = self.buf.index(b"\r\n\r\n")
+        head = bytes(self.buf[:end])
+        del self.buf[:end + 4]  # what follows is already frames
+        return head.decode("latin-1")
+
+
+# ---- The opening handshake, RFC 6455 §4.2 ----
+
+def tokens(value):
+    """Upgrade and Connection hold comma-separated tokens, in any case."""
+    return [t.strip().lower() for t in value.split(",")]
+
+
+def valid_key(key):
+    try:
+        return len(base64.b64decode(key, validate=True)) == 16
+    except ValueError:
+        return False
+
+
+def accept_value(key):
+    """Lesson 3: base64 of the SHA-1 of the key followed by the GUID."""
+    digest = hashlib.sha1((key + GUID).encode("ascii")).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def refuse(sock, status, why):
+    """Answer a request that is not a valid opening handshake."""
+    body = (why + "\n").encode()
+    extra = "Sec-WebSocket-Version: 13\r\n" if status.startswith("426") else ""
+    sock.sendall(("HTTP/1.1 %s\r\n%sContent-Type: text/plain\r\n"
+                  "Content-Length: %d\r\nConnection: close\r\n\r\n"
+                  % (status, extra, len(body))).encode() + body)
+    return False
+
+
+def handshake(sock, reader):
+    """Answer 101 and return True, or refuse the request and return False."""
+    try:
+        lines = reader.read_head().split("\r\n")
+    except ValueError as e:
+        return refuse(sock, "431 Request Header Fields Too Large", str(e))
+    request = lines[0].split(" ")
+    headers = {}
+    for line in lines[1:]:
+        # The first colon ends the name, the spaces around the value are
+        # optional, and names ignore case (RFC 9112 §5).
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if len(request) != 3 or request[0] != "GET" or request[2] != "HTTP/1.1":
+        return refuse(sock, "400 Bad Request", "the handshake is a GET over HTTP/1.1")
+    if "host" not in headers:
+        return refuse(sock, "400 Bad Request", "the request must have a Host")
+    if "websocket" not in tokens(headers.get("upgrade", "")):
+        return refuse(sock, "400 Bad Request", "Upgrade must contain websocket")
+    if "upgrade" not in tokens(headers.get("connection", "")):
+        return refuse(sock, "400 Bad Request", "Connection must contain Upgrade")
+    if headers.get("sec-websocket-version") != "13":
+        return refuse(sock, "426 Upgrade Required", "Sec-WebSocket-Version must be 13")
+    key = headers.get("sec-websocket-key", "")
+    if not valid_key(key):
+        return refuse(sock, "400 Bad Request", "Sec-WebSocket-Key must be base64 of 16 bytes")
+    sock.sendall(("HTTP/1.1 101 Switching Protocols\r\n"
+                  "Upgrade: websocket\r\n"
+                  "Connection: Upgrade\r\n"
+                  "Sec-WebSocket-Accept: %s\r\n\r\n" % accept_value(key)).encode())
+    return True
+
+
+# ---- Frames, RFC 6455 §5 ----
+
+def unmask(key, data):
+    """§5.3: byte i is XORed with key byte i mod 4."""
+    return bytes(b ^ key[i % 4] for i, b in enumerate(data))
+
+
+def read_frame(reader):
+    """Read one frame, field by field (§5.2); return (fin, opcode, payload)."""
+    b0, b1 = reader.read_exact(2)
+    fin = b0 & 0x80 != 0
+    opcode = b0 & 0x0F
+    if b0 & 0x70:
+        raise ProtocolError(1002, "reserved bits must be 0")
+    if opcode not in (CONT, TEXT, BINARY, CLOSE, PING, PONG):
+        raise ProtocolError(1002, "reserved opcode")
+    if not b1 & 0x80:
+        raise ProtocolError(1002, "client frames must be masked")
+    length = b1 & 0x7F
+    if length == 126:
+        (length,) = struct.unpack("!H", reader.read_exact(2))
+        if length < 126:
+            raise ProtocolError(1002, "length not minimal")
+    elif length == 127:
+        (length,) = struct.unpack("!Q", reader.read_exact(8))
+        if length >> 63 or length <= 0xFFFF:
+            raise ProtocolError(1002, "bad 64-bit length")
+    key = reader.read_exact(4)
+    payload = unmask(key, reader.read_exact(length))
+    return fin, opcode, payload
+
+
+def frame(opcode, payload):
+    """Build one frame: FIN set, not masked, the shortest length form."""
+    n = len(payload)
+    if n <= 125:
+        head = struct.pack("!BB", 0x80 | opcode, n)
+    elif n <= 0xFFFF:
+        head = struct.pack("!BBH", 0x80 | opcode, 126, n)
+    else:
+        head = struct.pack("!BBQ", 0x80 | opcode, 127, n)
+    return head + payload
+
+
+def echo(sock, reader):
+    """Send every message back, whole, with the opcode it started with."""
+    message_op = None  # the opcode of the message in progress
+    parts = []
+    while True:
+        fin, opcode, payload = read_frame(reader)
+        if opcode == CLOSE:
+            return  # lesson 9 answers it; for now, end the connection
+        if opcode == CONT:
+            if message_op is None:
+                raise ProtocolError(1002, "continuation without a message")
+        else:
+            if message_op is not None:
+                raise ProtocolError(1002, "new message inside a fragmented one")
+            message_op, parts = opcode, []
+        parts.append(payload)
+        if fin:
+            sock.sendall(frame(message_op, b"".join(parts)))
+            message_op = None
+
+
+def handle(sock):
+    """Serve one client, from its handshake to the end of its connection."""
+    reader = Reader(sock)
+    try:
+        if handshake(sock, reader):
+            echo(sock, reader)
+    except (EOFError, OSError):
+        pass  # the client went away
+    except ProtocolError:
+        pass  # lesson 9 says why it failed; for now, end the connection
+    finally:
+        sock.close()
+
+
+def main():
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 3368
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", port))  # this machine only
+    server.listen()
+    port = server.getsockname()[1]  # the port the system chose, if it was 0
+    print("listening on ws://127.0.0.1:%d/" % port, flush=True)
+    while True:
+        sock, _ = server.accept()
+        threading.Thread(target=handle, args=(sock,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
