@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"html"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -38,7 +39,7 @@ type Block struct {
 }
 
 // The widgets a lesson may embed, with the options their mount() reads.
-var widgetNames = []string{"accept", "frame", "mask", "echo", "builder"}
+var widgetNames = []string{"accept", "frame", "mask", "echo", "builder", "tap", "checker"}
 
 // fieldError is an error at a line of a block.
 type fieldError struct {
@@ -110,6 +111,25 @@ func parseBlock(info string, body []string, line int, bodyLine func(int) int, in
 		b.Type = "widget"
 		if len(args) != 0 {
 			fail(line, "wsplay "+words[0]+" takes no arguments")
+		}
+	case "tap", "checker":
+		// The learner's own server, through the page's panels: the tap
+		// (target=URL) and the check (url=URL, stage=NAME).
+		b.Type = "widget"
+		allowed := map[string][]string{"tap": {"target"}, "checker": {"url", "stage"}}[words[0]]
+		for _, a := range args {
+			name, value, ok := strings.Cut(a, "=")
+			if !ok || !slices.Contains(allowed, name) || value == "" {
+				fail(line, "wsplay "+words[0]+" takes "+strings.Join(allowed, "=…, ")+"=…, e.g. ```wsplay "+words[0]+" "+allowed[0]+"=ws://127.0.0.1:3368/")
+				continue
+			}
+			if (name == "target" || name == "url") && !strings.HasPrefix(value, "ws://") {
+				fail(line, "wsplay "+words[0]+": "+name+" must be a ws:// URL, e.g. ws://127.0.0.1:3368/")
+			}
+			if name == "stage" && !slices.Contains(checkStages, value) {
+				fail(line, "wsplay checker: stage must be one of "+strings.Join(checkStages, ", "))
+			}
+			b.set(name, value)
 		}
 	case "example", "exercise":
 		b.Type = words[0]
@@ -621,7 +641,30 @@ func writeWidgetFallback(w *bytes.Buffer, b *Block, words blockWords) {
 		w.WriteString("<p class=\"widget-note\">" + words.echoNote + "</p>\n")
 	case "builder":
 		w.WriteString("<p class=\"widget-note\">" + words.builderNote + "</p>\n")
+	case "tap":
+		w.WriteString("<p class=\"widget-note\">" + words.tapNote + "</p>\n")
+		w.WriteString("<pre><code>wsplay tap -listen 127.0.0.1:9000 -target " + esc(or(b.Params["target"], "ws://127.0.0.1:3368/")) + "</code></pre>\n")
+	case "checker":
+		w.WriteString("<p class=\"widget-note\">" + words.checkerNote + "</p>\n")
+		cmd := "wsplay check"
+		if st := b.Params["stage"]; st != "" {
+			cmd += " -stage " + st
+		}
+		w.WriteString("<pre><code>" + esc(cmd+" "+or(b.Params["url"], "ws://127.0.0.1:3368/")) + "</code></pre>\n")
 	}
+}
+
+// checkStages are the stages of `wsplay check -stage` (check.Stages); the
+// lessons package does not import check, so the names are listed here and
+// a test compares the two lists.
+var checkStages = []string{"handshake", "frames", "masking", "fragments", "control", "close", "utf8", "all"}
+
+// or returns s, or def when s is empty.
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // writeFrameTable writes ExplainFrame's fields as a table.

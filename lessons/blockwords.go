@@ -16,6 +16,8 @@ type blockWords struct {
 	frameHeads     []string
 	echoNote       string
 	builderNote    string
+	tapNote        string
+	checkerNote    string
 	exercise       string
 	yourAnswer     string
 	check          string
@@ -38,6 +40,8 @@ var blockWordsByLang = map[string]blockWords{
 		frameHeads:   []string{"bits", "field", "on the wire", "value", "meaning"},
 		echoNote:     "A live echo box: what you type is sent to the server's <code>/ws/echo</code> endpoint and comes back unchanged, with every frame shown. It needs JavaScript and the running wsplay server.",
 		builderNote:  "A frame builder: choose FIN, the opcode, the mask and the payload, and see the frame's bytes as the core encodes them. It needs JavaScript.",
+		tapNote:      "Tap your server: your browser talks to your own server through wsplay, and every byte both ways is shown and explained. It needs JavaScript and the running wsplay server; in a terminal the same tap is:",
+		checkerNote:  "Check your server: wsplay runs its graded cases against your own server and explains every failure. It needs JavaScript and the running wsplay server; in a terminal the same check is:",
 		exercise:     "Exercise",
 		yourAnswer:   "Your answer",
 		check:        "Check",
@@ -66,6 +70,8 @@ var blockWordsByLang = map[string]blockWords{
 		frameHeads:   []string{"位", "字段", "线路上", "值", "含义"},
 		echoNote:     "实时回显框：你输入的内容会发送到服务器的 <code>/ws/echo</code> 端点并原样返回，每一帧都会显示出来。需要 JavaScript 和正在运行的 wsplay 服务器。",
 		builderNote:  "帧构造器：选择 FIN、操作码、掩码和载荷，查看核心编码出的帧字节。需要 JavaScript。",
+		tapNote:      "监听你的服务器：浏览器经由 wsplay 与你自己的服务器通信，双向的每个字节都会显示并加以解释。需要 JavaScript 和正在运行的 wsplay 服务器；在终端里，同样的监听是：",
+		checkerNote:  "检查你的服务器：wsplay 对你自己的服务器运行评分用例，并解释每个失败。需要 JavaScript 和正在运行的 wsplay 服务器；在终端里，同样的检查是：",
 		exercise:     "练习",
 		yourAnswer:   "你的答案",
 		check:        "检查",

@@ -29,6 +29,29 @@ func TestLessonsBrowser(t *testing.T) {
 	t.Run("Progress", s.testLessonProgress)
 	t.Run("WithoutCore", s.testLessonWithoutCore)
 	t.Run("Print", s.testLessonPrint)
+	t.Run("YourServerWidgets", s.testYourServerWidgets)
+}
+
+// The capstone embeds the page's own check and tap panels: in a lesson
+// they grade and relay a real server (here wsplay's own /ws/echo).
+func (s *browserSuite) testYourServerWidgets(t *testing.T) {
+	ctx := s.lesson(t, "your-server")
+	const c, tp = `.widget[data-widget=checker].widget-mounted `, `.widget[data-widget=tap].widget-mounted `
+	waitFor(t, ctx, `document.querySelector('`+c+`[data-role=url]') && document.querySelector('`+tp+`input')`)
+	if got := eval[string](t, ctx, `document.querySelector('`+c+`[data-role=url]').value`); got != "ws://127.0.0.1:3368/" {
+		t.Errorf("the checker widget's URL is %q, want the lesson's ws://127.0.0.1:3368/", got)
+	}
+	echo := "ws://" + strings.TrimPrefix(strings.TrimSuffix(s.base, "/"), "http://") + "/ws/echo"
+	setField(t, ctx, c+"[data-role=url]", echo)
+	eval[chromedp.Void](t, ctx, `(() => { const s = document.querySelector('`+c+`[data-role=stage]'); s.value = "frames"; s.dispatchEvent(new Event("change")); })()`)
+	click(t, ctx, c+"[data-role=run]")
+	waitFor(t, ctx, `!document.querySelector('`+c+`[data-role=summary]').hidden`)
+	if sum := text(t, ctx, c+"[data-role=summary]"); !strings.Contains(sum, "0 FAIL") {
+		t.Errorf("the lesson's checker on /ws/echo, stage frames: %q", sum)
+	}
+	if fails := eval[int](t, ctx, `document.querySelectorAll('`+c+`[data-role=results] li[data-id] .verdict-tag.fail').length`); fails != 0 {
+		t.Errorf("%d failed cases against wsplay's own echo", fails)
+	}
 }
 
 // lesson opens a lesson and waits until lesson.js has set it up.

@@ -352,6 +352,8 @@ function widgetOptions(el) {
     case "accept": return { key: d.key };
     case "frame": return { hex: d.hex, receiver: d.receiver || "server" };
     case "mask": return { key: d.key, payload: d.payload };
+    case "tap": return { target: d.target };
+    case "checker": return { url: d.url, stage: d.stage };
     default: return {};
   }
 }
