@@ -126,6 +126,19 @@ func (p *Printer) c(code, s string) string {
 	return code + s + cReset
 }
 
+// quoteShort quotes text, cut after textQuote runes: a long payload is
+// summarised on the frame's line, its bytes follow below.
+func quoteShort(text string) string {
+	r := []rune(text)
+	if len(r) <= textQuote {
+		return strconv.Quote(text)
+	}
+	return strconv.Quote(string(r[:textQuote])) + "…"
+}
+
+// textQuote is how many characters of a text payload a frame's line quotes.
+const textQuote = 40
+
 // Text output shows this many payload bytes of a frame from its start
 // and from its end; JSON has all the bytes the report kept.
 const (
@@ -239,7 +252,7 @@ func (p *Printer) frameText(b *bytes.Buffer, prefix, indent, arrow string, e Eve
 	case f.Close != nil:
 		desc += fmt.Sprintf(", %d (%s) %q", f.Close.Code, f.Close.Name, f.Close.Reason)
 	case f.Text != "":
-		desc += " " + strconv.Quote(f.Text)
+		desc += " " + quoteShort(f.Text)
 	}
 	fmt.Fprintf(b, "%s%s frame %d @%d, %d bytes %s: %s\n", prefix, arrow, f.Seq, f.Offset, f.Size, pieces, Escape(desc))
 	wire, _ := hex.DecodeString(f.Wire)
