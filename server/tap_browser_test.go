@@ -4,6 +4,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
@@ -69,6 +70,22 @@ func TestTapBrowser(t *testing.T) {
 		s.shot(t, ctx, "7-tap-my-server")
 		click(t, ctx, w+"[data-role=tap-close]")
 		waitFor(t, ctx, rows("client")+`.length === 2 && `+rows("client")+`[1].dataset.opcode === "close"`)
+
+		// The tapped session reads as a whole transcript in panel 8:
+		// the same frames, every byte of each explained once.
+		waitFor(t, ctx, rows("server")+`.length === 2`) // the server's close
+		click(t, ctx, w+"[data-role=tap-transcript]")
+		waitFor(t, ctx, `location.hash === "#transcript" && document.querySelector('[data-mount=transcript] [data-byte]')`)
+		frames := eval[[]string](t, ctx, `[...document.querySelectorAll('[data-mount=tap] [data-role=tap-row]')].map(r => r.dataset.hex.replaceAll(" ", ""))`)
+		for i, hexFrame := range frames {
+			got := eval[string](t, ctx, fmt.Sprintf(`[...document.querySelectorAll('[data-mount=transcript] [data-byte][data-frame="%d"]')].map(b => b.textContent).join("")`, i+1))
+			if got != hexFrame {
+				t.Errorf("transcript frame %d shows %q, the tap reported %q", i+1, got, hexFrame)
+			}
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll('[data-mount=transcript] details.t-frame').length`); n != len(frames) {
+			t.Errorf("%d frames in the transcript, %d tapped", n, len(frames))
+		}
 	})
 
 	t.Run("CoderEcho", func(t *testing.T) {

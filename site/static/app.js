@@ -107,7 +107,13 @@ function mountPanel(panel, params) {
       break;
     case "tap":
       // The tap keeps its connection; a link fills the URL, a click connects.
-      if (!tapWidget) tapWidget = mountTap(mountPoint("tap"), { target: params.target, onChange: follow("tap") });
+      if (!tapWidget) {
+        tapWidget = mountTap(mountPoint("tap"), {
+          target: params.target, onChange: follow("tap"),
+          // "Read it as a transcript": the tapped session, in panel 8.
+          onTranscript: (session) => { transcript?.show(session); location.hash = "#transcript"; },
+        });
+      }
       else tapWidget.setTarget(params.target);
       break;
     case "chat":

@@ -33,6 +33,13 @@ import { showHandshake } from "./handshake.js";
 
 const DEFAULT_TARGET = "ws://127.0.0.1:3368/";
 
+// hexBytes turns the reports' compact hex into bytes.
+function hexBytes(compact) {
+  const out = new Uint8Array(compact.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(compact.substr(2 * i, 2), 16);
+  return out;
+}
+
 export function mount(element, options = {}) {
   const ids = { url: uid("t-url"), text: uid("t-text"), bin: uid("t-bin"), code: uid("t-code"), reason: uid("t-reason") };
   const onChange = options.onChange || (() => {});
@@ -48,6 +55,9 @@ export function mount(element, options = {}) {
   const reasonInput = el("input", { id: ids.reason, value: "bye", "data-role": "tap-close-reason" });
   const closeBtn = el("button", { type: "button", i18n: "echo.close", "data-role": "tap-close" });
   const note = el("p", { class: "note", hidden: true, "data-role": "tap-note" });
+  // The whole tapped session, read top to bottom in the transcript panel
+  // (transcript.js renders any session, recorded there or tapped here).
+  const toTranscript = el("button", { type: "button", i18n: "tap.toTranscript", "data-role": "tap-transcript", disabled: true });
   const log = el("ol", { class: "wire-log", "data-role": "tap-log", "aria-live": "polite" });
   const detail = el("div", { class: "wire-detail", "data-role": "tap-detail" });
 
@@ -63,6 +73,7 @@ export function mount(element, options = {}) {
         el("label", { for: ids.reason, class: "visually-hidden", i18n: "echo.reasonLabel" }), reasonInput),
       closeBtn),
     note,
+    options.onTranscript ? el("p", { class: "buttons" }, toTranscript) : null,
     el("div", { class: "wire-split" },
       el("div", {}, el("h4", { i18n: "echo.log" }), log),
       detail));
@@ -73,6 +84,14 @@ export function mount(element, options = {}) {
   let watch = null; // the report channel of the current connection
   let ws = null;    // the page's WebSocket to the learner's server, through wsplay
   let request = null; // the request head report, until the response comes
+  let session = null; // what the transcript panel shows: the heads and every whole frame
+
+  function newSession() {
+    session = { endpoint: "/ws/tap", recordedAt: new Date().toISOString(), request: "", response: "", records: [] };
+    toTranscript.disabled = true;
+  }
+  newSession();
+  toTranscript.addEventListener("click", () => { if (session.response) options.onTranscript?.(session); });
 
   function reset() {
     log.replaceChildren(el("li", { class: "row empty muted", i18n: "tap.empty" }));
@@ -104,6 +123,7 @@ export function mount(element, options = {}) {
     reset();
     note.hidden = true;
     request = null;
+    newSession();
     const target = urlInput.value.trim();
     onChange({ target });
     setStatus("live.connecting");
@@ -147,9 +167,15 @@ export function mount(element, options = {}) {
         break;
       case "response":
         addHandshake(request, r);
+        session.request = request?.head?.forwarded || request?.head?.raw || "";
+        session.response = r.head.raw;
+        toTranscript.disabled = false;
         break;
       case "frame":
         addFrame(r);
+        // A frame the report shortened or cut is not whole: the
+        // transcript explains whole frames only.
+        if (!r.frame.truncated && !r.frame.cut) session.records.push({ direction: r.from, bytes: hexBytes(r.frame.wire), rebuilt: "" });
         break;
       case "refused":
         showNote(`${t("tap.refused")} ${r.message}`, true);
