@@ -42,15 +42,20 @@ const maxChecks = 2
 // checkRequest is what the page sends.
 type checkRequest struct {
 	URL string `json:"url"`
+	// Nick and Code put the run's stage results on the class board
+	// (class.go) when Nick is not empty.
+	Nick string `json:"nick,omitempty"`
+	Code string `json:"code,omitempty"`
 }
 
 // checkEvent is what the server streams.
 type checkEvent struct {
-	Type   string        `json:"type"` // start, result, done, refused, busy
+	Type   string        `json:"type"` // start, result, board, done, refused, busy
 	Cases  int           `json:"cases,omitempty"`
 	Result *check.Result `json:"result,omitempty"`
 	Report *check.Report `json:"report,omitempty"`
 	Reason string        `json:"reason,omitempty"`
+	Nick   string        `json:"nick,omitempty"` // board: the nickname shown on the class board
 }
 
 // checkSlots is the semaphore of maxChecks.
@@ -61,6 +66,7 @@ func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 	// Lesson links in the results point at this server's own lessons.
 	opts := check.Options{Lessons: "http://" + r.Host}
 	policy := requesterPolicy(r)
+	from := reach.IPOf(r.RemoteAddr)
 	opts.Policy = &policy
 	return core.Config{MaxMessageSize: 4 << 10}, func(c *wsConn) error {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -88,6 +94,11 @@ func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 			go func() {
 				defer running.Done()
 				last := s.runCheck(ctx, c, req.URL, opts)
+				if last.Type == "done" && !last.Report.Interrupted {
+					if e := s.recordPage(req.Nick, req.Code, from, last.Report); e != nil {
+						sendEvent(c, *e)
+					}
+				}
 				// Free the connection before the last event goes out: a
 				// page that sends its next URL as soon as it reads the
 				// answer must not be told a check is still running.

@@ -19,15 +19,20 @@ func serveFlags(out io.Writer, cfg *Config, logJSON *bool) *flag.FlagSet {
 	fl.StringVar(&cfg.Addr, "addr", cfg.Addr, "`host:port` to listen on; the default accepts connections from this machine only, 0.0.0.0:8080 opens it to the network (a classroom)")
 	fl.Var((*originList)(&cfg.Origins), "origin", "an `origin` allowed to open WebSockets besides the server's own and loopback ones, e.g. http://192.168.1.20:3000; repeat the flag or separate with commas; * allows any origin, null allows file: pages (default none: the server's own origin and loopback origins only)")
 	fl.Var((*byteSize)(&cfg.MaxMessage), "max-message", "`size` of the largest WebSocket message on /ws/echo and /ws/inspect, after reassembling fragments; larger messages close the connection with 1009 (suffixes KiB, MiB)")
-	fl.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "most WebSocket connections open at once; more get 503 Service Unavailable")
+	fl.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "most WebSocket connections open at once; more get 503 Service Unavailable (default: derived from the open-file limit, which wsplay raises to its hard limit at start: three quarters of it less 128, from 128 to 8192)")
+	fl.IntVar(&cfg.MaxConnsPerAddr, "max-conns-per-addr", cfg.MaxConnsPerAddr, "most WebSockets open at once from one client address (the teacher's own machine is not capped); more get 429 Too Many Requests; raise it when a class shares one NAT address; 0 turns the cap off")
+	fl.Float64Var(&cfg.HandshakeRate, "handshake-rate", cfg.HandshakeRate, "WebSocket handshakes a second one client address may make, on average (bursts of twice that); more get 429 Too Many Requests; 0 means no limit")
 	fl.Var((*byteSize)(&cfg.MaxHeaderBytes), "max-header", "`size` of the largest HTTP request head (request line and headers); larger get 431 (net/http allows 4KiB of slack)")
 	fl.DurationVar(&cfg.HandshakeTimeout, "handshake-timeout", cfg.HandshakeTimeout, "time a client has to send its request head, against slow-sending (slowloris) clients")
 	fl.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "a WebSocket from which nothing arrives for this long (up to an eighth longer: the deadline is moved coarsely to save timer updates) is closed; the server pings every half of it, and browsers answer pings by themselves. Also the keep-alive limit of idle HTTP connections. 0 turns it off")
 	fl.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "longest time one write to a WebSocket client may take before the connection is dropped (up to an eighth longer, like -idle-timeout)")
 	fl.DurationVar(&cfg.HTTPWriteTimeout, "http-write-timeout", cfg.HTTPWriteTimeout, "longest time to send one HTTP response (the page, the 2 MB WebAssembly module)")
 	fl.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "on SIGINT or SIGTERM, how long to wait for WebSockets to answer the close frame (1001) before cutting them")
-	fl.Float64Var(&cfg.ChatRate, "chat-rate", cfg.ChatRate, "chat messages a client may send per second, on average; faster closes it with 1008; 0 means no limit")
+	fl.Float64Var(&cfg.ChatRate, "chat-rate", cfg.ChatRate, "chat messages a client may send per second, on average, counted per connection and per client address; faster closes it with 1008; 0 means no limit")
 	fl.IntVar(&cfg.ChatBurst, "chat-burst", cfg.ChatBurst, "chat messages a client may send at once, above the rate")
+	fl.Float64Var(&cfg.ChatJoins, "chat-joins", cfg.ChatJoins, "chat joins a minute from one client address (a reconnecting bot); more are closed with 1008")
+	fl.StringVar(&cfg.ClassCode, "class-code", cfg.ClassCode, "the `code` students type to appear on the class board (/class); default: a random one, printed at start-up")
+	fl.IntVar(&cfg.ClassSize, "class-size", cfg.ClassSize, "most students on the class board")
 	fl.Var((*byteSize)(&cfg.ChatMaxSize), "chat-max-size", "`size` of the largest chat message; larger closes the connection with 1009")
 	fl.IntVar(&cfg.ChatQueue, "chat-queue", cfg.ChatQueue, "chat messages that may wait for a client that reads slowly, beyond the 100 replayed on joining; when full the client is cut off with 1008")
 	fl.BoolVar(logJSON, "log-json", false, "write logs as JSON lines (default text lines), to standard error")
@@ -41,7 +46,7 @@ Usage:
 
 Endpoints: / the playground, /lessons/ the course, /ws/echo echoes every
 message, /ws/inspect reports the handshake and every frame's bytes, /ws/chat
-is a chat room (?nick=NAME). See docs/server.md.
+is a chat room (?nick=NAME), /class the class board. See docs/server.md.
 
 Flags of serve:
 `)
@@ -69,6 +74,14 @@ func checkConfig(cfg Config) error {
 		return errors.New("-chat-rate must not be negative and -chat-burst must be at least 1")
 	case cfg.ChatMaxSize <= 0 || cfg.ChatQueue < 1:
 		return errors.New("-chat-max-size and -chat-queue must be positive")
+	case cfg.MaxConnsPerAddr < 0 || cfg.HandshakeRate < 0:
+		return errors.New("-max-conns-per-addr and -handshake-rate must not be negative (0 turns them off)")
+	case cfg.ChatJoins <= 0:
+		return errors.New("-chat-joins must be positive")
+	case cfg.ClassSize < 1 || cfg.ClassSize > 10000:
+		return errors.New("-class-size must be from 1 to 10000")
+	case cfg.ClassCode != "" && (len(normCode(cfg.ClassCode)) < 4 || len(cfg.ClassCode) > 32 || strings.Trim(normCode(cfg.ClassCode), codeAlphabet+"0123456789OIL") != ""):
+		return errors.New("-class-code must be 4 to 32 letters and digits (dashes and spaces are ignored)")
 	}
 	return nil
 }

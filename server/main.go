@@ -55,6 +55,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 // serve parses the flags, starts the server and runs it until SIGINT or
 // SIGTERM.
 func serve(args []string, stdout, stderr io.Writer) int {
+	// Raised before the defaults are made: -max-conns derives from it.
+	files := raiseFileLimit()
 	cfg := defaultConfig()
 	var logJSON bool
 	fl := serveFlags(stderr, &cfg, &logJSON)
@@ -90,6 +92,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	announce(stdout, ln.Addr().(*net.TCPAddr), cfg.Addr)
+	announceLimits(stdout, cfg, files)
+	srv.class.announce(stdout, ln.Addr().(*net.TCPAddr))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -27,6 +27,9 @@ func (s *Server) routes() http.Handler {
 	r.Handle("/ws/inspect", s.serveWS("/ws/inspect", s.inspect, true))
 	r.Handle("/ws/chat", s.serveWS("/ws/chat", s.chatEndpoint, false))
 	r.Handle("/ws/check", s.serveWS("/ws/check", s.checkEndpoint, false))
+	r.HandleFunc("/class", s.handleBoardPage).Methods(page...)
+	r.HandleFunc("/class/report", s.handleReport).Methods(http.MethodPost)
+	r.Handle("/ws/class", s.serveWS("/ws/class", s.boardEndpoint, false))
 
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

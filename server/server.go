@@ -36,6 +36,8 @@ type Config struct {
 	ChatMaxSize int64   // largest chat message, bytes
 	ChatQueue   int     // messages waiting for a chat client before it is cut off
 
+	classroom // per-address limits and the class board: class.go
+
 	LogJSON bool
 
 	// lookup resolves the host names of the URLs the page asks the server
@@ -53,7 +55,7 @@ func defaultConfig() Config {
 	return Config{
 		Addr:             "127.0.0.1:8080",
 		MaxMessage:       16 << 20,
-		MaxConns:         128,
+		MaxConns:         maxConnsFor(fileLimit()),
 		MaxHeaderBytes:   8 << 10,
 		HandshakeTimeout: 10 * time.Second,
 		IdleTimeout:      60 * time.Second,
@@ -64,6 +66,7 @@ func defaultConfig() Config {
 		ChatBurst:        10,
 		ChatMaxSize:      4 << 10,
 		ChatQueue:        256,
+		classroom:        defaultClassroom(),
 	}
 }
 
@@ -76,6 +79,8 @@ type Server struct {
 	static  *staticFiles
 	lessons *lessonPages
 	chat    *room
+	peers   *peerLimits // per-address WebSocket limits: peers.go
+	class   *classBoard // the class board: class.go
 
 	mu       sync.Mutex
 	conns    map[*wsConn]struct{} // open WebSockets, for the shutdown
@@ -97,6 +102,7 @@ func NewServer(cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: log, static: st, lessons: lp, conns: map[*wsConn]struct{}{}}
 	s.chat = newRoom(s)
+	s.peers, s.class = newPeerLimits(cfg), newClassBoard(cfg)
 	s.http = &http.Server{
 		Handler:           s.routes(),
 		ReadHeaderTimeout: cfg.HandshakeTimeout,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -23,6 +24,7 @@ type wsConn struct {
 	id       uint64
 	endpoint string
 	remote   string
+	peer     netip.Addr // the address counted by peerLimits, to release at the end; zero if not counted
 	head     []byte // the request head as received, nil if unknown
 	response []byte // the 101 response as sent, nil if unknown
 
@@ -93,8 +95,17 @@ func refuseBusy(w http.ResponseWriter, reason string) {
 // save the memory.
 func (s *Server) serveWS(endpoint string, prepare wsEndpoint, keepHandshake bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The address's own limits first: a student over them must not
+		// take one of the class's slots even for a moment.
+		peer, status, reason := s.peers.admit(r)
+		if status != 0 {
+			s.log.Info("websocket refused", "endpoint", endpoint, "remote", r.RemoteAddr, "status", status, "err", reason)
+			refuseLimit(w, status, reason)
+			return
+		}
 		if n := s.open.Add(1); n > int64(s.cfg.MaxConns) {
 			s.open.Add(-1)
+			s.peers.release(peer)
 			refuseBusy(w, "too many WebSocket connections are open (the limit is "+strconv.Itoa(s.cfg.MaxConns)+", see -max-conns); try again later")
 			return
 		}
@@ -102,6 +113,7 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint, keepHandshake bool
 		if s.closing {
 			s.mu.Unlock()
 			s.open.Add(-1)
+			s.peers.release(peer)
 			refuseBusy(w, "the server is shutting down")
 			return
 		}
@@ -112,6 +124,7 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint, keepHandshake bool
 			if !upgraded {
 				s.handlers.Done()
 				s.open.Add(-1)
+				s.peers.release(peer)
 			}
 		}()
 
@@ -135,7 +148,7 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint, keepHandshake bool
 			s.log.Info("websocket refused", "endpoint", endpoint, "remote", r.RemoteAddr, "err", err.Error())
 			return
 		}
-		c := &wsConn{conn: conn, raw: raw, id: s.nextID.Add(1), endpoint: endpoint, remote: r.RemoteAddr}
+		c := &wsConn{conn: conn, raw: raw, id: s.nextID.Add(1), endpoint: endpoint, remote: r.RemoteAddr, peer: peer}
 		if keepHandshake {
 			c.req = req
 			if raw != nil {
@@ -169,6 +182,7 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint, keepHandshake bool
 // and logs how it ended.
 func (s *Server) runWS(c *wsConn, h wsHandler) {
 	defer s.open.Add(-1)
+	defer s.peers.release(c.peer)
 	defer s.handlers.Done()
 	start := time.Now()
 	var pinger *time.Timer
