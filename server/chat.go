@@ -101,7 +101,7 @@ func (rm *room) serve(c *wsConn, nick string) error {
 	if nick != "" {
 		n, why := checkNick(nick)
 		if why != "" {
-			c.close(core.StatusPolicyViolation, "chat: "+why)
+			c.close(core.StatusPolicyViolation, "chat: nickname: "+why)
 			return nil
 		}
 		nick = n

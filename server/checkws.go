@@ -27,6 +27,12 @@ import (
 // running as many checks as it allows gets {"type": "busy"}. The page may
 // send another URL once a run is done; closing the connection cancels a run.
 //
+// The class board (class.go): with {"nick": "Ada", "code": "K7M-4QX"} beside
+// the URL, the run's stage results go on the board, and {"type": "board",
+// "nick": "Ada"} comes before "done". A refusal ({"type": "board",
+// "reason": "..."}: a wrong class code, a nickname taken) comes before
+// "start", and the run goes on without the board.
+//
 // The server connects on behalf of whoever has the page open, so a
 // classroom server reachable by thirty laptops must not become a probe of
 // the school network: a visitor on this machine may check servers on this
@@ -93,12 +99,9 @@ func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 			running.Add(1)
 			go func() {
 				defer running.Done()
+				nick := s.admitPage(c, req.Nick, req.Code, from) // the class board: class.go
 				last := s.runCheck(ctx, c, req.URL, opts)
-				if last.Type == "done" && !last.Report.Interrupted {
-					if e := s.recordPage(req.Nick, req.Code, from, last.Report); e != nil {
-						sendEvent(c, *e)
-					}
-				}
+				s.recordPage(c, nick, req.Code, from, last.Report)
 				// Free the connection before the last event goes out: a
 				// page that sends its next URL as soon as it reads the
 				// answer must not be told a check is still running.

@@ -241,9 +241,11 @@ func countStages(rep *check.Report) []stageCount {
 // maxCases bounds a reported count: more cases than any stage has.
 const maxCases = 1000
 
-// record puts a report on the board. It returns the nickname as shown, or
-// why the report was refused (a sentence for the student).
-func (b *classBoard) record(nick, code string, from netip.Addr, counts []stageCount, self bool) (string, string) {
+// admit checks what can be checked of a report before its run: the rate
+// of tries from the address, the class code, the nickname's rules and its
+// owner, the board's size. It returns the nickname as it will be shown,
+// or why the report would be refused (a sentence for the student).
+func (b *classBoard) admit(nick, code string, from netip.Addr) (string, string) {
 	if !b.tries.take(from, time.Now()) {
 		return "", "too many reports from your address; wait a few seconds"
 	}
@@ -253,6 +255,29 @@ func (b *classBoard) record(nick, code string, from netip.Addr, counts []stageCo
 	nick, why := checkNick(nick)
 	if why != "" {
 		return "", "nickname: " + why
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	st, ok := b.students[nickKey(nick)]
+	switch {
+	case ok && st.owner != b.ownerOf(from):
+		return "", "the nickname " + strconv.Quote(st.Nick) + " is on the board for another machine; choose another"
+	case !ok && len(b.students) >= b.size:
+		return "", "the board is full (" + strconv.Itoa(b.size) + " students, -class-size)"
+	}
+	return nick, ""
+}
+
+// record puts a report on the board: admit's checks (unless admitted, for
+// a report whose nickname admit already passed before the run), then the
+// counts'. It returns the nickname as shown, or why the report was refused.
+func (b *classBoard) record(nick, code string, from netip.Addr, counts []stageCount, self, admitted bool) (string, string) {
+	if !admitted {
+		n, why := b.admit(nick, code, from)
+		if why != "" {
+			return "", why
+		}
+		nick = n
 	}
 	if len(counts) == 0 {
 		return "", "the report has no results"
@@ -335,18 +360,37 @@ func (b *classBoard) view() ([]byte, <-chan struct{}) {
 	return data, b.changed
 }
 
-// recordPage puts the result of a /ws/check run on the board, when the
-// page asked for it (a nickname given); the event tells the page whether it
-// is there.
-func (s *Server) recordPage(nick, code string, from netip.Addr, rep *check.Report) *checkEvent {
-	if strings.TrimSpace(nick) == "" || rep == nil {
-		return nil
+// admitPage checks, before a /ws/check run, a page's request to be on the
+// board: a refusal (a wrong code, a nickname taken) is told at once, as a
+// "board" event, rather than after a minute of cases; the run goes on
+// without the board. It returns the nickname to record after the run, ""
+// for none.
+func (s *Server) admitPage(c *wsConn, nick, code string, from netip.Addr) string {
+	if strings.TrimSpace(nick) == "" {
+		return ""
 	}
-	shown, why := s.class.record(nick, code, from, countStages(rep), false)
+	shown, why := s.class.admit(nick, code, from)
 	if why != "" {
-		return &checkEvent{Type: "board", Reason: why}
+		sendEvent(c, checkEvent{Type: "board", Reason: why})
+		return ""
 	}
-	return &checkEvent{Type: "board", Nick: shown}
+	return shown
+}
+
+// recordPage puts the result of a /ws/check run on the board for the
+// nickname admitPage returned; the event tells the page it is there (or,
+// when the board filled up or another machine took the nickname during
+// the run, why not).
+func (s *Server) recordPage(c *wsConn, nick, code string, from netip.Addr, rep *check.Report) {
+	if nick == "" || rep == nil || rep.Interrupted {
+		return
+	}
+	shown, why := s.class.record(nick, code, from, countStages(rep), false, true)
+	if why != "" {
+		sendEvent(c, checkEvent{Type: "board", Reason: why})
+		return
+	}
+	sendEvent(c, checkEvent{Type: "board", Nick: shown})
 }
 
 // classReport is what `wsplay check -report` posts to /class/report.
@@ -386,7 +430,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, "the report is not what wsplay check -report sends ("+err.Error()+")")
 		return
 	}
-	shown, why := s.class.record(rep.Nick, rep.Code, reach.IPOf(r.RemoteAddr), rep.Stages, true)
+	shown, why := s.class.record(rep.Nick, rep.Code, reach.IPOf(r.RemoteAddr), rep.Stages, true, false)
 	switch {
 	case strings.HasPrefix(why, "too many"):
 		w.Header().Set("Retry-After", "5")

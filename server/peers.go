@@ -24,7 +24,8 @@ import (
 //     open-file limit (defaultMaxConns), raised to its hard limit at start;
 //   - -max-conns-per-addr caps the WebSockets open from one client address;
 //   - -handshake-rate caps the WebSocket handshakes per second from one
-//     address (bursts of twice that), so a reconnect loop is refused early.
+//     address (bursts of handshakeBurst, or twice the rate if more), so a
+//     reconnect loop is refused early.
 //
 // Both per-address refusals answer 429 Too Many Requests (the fault lies with
 // that client, not the server) with a plain-text body that names the flag.
@@ -45,6 +46,11 @@ const defaultPerAddr = 48
 // second from one address. Opening the page makes three; reloading every
 // tab at once a dozen; a script that reconnects in a loop, thousands.
 const defaultHandshakeRate = 10
+
+// handshakeBurst is the least burst of handshakes an address may make at
+// once: `wsplay check ws://TEACHER:8080/ws/echo` from a student's machine
+// opens one connection per case, about fifty within a second.
+const handshakeBurst = 100
 
 // maxConnsCeiling bounds the derived -max-conns default: 8,192 idle
 // WebSockets cost about 60 MB (7 KiB each, docs/reliability.md), which a
@@ -164,7 +170,7 @@ type peerLimits struct {
 func newPeerLimits(cfg Config) *peerLimits {
 	return &peerLimits{
 		maxOpen:    cfg.MaxConnsPerAddr,
-		handshakes: newRateTable(cfg.HandshakeRate, 2*cfg.HandshakeRate),
+		handshakes: newRateTable(cfg.HandshakeRate, max(2*cfg.HandshakeRate, handshakeBurst)),
 		open:       map[netip.Addr]int{},
 	}
 }

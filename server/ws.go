@@ -25,8 +25,8 @@ type wsConn struct {
 	endpoint string
 	remote   string
 	peer     netip.Addr // the address counted by peerLimits, to release at the end; zero if not counted
-	head     []byte // the request head as received, nil if unknown
-	response []byte // the 101 response as sent, nil if unknown
+	head     []byte     // the request head as received, nil if unknown
+	response []byte     // the 101 response as sent, nil if unknown
 
 	mu          sync.Mutex
 	closeCode   core.StatusCode // under mu: code of the close frame this end sent first, 0 if none
