@@ -54,7 +54,7 @@ import (
 // Bounded: at most -class-size students; nicknames follow checkNick (24
 // characters); only the nicknames and, per stage, the counts of passed,
 // warned and failed cases are kept — no URL, no address, no case details.
-// Reports and board logins are rate-limited per address (classReportRate).
+// Wrong codes are rate-limited per address (classReportRate).
 
 // classroom is the part of Config this file and peers.go add: the flags of
 // a class.
@@ -75,10 +75,12 @@ func defaultClassroom() classroom {
 	}
 }
 
-// classReportRate and classReportBurst bound the reports and board logins
-// of one address: a run of the check takes seconds, so this never holds a
-// student back, and guessing a 6-character code (31⁶ ≈ 887 million) at
-// one try every two seconds takes decades.
+// classReportRate and classReportBurst bound the wrong codes (class or
+// teacher) one address may send: a student who mistypes the code twice is
+// not held back, and guessing a 6-character code (31⁶ ≈ 887 million) at
+// one try every two seconds takes decades. Reports with the right code are
+// not limited: each is a few hundred bytes, and the board's updates are
+// throttled (boardThrottle).
 const (
 	classReportRate  = 0.5
 	classReportBurst = 10
@@ -246,10 +248,11 @@ const maxCases = 1000
 // owner, the board's size. It returns the nickname as it will be shown,
 // or why the report would be refused (a sentence for the student).
 func (b *classBoard) admit(nick, code string, from netip.Addr) (string, string) {
-	if !b.tries.take(from, time.Now()) {
-		return "", "too many reports from your address; wait a few seconds"
+	if !b.tries.allows(from, time.Now()) {
+		return "", "too many wrong class codes from your address; wait a few seconds"
 	}
 	if subtle.ConstantTimeCompare([]byte(normCode(code)), []byte(normCode(b.code))) != 1 {
+		b.tries.take(from, time.Now())
 		return "", "that is not this class's code: the teacher's server printed it at start-up"
 	}
 	nick, why := checkNick(nick)
@@ -483,12 +486,13 @@ func (s *Server) boardEndpoint(r *http.Request) (core.Config, wsHandler) {
 		}
 		var req boardRequest
 		json.Unmarshal(msg, &req)
-		if !s.class.tries.take(from, time.Now()) {
-			sendJSON(c, checkEvent{Type: "refused", Reason: "too many tries from your address; wait a few seconds"})
-			c.close(core.StatusPolicyViolation, "class: too many tries")
+		if !s.class.tries.allows(from, time.Now()) {
+			sendJSON(c, checkEvent{Type: "refused", Reason: "too many wrong codes from your address; wait a few seconds"})
+			c.close(core.StatusPolicyViolation, "class: too many wrong codes")
 			return nil
 		}
 		if subtle.ConstantTimeCompare([]byte(normCode(req.Teacher)), []byte(s.class.teacher)) != 1 {
+			s.class.tries.take(from, time.Now())
 			sendJSON(c, checkEvent{Type: "refused", Reason: "that is not the teacher code: use the board's link the server printed at start-up"})
 			c.close(core.StatusPolicyViolation, "class: wrong teacher code")
 			return nil

@@ -148,6 +148,22 @@ func (t *rateTable) take(ip netip.Addr, now time.Time) bool {
 	return b.take(now)
 }
 
+// allows reports whether ip has a token now, without spending it: for
+// limits that count failures only (a wrong class code), checked before
+// the attempt so that an address over the limit learns nothing from it.
+func (t *rateTable) allows(ip netip.Addr, now time.Time) bool {
+	if t == nil || t.rate <= 0 {
+		return true
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b, ok := t.buckets[ip]
+	if !ok {
+		return true // a new address has a full bucket
+	}
+	return min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate) >= 1
+}
+
 // pruneLocked forgets the addresses whose bucket is full again.
 func (t *rateTable) pruneLocked(now time.Time) {
 	for ip, b := range t.buckets {
