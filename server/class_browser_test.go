@@ -80,6 +80,13 @@ func TestClassBoardBrowser(t *testing.T) {
 	os.MkdirAll(shots.shots, 0o755)
 	shots.shot(t, board, "class-board")
 
+	// Every word of the board and of the opt-in has its Chinese.
+	missing, err := chromedp.Run(board, chromedp.Evaluate[[]string](`import("/static/i18n.js").then((m) => Object.keys(m.strings.en)
+		.filter((k) => (k.startsWith("class.") || k.startsWith("check.board") || k === "check.onBoard") && !m.strings.zh[k]))`, chromedp.EvalAwaitPromise))
+	if err != nil || len(missing) > 0 {
+		t.Errorf("no Chinese for %v (%v)", missing, err)
+	}
+
 	// 中文.
 	eval[chromedp.Void](t, board, `(() => { const s = document.getElementById("lang"); s.value = "zh"; s.dispatchEvent(new Event("change")); })()`)
 	waitFor(t, board, `document.querySelector("h1").textContent === "班级看板"`)
