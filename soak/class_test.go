@@ -79,7 +79,7 @@ func TestClass(t *testing.T) {
 	failed := 0
 	checkTimes := latencies{}
 	for _, p := range students {
-		if p.err != nil {
+		if p.failed() {
 			failed++
 			if failed <= 5 {
 				t.Errorf("student %s (%s): %v", p.nick, p.ip, p.err)
@@ -264,14 +264,56 @@ type pupil struct {
 	chatErr             error        // what ended the chat reader, once chatDone is closed
 	ending              atomic.Bool
 
+	inspectDone chan struct{} // closed when the inspect reader ends
+	inspectErr  error
+	echoMu      sync.Mutex    // the echo connection: the work and the keep-alive take turns
+	stop        chan struct{} // ends the keep-alive
+
 	want      map[string]stageMark // what the board must show
 	checkTook time.Duration
+	errMu     sync.Mutex
 	err       error // the first thing that went wrong
 }
 
 func (p *pupil) fail(err error) {
+	p.errMu.Lock()
+	defer p.errMu.Unlock()
 	if p.err == nil {
 		p.err = err
+	}
+}
+
+func (p *pupil) failed() bool {
+	p.errMu.Lock()
+	defer p.errMu.Unlock()
+	return p.err != nil
+}
+
+// echoOnce sends one message on the echo connection and checks it comes
+// back.
+func (p *pupil) echoOnce(op core.Opcode, msg []byte) error {
+	p.echoMu.Lock()
+	defer p.echoMu.Unlock()
+	return p.echo.echo(op, msg)
+}
+
+// keepAlive is what a browser tab does by itself: it answers the server's
+// pings (here: the inspect reader reads them; the echo connection echoes
+// every 15 s), so a student waiting minutes for a check slot is not
+// dropped by -idle-timeout.
+func (p *pupil) keepAlive() {
+	t := time.NewTicker(15 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-t.C:
+			if err := p.echoOnce(core.OpText, []byte("keep-alive")); err != nil {
+				p.fail(fmt.Errorf("echo while waiting: %v", err))
+				return
+			}
+		}
 	}
 }
 
@@ -297,6 +339,18 @@ func (p *pupil) connect(t *testing.T, addr string) {
 		p.fail(fmt.Errorf("/ws/inspect: %v", err))
 	}
 	p.inspect.nc.SetReadDeadline(time.Time{})
+	p.inspectDone = make(chan struct{})
+	go func() {
+		defer close(p.inspectDone)
+		for {
+			if _, _, err := p.inspect.ReadMessage(nil); err != nil {
+				p.inspectErr = err
+				return
+			}
+		}
+	}()
+	p.stop = make(chan struct{})
+	go p.keepAlive()
 	p.chatDone = make(chan struct{})
 	go func() {
 		defer close(p.chatDone)
@@ -316,7 +370,7 @@ func (p *pupil) connect(t *testing.T, addr string) {
 
 // work chats, echoes, and gets on the board.
 func (p *pupil) work(t *testing.T, addr, code string) {
-	if p.err != nil {
+	if p.failed() {
 		return
 	}
 	for n := range size.ClassChatLines {
@@ -324,7 +378,7 @@ func (p *pupil) work(t *testing.T, addr, code string) {
 			p.fail(fmt.Errorf("chat: %v", err))
 			return
 		}
-		if err := p.echo.echo(core.OpText, []byte("echo "+strconv.Itoa(n))); err != nil {
+		if err := p.echoOnce(core.OpText, []byte("echo "+strconv.Itoa(n))); err != nil {
 			p.fail(fmt.Errorf("echo: %v", err))
 			return
 		}
@@ -483,14 +537,20 @@ func postFrom(ip, addr string, body []byte) (int, string, error) {
 // finish checks that the student's connections all still work, then
 // closes them.
 func (p *pupil) finish() {
-	if p.err != nil {
+	if p.failed() {
 		return
 	}
-	if err := p.echo.echo(core.OpBinary, []byte{1, 2, 3}); err != nil {
+	close(p.stop)
+	if err := p.echoOnce(core.OpBinary, []byte{1, 2, 3}); err != nil {
 		p.fail(fmt.Errorf("echo at the end: %v", err))
 	}
 	if err := p.inspect.WriteMessage(core.OpText, []byte("still here")); err != nil {
 		p.fail(fmt.Errorf("inspect at the end: %v", err))
+	}
+	select {
+	case <-p.inspectDone:
+		p.fail(fmt.Errorf("inspect ended: %v", p.inspectErr))
+	default:
 	}
 	// Every line the student said came back, and the room never cut it.
 	end := time.Now().Add(deadline)
