@@ -202,35 +202,36 @@ func exempt(r *http.Request) (netip.Addr, bool) {
 	return from, !from.IsValid() || from == local
 }
 
-// admit counts a WebSocket about to be opened from r's address. It returns
-// the address to release when that connection ends (the zero Addr when it
-// is not counted), or, when the address is over a limit, the status and
-// the reason to refuse with.
-func (p *peerLimits) admit(r *http.Request) (netip.Addr, int, string) {
+// admit counts a WebSocket about to be opened from r's address. It
+// returns the client's address (the zero Addr for the teacher's own
+// machine, which has no per-address limits), whether the connection was
+// counted (release it when it ends), or, when the address is over a
+// limit, the status and the reason to refuse with.
+func (p *peerLimits) admit(r *http.Request) (from netip.Addr, counted bool, status int, reason string) {
 	from, skip := exempt(r)
 	if skip {
-		return netip.Addr{}, 0, ""
+		return netip.Addr{}, false, 0, ""
 	}
 	if !p.handshakes.take(from, time.Now()) {
-		return netip.Addr{}, http.StatusTooManyRequests, "too many WebSocket handshakes from your address " + from.String() +
+		return from, false, http.StatusTooManyRequests, "too many WebSocket handshakes from your address " + from.String() +
 			" (the limit is " + strconv.FormatFloat(p.handshakes.rate, 'g', -1, 64) + " a second, see -handshake-rate); wait a few seconds"
 	}
 	if p.maxOpen <= 0 {
-		return netip.Addr{}, 0, ""
+		return from, false, 0, ""
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.open[from] >= p.maxOpen {
-		return netip.Addr{}, http.StatusTooManyRequests, "too many WebSockets open from your address " + from.String() +
+		return from, false, http.StatusTooManyRequests, "too many WebSockets open from your address " + from.String() +
 			" (the limit is " + strconv.Itoa(p.maxOpen) + ", see -max-conns-per-addr); close some tabs"
 	}
 	p.open[from]++
-	return from, 0, ""
+	return from, true, 0, ""
 }
 
 // release uncounts a WebSocket that admit counted.
-func (p *peerLimits) release(from netip.Addr) {
-	if !from.IsValid() {
+func (p *peerLimits) release(from netip.Addr, counted bool) {
+	if !counted {
 		return
 	}
 	p.mu.Lock()
