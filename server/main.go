@@ -44,6 +44,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, versionString())
 		return 0
 	case "help":
+		raiseFileLimit() // as serve does, so that -max-conns shows the same default
 		cfg := defaultConfig()
 		serveFlags(stderr, &cfg, new(bool)).Usage()
 		return 0
