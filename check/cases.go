@@ -24,6 +24,7 @@ type Category struct {
 var Categories = []Category{
 	{"handshake", "Opening handshake"},
 	{"frames", "Single frames"},
+	{"masking", "Masking"},
 	{"fragments", "Fragmented messages"},
 	{"control", "Ping, pong and control frames"},
 	{"reserved", "Reserved bits and opcodes"},
@@ -61,6 +62,8 @@ type verdict struct {
 	rule    *core.Rule // when not the case's rule
 	lesson  string     // when not the case's lesson
 	explain string     // when not the case's paragraph
+	diag    string     // the id of a classic mistake recognised (Diagnosis)
+	silent  bool       // nothing came: a timeout or the TCP connection closed
 }
 
 func passf(format string, a ...any) *verdict {
@@ -76,6 +79,7 @@ func failf(format string, a ...any) *verdict {
 func (v *verdict) withRule(r core.Rule) *verdict    { v.rule = &r; return v }
 func (v *verdict) withLesson(slug string) *verdict  { v.lesson = slug; return v }
 func (v *verdict) withExplain(text string) *verdict { v.explain = text; return v }
+func (v *verdict) withDiag(id string) *verdict      { v.diag = id; return v }
 func (v *verdict) also(format string, a ...any) *verdict {
 	v.got += " " + fmt.Sprintf(format, a...)
 	return v
@@ -110,6 +114,7 @@ func allCases(opts Options) []Case {
 	var cs []Case
 	cs = append(cs, handshakeCases()...)
 	cs = append(cs, frameCases()...)
+	cs = append(cs, maskingCases()...)
 	cs = append(cs, fragmentCases()...)
 	cs = append(cs, controlCases()...)
 	cs = append(cs, reservedCases()...)
@@ -155,7 +160,38 @@ func (s *session) expectEcho(op core.Opcode, payload []byte) *verdict {
 	if ev.kind != evMessage {
 		return s.unexpected(ev, "the "+op.String()+" message back")
 	}
+	if v := s.echoMistake(ev, payload); v != nil {
+		return v
+	}
 	return compareEcho(ev, op, payload)
+}
+
+// recvSizes are the buffer sizes of a single recv call that learners'
+// servers use; a reply cut at one of them was read with one call.
+var recvSizes = []int{1024, 2048, 4096, 8192, 16384, 32768, 65536}
+
+// echoMistake recognises two classic mistakes in a wrong echo: the payload
+// sent back still masked, and a reply cut at the size of one recv.
+func (s *session) echoMistake(ev event, payload []byte) *verdict {
+	if bytes.Equal(ev.data, payload) {
+		return nil
+	}
+	if len(ev.data) > 0 && bytes.Equal(ev.data, s.maskedData) && !bytes.Equal(s.maskedData, payload) {
+		return failf("a %d-byte %s message came back, but its bytes are exactly the masked bytes the check sent: the server echoed the payload without unmasking it (%s).", len(ev.data), ev.op, preview(ev.data)).
+			withRule(ruleUnmask).withLesson("masking").withDiag(DiagEchoedMasked).
+			withExplain("A client masks every payload byte with its 4-byte masking key (byte i XOR key[i mod 4]), a fresh key per frame. The server must apply the same XOR again to get the data back before it uses it. This server sent the masked bytes back as they came, so the client reads noise. (The frames stage masks with the key 00 00 00 00, which changes nothing, so a server that does not unmask passes there and fails here.)")
+	}
+	if len(ev.data) < len(payload) && (bytes.HasPrefix(payload, ev.data) || bytes.HasPrefix(s.maskedData, ev.data)) {
+		hdr := core.FrameHeader{Length: uint64(len(payload)), Masked: true}.Size()
+		for _, n := range recvSizes {
+			if len(ev.data) == n || len(ev.data)+hdr == n {
+				return failf("a %d-byte message was sent; only its first %d bytes came back: with the %d-byte frame header that is %d bytes, the size of one recv(%d).", len(payload), len(ev.data), hdr, len(ev.data)+hdr, n).
+					withRule(ruleByteStream).withLesson("mistakes").withDiag(DiagCutAtRecv).
+					withExplain(fmt.Sprintf("The reply stops where one read of %d bytes ended: the server read the frame with a single recv(%d) and sent back what that read returned. TCP delivers a stream of bytes, and a large frame arrives over many reads. Read until the whole header is there, then keep reading until you have as many payload bytes as the length field announced.", n, n))
+			}
+		}
+	}
+	return nil
 }
 
 func compareEcho(ev event, op core.Opcode, payload []byte) *verdict {
@@ -207,8 +243,13 @@ func (s *session) unexpected(ev event, wanted string) *verdict {
 		return s.badFrame(ev, wanted)
 	case evError:
 		return failf("expected %s; %v.", wanted, ev.err)
+	case evTooBig:
+		return failf("expected %s; %v.", wanted, ev.err).withRule(core.RuleMessageTooBig).
+			withExplain("The check keeps at most this many bytes of one message from the server, so that a server that sends without end cannot fill the checker's memory. No case asks for such a message: look at how your server builds its reply.")
 	}
-	return s.transportVerdict(ev.err, wanted)
+	v := s.transportVerdict(ev.err, wanted)
+	v.silent = ev.kind == evTimeout || ev.kind == evEnd
+	return v
 }
 
 // badFrame reports a frame of the server's that breaks the rules: the
@@ -216,10 +257,11 @@ func (s *session) unexpected(ev event, wanted string) *verdict {
 func (s *session) badFrame(ev event, wanted string) *verdict {
 	r := firstRule(ev.err)
 	lesson := "frame-anatomy"
+	diag := ""
 	if r == core.RuleServerNoMask {
-		lesson = "masking"
+		lesson, diag = "masking", DiagServerMasks
 	}
-	return failf("expected %s; the server sent a frame that breaks the rules: %v.", wanted, ev.err).withRule(r).withLesson(lesson).
+	return failf("expected %s; the server sent a frame that breaks the rules: %v.", wanted, ev.err).withRule(r).withLesson(lesson).withDiag(diag).
 		withExplain("The client decodes the server's frames with the same rules the server applies to the client's. This frame would make a browser fail the connection. The decoded frame below shows which field is wrong.")
 }
 
@@ -275,7 +317,9 @@ func (s *session) expectRefusal(want core.StatusCode) *verdict {
 	case evMessage:
 		return failf("the server accepted the frame and echoed it back as a %s message of %d bytes: %s. It must refuse it and close the connection with %s.", ev.op, len(ev.data), preview(ev.data), want)
 	case evTimeout:
-		return failf("the server neither refused the frame nor answered within the time limit (%s); it must close the connection with %s.", s.opts.Timeout, want)
+		v := failf("the server neither refused the frame nor answered within the time limit (%s); it must close the connection with %s.", s.opts.Timeout, want)
+		v.silent = true
+		return v
 	}
 	return s.unexpected(ev, "a close frame with "+want.String())
 }
@@ -318,6 +362,12 @@ func handshakeCases() []Case {
 					v := failf("the server's answer breaks the rule.")
 					if he.Detail != "" {
 						v.got = he.Detail + "."
+					}
+					if he.Rule == core.RuleAcceptValue {
+						v.diag = acceptMistake(req.Key, resp.Header.Get("Sec-WebSocket-Accept"))
+						if t := acceptMistakeText(v.diag); t != "" {
+							v.also("%s", t)
+						}
 					}
 					return v.withRule(he.Rule)
 				}
@@ -414,7 +464,7 @@ func frameCases() []Case {
 			cs = append(cs, Case{
 				ID: "frame." + op.String() + "-" + strconv.Itoa(n), Category: "frames", Lesson: "payload-length", Rule: rule,
 				Title:   fmt.Sprintf("a %d-byte %s message (%s) comes back unchanged", n, op, form),
-				Explain: "The length of a payload has three forms: up to 125 bytes it sits in the 7 bits of Payload len; from 126 to 65535, Payload len is 126 and the next 2 bytes hold the length; from 65536 on, Payload len is 127 and the next 8 bytes hold it, both in network byte order (big-endian). The masking key comes after the length, so a wrong length form also shifts the key and garbles the payload. Test your server at the edges: 125, 126, 65535 and 65536 bytes. A reply cut to about 4 KB means the server read the frame with a single recv(4096): keep reading until the whole payload has arrived.",
+				Explain: "The length of a payload has three forms: up to 125 bytes it sits in the 7 bits of Payload len; from 126 to 65535, Payload len is 126 and the next 2 bytes hold the length; from 65536 on, Payload len is 127 and the next 8 bytes hold it, both in network byte order (big-endian). The masking key comes after the length, so a wrong length form also shifts the key and garbles the payload. Test your server at the edges: 125, 126, 65535 and 65536 bytes. A reply cut to about 4 KB means the server read the frame with a single recv(4096): keep reading until the whole payload has arrived. " + zeroKeyNote,
 				run: func(s *session) *verdict {
 					p := payloadOf(op, n)
 					s.send(frameSpec{fin: true, op: op, payload: p})
@@ -423,8 +473,52 @@ func frameCases() []Case {
 			})
 		}
 	}
+	// An ordinary message first: it is the stage's probe, and a server
+	// that answers nothing to it does not read frames yet (an empty
+	// message is an edge case, not a probe).
+	for i, c := range cs {
+		if c.ID == "frame.text-125" {
+			cs = append(append([]Case{c}, cs[:i]...), cs[i+1:]...)
+			break
+		}
+	}
+	return cs
+}
+
+// zeroKeyNote tells a learner why the frames stage passes a server that
+// does not unmask yet.
+const zeroKeyNote = "In the frames stage the check masks every frame with the key 00 00 00 00, which is legal (the server cannot tell a zero key from another) and leaves the payload unchanged, so a server that does not unmask yet still echoes right; the masking stage sends random keys."
+
+// ---- masking ----
+
+func maskingCases() []Case {
+	explain := "Every frame a client sends is masked: the MASK bit is 1, a 4-byte masking key follows the length, and each payload byte i is XORed with key[i mod 4]. The key is fresh for every frame. The server reads the key and applies the same XOR to get the data back. These cases use random keys, so a server that skips unmasking sends back noise."
+	var cs []Case
+	for _, m := range []struct {
+		id      string
+		op      core.Opcode
+		n       int
+		chunked bool
+	}{{"masking.text", core.OpText, 32, false}, {"masking.text-126", core.OpText, 126, false}, {"masking.text-65536", core.OpText, 65536, false}, {"masking.chunked", core.OpText, 40, true}} {
+		title := fmt.Sprintf("a %d-byte %s message masked with a random key comes back unmasked", m.n, m.op)
+		if m.chunked {
+			title = "a frame masked with a random key, written one byte per write, comes back unmasked"
+		}
+		cs = append(cs, Case{
+			ID: m.id, Category: "masking", Lesson: "masking", Rule: ruleUnmask, Explain: explain, Title: title,
+			run: func(s *session) *verdict {
+				p := payloadOf(m.op, m.n)
+				if m.chunked {
+					s.sendChunked(frameSpec{fin: true, op: m.op, payload: p})
+				} else {
+					s.send(frameSpec{fin: true, op: m.op, payload: p})
+				}
+				return s.expectEcho(m.op, p)
+			},
+		})
+	}
 	cs = append(cs, Case{
-		ID: "frame.unmasked", Category: "frames", Lesson: "masking", Rule: core.RuleClientMasks,
+		ID: "frame.unmasked", Category: "masking", Lesson: "masking", Rule: core.RuleClientMasks,
 		Title:   "a client frame without a mask is refused with 1002",
 		Explain: "Every frame a client sends must be masked (MASK bit 1 and a 4-byte key), and a server must fail the connection when one is not: masking protects proxies that would otherwise read attacker-chosen bytes as HTTP. Read the MASK bit; do not assume the key is there.",
 		run: func(s *session) *verdict {
@@ -770,7 +864,7 @@ func chunkCases() []Case {
 				return s.expectEcho(core.OpText, []byte("one byte at a time"))
 			}},
 		{ID: "chunks.handshake", Category: "chunks", Lesson: "mistakes", Rule: ruleByteStream, RawHandshake: true,
-			Title:   "a handshake request written one byte per write is answered with 101",
+			Title:   "a handshake request written one byte per write is answered with 101 and the right Accept",
 			Explain: "The handshake request, too, can arrive in pieces: a server must read until the empty line that ends the HTTP head (\\r\\n\\r\\n), not parse whatever the first read returned.",
 			run: func(s *session) *verdict {
 				req := &core.ClientRequest{Host: s.t.Host, Target: s.t.Path}
@@ -788,10 +882,7 @@ func chunkCases() []Case {
 				if err := resp.Verify(req); err != nil {
 					return s.handshakeFailed(err).withExplain("")
 				}
-				s.sentHead, s.recvHead = "", ""
-				s.fr = core.NewFrameReader(s.br, core.Client, 0)
-				s.send(text(true, "after a slow handshake"))
-				return s.expectEcho(core.OpText, []byte("after a slow handshake"))
+				return passf("the request arrived in %d one-byte writes and the server answered 101 with the right Accept value.", len(head))
 			}},
 		{ID: "chunks.coalesced", Category: "chunks", Lesson: "mistakes", Rule: ruleByteStream, Explain: explain,
 			Title: "two frames written in one write both come back",

@@ -39,6 +39,7 @@ package check
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -117,6 +118,16 @@ type Options struct {
 	// of every stage before it (see Stages); Report.NotTried then lists the
 	// later stages. An unknown stage makes Run return a *StageError.
 	Stage string
+	// Page is set by the server for the page's runs: the check stops at the
+	// first answer that is not a WebSocket handshake response (101 with
+	// Upgrade: websocket) and reports its status line only, without the
+	// service's headers or body, so that the page cannot read back other
+	// services on the machine. The command line keeps every detail.
+	Page bool
+	// MaxMessage bounds, in bytes, a message the check accepts from the
+	// server; a longer one fails its case and is not read further. 0
+	// means twice the largest message the check sends, plus 1 MiB.
+	MaxMessage int
 	// ChunkDelay is the pause between the one-byte writes of the
 	// partial-read cases; 0 means 1ms. The pause makes each byte arrive in
 	// its own read on the server.
@@ -154,15 +165,24 @@ func (o Options) withDefaults() Options {
 type RuleRef struct {
 	// ID is the rule's stable id (core.Rule.ID), e.g. "server-no-mask":
 	// the same in every language, so a page can translate the rule by it.
-	ID     string `json:"id"`
-	Text   string `json:"text"`
+	ID   string `json:"id"`
+	Text string `json:"text"`
+	// TextZH is the rule in Simplified Chinese, when core has it
+	// (core.Rule.TextIn), for the page.
+	TextZH string `json:"text_zh,omitempty"`
 	Source string `json:"source"` // e.g. "RFC 6455 §5.2"
 }
 
 // Cite returns "text (source)".
 func (r RuleRef) Cite() string { return r.Text + " (" + r.Source + ")" }
 
-func ref(r core.Rule) RuleRef { return RuleRef{ID: r.ID, Text: r.Text, Source: r.Source()} }
+func ref(r core.Rule) RuleRef {
+	rr := RuleRef{ID: r.ID, Text: r.Text, Source: r.Source()}
+	if zh := r.TextIn("zh"); zh != r.Text {
+		rr.TextZH = zh
+	}
+	return rr
+}
 
 // Result is the outcome of one case.
 type Result struct {
@@ -217,8 +237,35 @@ type Report struct {
 	// NotTried lists, in order, the ids of the stages after Options.Stage,
 	// which the run did not try.
 	NotTried []string `json:"not_tried"`
+	// Stages scores each stage that ran, in order (see StageScore).
+	Stages []StageScore `json:"stages"`
+	// Diagnosis is the classic mistake the run recognised, if any: say it
+	// first.
+	Diagnosis *Diagnosis `json:"diagnosis,omitempty"`
 	// Interrupted is set when the run was cancelled before every case ran.
 	Interrupted bool `json:"interrupted,omitempty"`
+}
+
+// The states of a stage in a report.
+const (
+	StagePassed  = "passed"  // no case failed (warnings allowed)
+	StageFailing = "failing" // a case failed
+	StageNotYet  = "not-yet" // the stage's first case showed the feature missing
+)
+
+// StageScore is how a server did in one stage.
+type StageScore struct {
+	Stage  string `json:"stage"` // the Stages id
+	Title  string `json:"title"`
+	Status string `json:"status"` // StagePassed, StageFailing or StageNotYet
+	Pass   int    `json:"pass"`
+	Warn   int    `json:"warn"`
+	Fail   int    `json:"fail"`
+	// Skipped counts the cases of a stage that is not yet there, which
+	// were not run after its first case showed so.
+	Skipped int `json:"skipped,omitempty"`
+	// Lessons are the URLs of the lessons that teach the stage.
+	Lessons []string `json:"lessons"`
 }
 
 // Failed reports whether any case failed.
@@ -244,34 +291,195 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Target: target, Address: t.Addr, Started: time.Now()}
-	for _, st := range Stages[stageIndex(opts.Stage)+1:] {
-		rep.NotTried = append(rep.NotTried, st.ID)
-	}
+	rep := &Report{Target: clean(target), Address: t.Addr, Started: time.Now(), NotTried: []string{}, Stages: []StageScore{}}
 	cases := Cases(opts)
 	if opts.Started != nil {
 		opts.Started(len(cases))
 	}
-	for _, c := range cases {
+	last := stageIndex(opts.Stage) // the last stage the run may reach
+	found := map[string][]string{} // diagnosis id → case ids
+	notYet := map[string]int{}     // stage → cases skipped
+	seenWebSocket := false         // a 101 came back (Options.Page)
+	handshakeBroken := false
+	for i, c := range cases {
 		if ctx.Err() != nil {
 			rep.Interrupted = true
 			break
 		}
-		r := runCase(ctx, t, opts, c)
+		si := stageIndex(c.Stage)
+		if si > last {
+			break
+		}
+		if _, ok := notYet[c.Stage]; ok {
+			notYet[c.Stage]++
+			continue
+		}
+		if handshakeBroken && si > 0 {
+			// Every later case starts with the handshake: they would
+			// all fail the same way.
+			last = 0
+			break
+		}
+		r, info := runCase(ctx, t, opts, c)
 		if ctx.Err() != nil {
 			// Cut short by the cancellation: the result would blame
 			// the server for it.
 			rep.Interrupted = true
 			break
 		}
+		stop := false
+		if opts.Page && !seenWebSocket && info.status != 101 {
+			pageStrip(&r, info)
+			stop = true
+		}
+		seenWebSocket = seenWebSocket || info.status == 101
+		if info.refused {
+			if i == 0 {
+				info.diag = DiagNotListening
+				r.Got = diagText(DiagNotListening, t.Addr)
+			} else {
+				info.diag = DiagStoppedListening
+			}
+			stop = true
+		}
+		if info.diag != "" {
+			found[info.diag] = append(found[info.diag], c.ID)
+		}
+		if si > 0 && r.Status == Fail && isFirstOfStage(cases, i) && (info.silent || info.diag == DiagEchoedMasked) {
+			// The stage's first case shows the feature is simply not
+			// there yet: one representative failure, not a wall of red.
+			notYet[c.Stage] = 0
+			// What the case would teach is for later: now the learner
+			// needs the stage's lesson.
+			r.Explanation = notYetText(c.Stage, cases[i+1:], opts.Lessons, info.silent)
+			if st, _ := StageOf(c.Stage); len(st.Lessons) > 0 {
+				r.Lesson = opts.Lessons + "/lessons/" + st.Lessons[0]
+			}
+			if si == 1 && info.silent {
+				found[DiagHandshakeOnly] = append(found[DiagHandshakeOnly], c.ID)
+			}
+			last = si
+		}
+		if si == 0 && r.Status == Fail && basicHandshake[c.ID] {
+			handshakeBroken = true
+		}
 		rep.Results = append(rep.Results, r)
 		if progress != nil {
 			progress(r)
 		}
+		if stop {
+			last = min(last, si)
+			break
+		}
+	}
+	if handshakeBroken {
+		last = 0
+	}
+	for _, st := range Stages[last+1:] {
+		rep.NotTried = append(rep.NotTried, st.ID)
 	}
 	rep.Duration = time.Since(rep.Started)
 	rep.tally()
+	rep.scoreStages(notYet, opts.Lessons)
+	rep.Diagnosis = diagnose(found, t.Addr, opts.Lessons)
+	if rep.Diagnosis != nil {
+		rep.Diagnosis.Text = clean(rep.Diagnosis.Text)
+	}
 	return rep, nil
+}
+
+// notYetText explains a stage that is not there yet, for its one failure.
+func notYetText(stage string, rest []Case, lessons string, silent bool) string {
+	st, _ := StageOf(stage)
+	n := 0
+	for _, c := range rest {
+		if c.Stage == stage {
+			n++
+		}
+	}
+	var urls []string
+	for _, l := range st.Lessons {
+		urls = append(urls, lessons+"/lessons/"+l)
+	}
+	what := "nothing came back to the first case of this stage"
+	if !silent {
+		what = "the first case of this stage shows that what it checks is missing"
+	}
+	return "Not yet: " + what + ", so your server does not do \"" + st.Title + "\" yet: " +
+		strings.Join(urls, " and ") + " " + pluralVerb(len(urls), "adds", "add") + " it. The other " + plural(n, "case") +
+		" of this stage were not run, and the later stages were not tried."
+}
+
+// basicHandshake are the cases without which no later case can start.
+var basicHandshake = map[string]bool{"handshake.status": true, "handshake.headers": true, "handshake.accept": true}
+
+func isFirstOfStage(cases []Case, i int) bool {
+	return i == 0 || cases[i-1].Stage != cases[i].Stage
+}
+
+// pageStrip keeps, of a page's result whose answer was not a WebSocket
+// handshake response, the status line only.
+func pageStrip(r *Result, info caseInfo) {
+	if info.refused {
+		return
+	}
+	line := info.statusLine
+	switch {
+	case info.status == 0 && !info.notHTTP:
+		// Nothing came back (a hang, a closed connection): nothing to
+		// hide, and the learner needs to know which.
+		r.Got = strings.TrimSuffix(r.Got, ".") + ". The later cases need an answer to the handshake, so the check stops here."
+		r.Got = clean(r.Got)
+		return
+	case info.status == 0:
+		r.Got = "the answer is not an HTTP response, so not a WebSocket handshake response."
+	default:
+		if len(line) > 80 {
+			line = line[:80] + "…"
+		}
+		r.Got = "the server answered " + strconv.Quote(line) + ", which is not a WebSocket handshake response (101 Switching Protocols)."
+	}
+	r.Got += " From the page the check stops at such an answer and shows only its status line; run wsplay check on the command line to see every detail."
+	r.Received, r.ReceivedFrames, r.Explanation = "", nil, clean(r.Explanation)
+	if line != "" {
+		r.ReceivedFrames = []string{clean(line)}
+	}
+	r.Got = clean(r.Got)
+}
+
+// scoreStages fills Stages from the results.
+func (rep *Report) scoreStages(notYet map[string]int, lessons string) {
+	for _, st := range Stages {
+		sc := StageScore{Stage: st.ID, Title: st.Title}
+		for _, r := range rep.Results {
+			if r.Stage != st.ID {
+				continue
+			}
+			switch r.Status {
+			case Pass:
+				sc.Pass++
+			case Warn:
+				sc.Warn++
+			default:
+				sc.Fail++
+			}
+		}
+		skipped, isNotYet := notYet[st.ID]
+		if sc.Pass+sc.Warn+sc.Fail == 0 {
+			continue
+		}
+		sc.Status = StagePassed
+		switch {
+		case isNotYet:
+			sc.Status, sc.Skipped = StageNotYet, skipped
+		case sc.Fail > 0:
+			sc.Status = StageFailing
+		}
+		for _, l := range st.Lessons {
+			sc.Lessons = append(sc.Lessons, lessons+"/lessons/"+l)
+		}
+		rep.Stages = append(rep.Stages, sc)
+	}
 }
 
 func (rep *Report) tally() {
@@ -303,12 +511,22 @@ func (rep *Report) tally() {
 	rep.Scores = kept
 }
 
+// caseInfo is what Run learns from a case beyond its result.
+type caseInfo struct {
+	diag       string // a classic mistake the case recognised
+	silent     bool   // after a good handshake, nothing at all came back
+	refused    bool   // nothing listened at the address
+	status     int    // the status code of the first response head, or 0
+	statusLine string // its status line
+	notHTTP    bool   // bytes came back that are not an HTTP response
+}
+
 // runCase runs one case on a fresh connection within the time limit.
-func runCase(ctx context.Context, t *reach.Target, opts Options, c Case) Result {
+func runCase(ctx context.Context, t *reach.Target, opts Options, c Case) (Result, caseInfo) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
-	s := &session{t: t, opts: opts, deadline: start.Add(opts.Timeout)}
+	s := &session{t: t, opts: opts, deadline: start.Add(opts.Timeout), zeroKey: c.Stage == "frames"}
 	v := s.open(ctx, !c.RawHandshake)
 	if v == nil {
 		v = c.run(s)
@@ -343,5 +561,8 @@ func runCase(ctx context.Context, t *reach.Target, opts Options, c Case) Result 
 			r.ReceivedFrames = append(headLines(s.recvHead), r.ReceivedFrames...)
 		}
 	}
-	return r
+	cleanResult(&r)
+	info := caseInfo{diag: v.diag, refused: s.dialRefused, status: s.status, statusLine: s.statusLine, notHTTP: s.notHTTP,
+		silent: v.silent && s.fr != nil && s.recv.total == 0}
+	return r, info
 }

@@ -4,6 +4,7 @@ package check
 
 import (
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +33,8 @@ func TestNaiveServerFailsWithExplanations(t *testing.T) {
 	opts.Timeout = time.Second // the recipe hangs in chunks.coalesced
 	rep, byID := runAll(t, startNaive(t), opts)
 	passes := map[string]bool{"handshake.status": true, "handshake.headers": true, "handshake.accept": true,
-		"frame.text-0": true, "frame.text-125": true, "frame.text-126": true, "utf8.valid": true}
+		"frame.text-0": true, "frame.text-125": true, "frame.text-126": true, "utf8.valid": true,
+		"masking.text": true, "masking.text-126": true}
 	for _, r := range rep.Results {
 		switch {
 		case passes[r.ID] && r.Status != Pass:
@@ -41,6 +43,9 @@ func TestNaiveServerFailsWithExplanations(t *testing.T) {
 			t.Errorf("%s: %s, expected the pass-through WARN: %s", r.ID, r.Status, r.Got)
 		case !passes[r.ID] && r.ID != "utf8.invalid" && r.Status != Fail:
 			t.Errorf("%s: %s, expected FAIL: %s", r.ID, r.Status, r.Got)
+		}
+		if r.Rule.ID == "" || r.Stage == "" {
+			t.Errorf("%s: no rule id or stage: %+v", r.ID, r)
 		}
 		if r.Status != Pass && (r.Explanation == "" || r.Rule.Source == "" || !strings.HasPrefix(r.Lesson, DefaultLessons+"/lessons/")) {
 			t.Errorf("%s: incomplete explanation: %+v", r.ID, r)
@@ -51,7 +56,7 @@ func TestNaiveServerFailsWithExplanations(t *testing.T) {
 	}{
 		{"handshake.version", "101 Switching Protocols", core.RuleVersion.Source(), "handshake"},
 		{"handshake.no-key", "closed the TCP connection", core.RuleKeyPresent.Source(), "handshake"},
-		{"frame.text-65536", "cut short after", "RFC 6455 §5.2", "payload-length"},
+		{"frame.text-65536", "the size of one recv(4096)", "RFC 9293 §2.2", "mistakes"},
 		{"frame.binary-125", "a text message of 125 bytes came back", "RFC 6455 §5.6", "frame-anatomy"},
 		{"frame.unmasked", "echoed it back", core.RuleClientMasks.Source(), "masking"},
 		{"fragments.text", "cut short after 7 bytes", "RFC 6455 §5.4", "fragmentation"},
@@ -59,7 +64,7 @@ func TestNaiveServerFailsWithExplanations(t *testing.T) {
 		{"reserved.rsv1", "echoed it back", core.RuleReservedBits.Source(), "frame-anatomy"},
 		{"utf8.fail-fast", "as if it were a whole message", "RFC 6455 §5.4", "fragmentation"},
 		{"close.normal", "expected a close frame in answer", "RFC 6455 §5.5.1", "closing"},
-		{"large.1MiB", "came back", "RFC 6455 §5.2", "payload-length"},
+		{"large.1MiB", "the size of one recv(4096)", "RFC 9293 §2.2", "mistakes"},
 		// One byte per read crashes the recipe (data[1] does not exist);
 		// on a loaded machine two bytes may arrive together, and then it
 		// answers an empty message: either way a FAIL.
@@ -70,6 +75,12 @@ func TestNaiveServerFailsWithExplanations(t *testing.T) {
 		if !strings.Contains(r.Got, w.got) || r.Rule.Source != w.source || r.Lesson != DefaultLessons+"/lessons/"+w.lesson {
 			t.Errorf("%s: got %q, rule %q, lesson %q; want %q, %q, %q", w.id, r.Got, r.Rule.Source, r.Lesson, w.got, w.source, w.lesson)
 		}
+	}
+	// The recipe's reads of 4096 bytes are said once, at the top, with the
+	// rule's id in each case.
+	if d := rep.Diagnosis; d == nil || d.ID != DiagCutAtRecv || !strings.HasSuffix(d.Lesson, "/lessons/mistakes") ||
+		!slices.Contains(d.Cases, "frame.text-65536") || byID["frame.text-65536"].Rule.ID != "byte-stream" {
+		t.Errorf("diagnosis %+v, rule %+v", rep.Diagnosis, byID["frame.text-65536"].Rule)
 	}
 	// What was sent and what came back, decoded.
 	r := byID["frame.binary-125"]

@@ -11,14 +11,15 @@ import (
 	"time"
 )
 
-// TextWriter prints a run for a terminal as it goes: a heading per
-// category, a line per case, the details of every WARN and FAIL, and the
-// summary. Colour uses ANSI escapes; leave Color false unless the output is a
+// TextWriter prints a run for a terminal: the diagnosis first (Diagnose),
+// then a heading per stage, a line per case, the details of every WARN and
+// FAIL (Result), and the summary with the stages not tried (Summary). Every
+// text that came from the server is already escaped (see clean). Colour uses ANSI escapes; leave Color false unless the output is a
 // terminal.
 type TextWriter struct {
 	W     io.Writer
 	Color bool
-	last  string // category of the last result printed
+	last  string // stage of the last result printed
 }
 
 const (
@@ -49,14 +50,31 @@ func (tw *TextWriter) status(s Status) string {
 
 // Start prints the line that opens the report.
 func (tw *TextWriter) Start(target string, timeout time.Duration) {
-	fmt.Fprintf(tw.W, "%s %s (time limit %s per case)\n", tw.paint(ansiBold, "wsplay check"), target, timeout)
+	fmt.Fprintf(tw.W, "%s %s (time limit %s per case)\n", tw.paint(ansiBold, "wsplay check"), clean(target), timeout)
+}
+
+// Diagnose prints the report's diagnosis, if any: the one thing to fix
+// first, said once before the case details.
+func (tw *TextWriter) Diagnose(rep *Report) {
+	d := rep.Diagnosis
+	if d == nil {
+		return
+	}
+	fmt.Fprintf(tw.W, "\n%s [%s]\n", tw.paint(ansiBold+ansiRed, "First, this:"), d.ID)
+	for _, l := range wrap(clean(d.Text), 88) {
+		fmt.Fprintf(tw.W, "  %s\n", l)
+	}
+	fmt.Fprintf(tw.W, "  lesson: %s\n", d.Lesson)
+	if len(d.Cases) > 0 {
+		fmt.Fprintf(tw.W, "  seen in: %s\n", strings.Join(d.Cases, ", "))
+	}
 }
 
 // Result prints one result.
 func (tw *TextWriter) Result(r Result) {
-	if r.Category != tw.last {
-		tw.last = r.Category
-		fmt.Fprintf(tw.W, "\n%s\n", tw.paint(ansiBold, categoryTitle(r.Category)))
+	if r.Stage != tw.last {
+		tw.last = r.Stage
+		fmt.Fprintf(tw.W, "\n%s\n", tw.paint(ansiBold, stageHeading(r.Stage)))
 	}
 	fmt.Fprintf(tw.W, "  %s %-32s %s %s\n", tw.status(r.Status), r.ID, r.Title, tw.paint(ansiDim, "("+r.Duration.Round(time.Millisecond).String()+")"))
 	if r.Status == Pass {
@@ -81,33 +99,54 @@ func (tw *TextWriter) Result(r Result) {
 			fmt.Fprintf(tw.W, "                 %s %s\n", tw.paint(ansiDim, "·"), it)
 		}
 	}
-	field("got", r.Got)
+	field("got", clean(r.Got))
 	list("sent", r.Sent, r.SentFrames)
 	if r.Received == "" && len(r.ReceivedFrames) == 0 && (r.Sent != "" || len(r.SentFrames) > 0) {
 		field("received", "nothing")
 	} else {
 		list("received", r.Received, r.ReceivedFrames)
 	}
-	field("rule", r.Rule.Cite())
+	rule := r.Rule.Cite()
+	if r.Rule.ID != "" {
+		rule += " [" + r.Rule.ID + "]"
+	}
+	field("rule", clean(rule))
 	field("why", r.Explanation)
 	field("lesson", r.Lesson)
 }
 
-// Summary prints the score of each category and the totals.
+// Summary prints the score of each stage, the stages not tried, and the
+// totals.
 func (tw *TextWriter) Summary(rep *Report) {
 	fmt.Fprintf(tw.W, "\n%s\n", tw.paint(ansiBold, "Summary"))
-	for _, s := range rep.Scores {
-		line := fmt.Sprintf("  %-32s %2d/%-2d passed", s.Title, s.Pass, s.Total())
-		if s.Warn > 0 {
-			line += fmt.Sprintf(", %d %s", s.Warn, tw.paint(ansiYellow, plural(s.Warn, "warning")))
-		}
-		if s.Fail > 0 {
-			line += fmt.Sprintf(", %d %s", s.Fail, tw.paint(ansiRed, "failed"))
+	for _, s := range rep.Stages {
+		total := s.Pass + s.Warn + s.Fail
+		var line string
+		switch s.Status {
+		case StageNotYet:
+			line = fmt.Sprintf("  %-32s  %s", s.Title, tw.paint(ansiYellow+ansiBold, "not yet"))
+			if s.Skipped > 0 {
+				line += fmt.Sprintf(" (%s of this stage not run)", plural(s.Skipped, "more case"))
+			}
+			line += "\n  " + strings.Repeat(" ", 34) + "read " + strings.Join(s.Lessons, " and ")
+		default:
+			line = fmt.Sprintf("  %-32s %2d/%-2d passed", s.Title, s.Pass, total)
+			if s.Warn > 0 {
+				line += fmt.Sprintf(", %d %s", s.Warn, tw.paint(ansiYellow, plural(s.Warn, "warning")))
+			}
+			if s.Fail > 0 {
+				line += fmt.Sprintf(", %d %s", s.Fail, tw.paint(ansiRed, "failed"))
+			}
 		}
 		fmt.Fprintln(tw.W, line)
 	}
+	if len(rep.NotTried) > 0 {
+		fmt.Fprintf(tw.W, "  Not tried: %s (each stage needs the ones before it).\n", strings.Join(rep.NotTried, ", "))
+	}
 	verdict := tw.paint(ansiGreen+ansiBold, "every case passed")
 	switch {
+	case rep.Fail > 0 && rep.onlyNotYet():
+		verdict = tw.paint(ansiYellow+ansiBold, plural(rep.Fail, "case")+" failed") + ", only in a stage your server does not do yet"
 	case rep.Fail > 0:
 		verdict = tw.paint(ansiRed+ansiBold, plural(rep.Fail, "case")+" failed")
 	case rep.Warn > 0:
@@ -118,6 +157,33 @@ func (tw *TextWriter) Summary(rep *Report) {
 	if rep.Interrupted {
 		fmt.Fprintln(tw.W, "The run was interrupted before every case ran.")
 	}
+}
+
+// stageHeading is "Stage 2 of 7: Frames and payload lengths".
+func stageHeading(id string) string {
+	i := stageIndex(id)
+	if id == "" || i < 0 {
+		return categoryTitle(id)
+	}
+	return fmt.Sprintf("Stage %d of %d: %s", i+1, len(Stages), Stages[i].Title)
+}
+
+// onlyNotYet reports whether every failure is in a stage that is not there
+// yet: a half-written server that does everything it does so far.
+func (rep *Report) onlyNotYet() bool {
+	for _, s := range rep.Stages {
+		if s.Status == StageFailing {
+			return false
+		}
+	}
+	return true
+}
+
+func pluralVerb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func categoryTitle(id string) string {
@@ -184,13 +250,14 @@ func WriteHTML(w io.Writer, rep *Report) error {
 }
 
 var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
-	"lower":  func(s Status) string { return strings.ToLower(s.String()) },
-	"ms":     func(d time.Duration) string { return d.Round(time.Millisecond).String() },
-	"title":  categoryTitle,
-	"plural": plural,
-	"join":   func(lines []string) string { return strings.Join(lines, "\n") },
+	"lower":      func(s Status) string { return strings.ToLower(s.String()) },
+	"ms":         func(d time.Duration) string { return d.Round(time.Millisecond).String() },
+	"title":      stageHeading,
+	"plural":     plural,
+	"stageTotal": func(s StageScore) int { return s.Pass + s.Warn + s.Fail },
+	"join":       func(lines []string) string { return strings.Join(lines, "\n") },
 	"newCategory": func(results []Result, i int) bool {
-		return i == 0 || results[i-1].Category != results[i].Category
+		return i == 0 || results[i-1].Stage != results[i].Stage
 	},
 }).Parse(`<!doctype html>
 <html lang="en">
@@ -205,7 +272,8 @@ code, pre { font-family: ui-monospace, monospace; font-size: .9em; }
 pre { white-space: pre-wrap; word-break: break-all; background: #f4f4f4; padding: .5rem; margin: .25rem 0; }
 table { border-collapse: collapse; } td, th { padding: .2rem .8rem .2rem 0; text-align: left; }
 .status { font-weight: bold; display: inline-block; width: 3.5rem; }
-.pass { color: #17692b; } .warn { color: #8a5a00; } .fail { color: #b3141b; }
+.diag { border-left: 4px solid #b3141b; padding: .2rem 1rem; background: #fff4f4; }
+.passed, .pass { color: #17692b; } .not-yet { color: #8a5a00; } .failing { color: #b3141b; } .warn { color: #8a5a00; } .fail { color: #b3141b; }
 .case { margin: .3rem 0; } .detail { margin: .3rem 0 1rem 3.5rem; }
 dt { font-weight: bold; } dd { margin: 0 0 .5rem 0; }
 @media print { details { display: block; } }
@@ -215,17 +283,19 @@ dt { font-weight: bold; } dd { margin: 0 0 .5rem 0; }
 <h1>wsplay check: <code>{{.Target}}</code></h1>
 <p>Address {{.Address}}, started {{.Started.UTC.Format "2006-01-02 15:04:05 UTC"}}, {{ms .Duration}}.
 <strong>{{.Pass}} passed, {{plural .Warn "warning"}}, {{.Fail}} failed.</strong>{{if .Interrupted}} The run was interrupted.{{end}}</p>
+{{with .Diagnosis}}<div class="diag" id="diagnosis"><h2>First, this <code>[{{.ID}}]</code></h2><p>{{.Text}}</p><p>Lesson: <a href="{{.Lesson}}">{{.Lesson}}</a></p></div>{{end}}
 <table>
-<tr><th>Category</th><th>Passed</th><th>Warnings</th><th>Failed</th></tr>
-{{range .Scores}}<tr><td>{{.Title}}</td><td>{{.Pass}}/{{.Total}}</td><td>{{.Warn}}</td><td>{{.Fail}}</td></tr>
+<tr><th>Stage</th><th>Passed</th><th>Warnings</th><th>Failed</th><th></th></tr>
+{{range .Stages}}<tr><td>{{.Title}}</td><td>{{.Pass}}/{{stageTotal .}}</td><td>{{.Warn}}</td><td>{{.Fail}}</td><td class="{{.Status}}">{{if eq .Status "not-yet"}}not yet{{if .Skipped}} ({{.Skipped}} more not run){{end}}{{else}}{{.Status}}{{end}}</td></tr>
 {{end}}</table>
-{{$results := .Results}}{{range $i, $r := .Results}}{{if newCategory $results $i}}<h2>{{title $r.Category}}</h2>{{end}}
+{{if .NotTried}}<p>Not tried: {{range $i, $s := .NotTried}}{{if $i}}, {{end}}{{$s}}{{end}} (each stage needs the ones before it).</p>{{end}}
+{{$results := .Results}}{{range $i, $r := .Results}}{{if newCategory $results $i}}<h2>{{title $r.Stage}}</h2>{{end}}
 <div class="case" id="{{$r.ID}}"><span class="status {{lower $r.Status}}">{{$r.Status}}</span> <code>{{$r.ID}}</code> {{$r.Title}}</div>
 {{if ne $r.Status 0}}<dl class="detail">
 <dt>What happened</dt><dd>{{$r.Got}}</dd>
 {{if or $r.Sent $r.SentFrames}}<dt>Sent</dt><dd>{{if $r.Sent}}<pre>{{$r.Sent}}</pre>{{end}}{{if $r.SentFrames}}<pre>{{join $r.SentFrames}}</pre>{{end}}</dd>
 <dt>Received</dt><dd>{{if $r.Received}}<pre>{{$r.Received}}</pre>{{end}}{{if $r.ReceivedFrames}}<pre>{{join $r.ReceivedFrames}}</pre>{{end}}{{if not (or $r.Received $r.ReceivedFrames)}}nothing{{end}}</dd>{{end}}
-<dt>Rule</dt><dd>{{$r.Rule.Text}} ({{$r.Rule.Source}})</dd>
+<dt>Rule</dt><dd>{{$r.Rule.Text}} ({{$r.Rule.Source}}){{if $r.Rule.ID}} <code>[{{$r.Rule.ID}}]</code>{{end}}</dd>
 <dt>Why</dt><dd>{{$r.Explanation}}</dd>
 <dt>Lesson</dt><dd><a href="{{$r.Lesson}}">{{$r.Lesson}}</a></dd>
 </dl>{{end}}{{end}}

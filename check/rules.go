@@ -22,5 +22,6 @@ var (
 	ruleServerCloses   = core.Rule{ID: "server-closes-tcp", Text: "after the closing handshake the server should close the TCP connection first", Section: "7.1.1"}
 	ruleFailWithClose  = core.Rule{ID: "fail-with-close", Text: "an endpoint that fails the connection should first send a close frame whose status code says why", Section: "7.1.7"}
 	ruleNothingAfter   = core.Rule{ID: "nothing-after-close", Text: "after sending a close frame an endpoint must not send any more data frames", Section: "5.5.1"}
+	ruleUnmask         = core.Rule{ID: "unmask-payload", Text: "the receiver unmasks a masked payload: byte i XOR byte i mod 4 of the frame's masking key", Section: "5.3"}
 	ruleByteStream     = core.Rule{ID: "byte-stream", Text: "TCP delivers a stream of bytes, not messages: a frame may arrive over many reads, and several frames in one read", Section: "RFC 9293 §2.2"}
 )

@@ -38,6 +38,35 @@ type session struct {
 	writeErr           error
 	pending            *event // an event read ahead, returned by the next call to next
 	stop               func() bool
+
+	// zeroKey masks every frame with the key 00 00 00 00 (the frames
+	// stage): legal, the server cannot tell, and a server that does not
+	// unmask yet still echoes right.
+	zeroKey bool
+	// maskedData is the payload of the data frames sent, as masked on the
+	// wire, to recognise a server that echoes it still masked.
+	maskedData []byte
+	// status is the status code of the first response head read, and
+	// statusLine its line; 0 and "" when none was.
+	status     int
+	statusLine string
+	// dialRefused is set when nothing listened at the address.
+	dialRefused bool
+	// notHTTP is set when bytes came back that are not an HTTP response.
+	notHTTP bool
+	in      *countReader // the connection, counting the bytes read
+}
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // open dials the target and, when handshake is set, runs a valid opening
@@ -45,13 +74,17 @@ type session struct {
 func (s *session) open(ctx context.Context, handshake bool) *verdict {
 	nc, err := reach.Dial(ctx, s.t)
 	if err != nil {
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			s.dialRefused = true
+		}
 		return failf("cannot connect to %s: %v. Is the server running? If it was, it may have crashed in an earlier case.", s.t.Addr, err)
 	}
 	nc.SetDeadline(s.deadline)
 	s.nc = nc
 	// Cancelling the run ends the case's waits at once.
 	s.stop = context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
-	s.br = bufio.NewReaderSize(nc, core.DefaultBufferSize)
+	s.in = &countReader{r: nc}
+	s.br = bufio.NewReaderSize(s.in, core.DefaultBufferSize)
 	if !handshake {
 		return nil
 	}
@@ -62,7 +95,9 @@ func (s *session) open(ctx context.Context, handshake bool) *verdict {
 		return s.handshakeFailed(err)
 	}
 	if err := resp.Verify(req); err != nil {
-		return s.handshakeFailed(err)
+		v := s.handshakeFailed(err)
+		v.diag = acceptMistake(req.Key, resp.Header.Get("Sec-WebSocket-Accept"))
+		return v
 	}
 	s.resp = resp
 	s.fr = core.NewFrameReader(s.br, core.Client, 0)
@@ -81,8 +116,15 @@ func (s *session) handshake(head []byte) (*core.ServerResponse, error) {
 
 func (s *session) readResponse() (*core.ServerResponse, error) {
 	resp, err := core.ReadResponse(s.br, 0)
+	if resp == nil && err != nil && s.in.n > 0 {
+		s.notHTTP = true // bytes came, but not an HTTP response
+	}
 	if resp != nil {
 		s.recvHead = responseHead(resp)
+		if s.status == 0 {
+			s.status = resp.Status
+			s.statusLine = resp.Proto + " " + strconv.Itoa(resp.Status) + " " + resp.Reason
+		}
 	}
 	return resp, err
 }
@@ -113,7 +155,14 @@ func (s *session) handshakeFailed(err error) *verdict {
 		v.brief = true
 		return v
 	}
-	v := s.transportVerdict(err, "the answer to the opening handshake")
+	var v *verdict
+	if s.in != nil && s.in.n > 0 && s.status == 0 {
+		// Bytes came, then the stream ended or stalled before a whole
+		// HTTP head: the server speaks another protocol.
+		v = failf("the server sent %d bytes that do not make an HTTP response head, then %s: it does not answer like an HTTP server", s.in.n, endWord(err))
+	} else {
+		v = s.transportVerdict(err, "the answer to the opening handshake")
+	}
 	v.lesson = "handshake"
 	return v
 }
@@ -128,6 +177,17 @@ func (s *session) transportVerdict(err error, waitingFor string) *verdict {
 		return failf("the server closed the TCP connection while the check waited for %s, without a close frame: it may have crashed (look at its output)", waitingFor)
 	}
 	return failf("reading %s failed: %v", waitingFor, err)
+}
+
+// endWord says how a read ended.
+func endWord(err error) string {
+	switch {
+	case isTimeout(err):
+		return "nothing more within the time limit"
+	case isClosed(err):
+		return "it closed the connection"
+	}
+	return "the read failed (" + err.Error() + ")"
 }
 
 func isTimeout(err error) bool {
@@ -162,11 +222,14 @@ func text(fin bool, p string) frameSpec {
 	return frameSpec{fin: fin, op: core.OpText, payload: []byte(p)}
 }
 
-// wire encodes a frame as a client sends it: masked with a fresh random key.
-func (f frameSpec) wire() []byte {
+// wire encodes a frame as a client sends it: masked with a fresh random key,
+// or with 00 00 00 00 when zeroKey is set.
+func (f frameSpec) wire(zeroKey bool) []byte {
 	h := core.FrameHeader{Fin: f.fin, Rsv: f.rsv, Opcode: f.op, Length: uint64(len(f.payload)), Masked: !f.unmasked}
-	if h.Masked {
-		rand.Read(h.Key[:])
+	if h.Masked && !zeroKey {
+		for h.Key == ([4]byte{}) { // a random key that shows masking
+			rand.Read(h.Key[:])
+		}
 	}
 	b := core.AppendFrameHeader(make([]byte, 0, h.Size()+len(f.payload)), h)
 	n := len(b)
@@ -177,13 +240,28 @@ func (f frameSpec) wire() []byte {
 	return b
 }
 
+// encode encodes a frame for this session, logs it, and keeps its masked
+// payload when it is a data frame.
+func (s *session) encode(f frameSpec) []byte {
+	b := f.wire(s.zeroKey)
+	s.sent.add(b)
+	if !f.op.IsControl() && len(s.maskedData) < maxKeptMasked {
+		if _, n, err := core.ParseFrameHeader(b); err == nil {
+			s.maskedData = append(s.maskedData, b[n:]...)
+		}
+	}
+	return b
+}
+
+// maxKeptMasked bounds maskedData: the largest message the masking cases
+// send fits.
+const maxKeptMasked = 1 << 20
+
 // send writes frames, each in one write. A write error is kept: the read
 // that follows reports what the server did.
 func (s *session) send(frames ...frameSpec) {
 	for _, f := range frames {
-		b := f.wire()
-		s.sent.add(b)
-		s.write(b)
+		s.write(s.encode(f))
 	}
 }
 
@@ -191,9 +269,7 @@ func (s *session) send(frames ...frameSpec) {
 func (s *session) sendTogether(frames ...frameSpec) {
 	var all []byte
 	for _, f := range frames {
-		b := f.wire()
-		s.sent.add(b)
-		all = append(all, b...)
+		all = append(all, s.encode(f)...)
 	}
 	s.write(all)
 }
@@ -201,9 +277,7 @@ func (s *session) sendTogether(frames ...frameSpec) {
 // sendChunked writes a frame one byte per write, pausing between writes so
 // that the server gets the bytes in many reads.
 func (s *session) sendChunked(f frameSpec) {
-	b := f.wire()
-	s.sent.add(b)
-	s.writeChunked(b)
+	s.writeChunked(s.encode(f))
 }
 
 func (s *session) writeChunked(b []byte) {
@@ -245,17 +319,29 @@ const (
 	evTimeout
 	evBadFrame // the server's frame broke a rule; err is the *core.ProtocolError
 	evError
+	evTooBig // the server's message passed the check's own limit; err says so
 )
 
-// maxFrame bounds the payload the check reads from one frame: the largest
-// message it sends, plus room. A server that announces more is reported
-// rather than waited for.
-func (s *session) maxFrame() uint64 {
+// maxMessage is the check's own limit on a message from the server, in
+// bytes: Options.MaxMessage, or twice the largest message the check sends
+// plus 1 MiB. A frame or a message that would pass it fails the case
+// instead of growing the check's memory (a hostile server may send an
+// endless fragmented message).
+func (s *session) maxMessage() uint64 {
+	if s.opts.MaxMessage > 0 {
+		return uint64(s.opts.MaxMessage)
+	}
 	m := uint64(1 << 20)
 	for _, n := range s.opts.LargeSizes {
 		m = max(m, uint64(n))
 	}
 	return 2*m + 1<<20
+}
+
+// tooBig is the event of a server message past maxMessage.
+func (s *session) tooBig(what string) event {
+	return event{kind: evTooBig, err: errors.New(what + ", more than the check's own limit of " + strconv.FormatUint(s.maxMessage(), 10) +
+		" bytes for one message (twice the largest message it sent, plus 1 MiB); the check stops reading rather than hold it")}
 }
 
 // next reads until the server's next message, pong (when wantPong), close
@@ -279,9 +365,13 @@ func (s *session) next(wantPong bool) event {
 			}
 			return s.ioEvent(err)
 		}
-		if h.Length > s.maxFrame() {
+		if h.Length > s.maxMessage() {
 			s.recv.add(s.fr.HeaderBytes())
-			return event{kind: evError, err: errors.New("the server announced a frame of " + strconv.FormatUint(h.Length, 10) + " bytes, far more than anything the check sent")}
+			return s.tooBig("the server announced a frame of " + strconv.FormatUint(h.Length, 10) + " bytes")
+		}
+		if inMsg && !h.Opcode.IsControl() && uint64(len(msg.data))+h.Length > s.maxMessage() {
+			s.recv.add(s.fr.HeaderBytes())
+			return s.tooBig("the server's message grew past " + strconv.Itoa(len(msg.data)) + " bytes in " + strconv.Itoa(msg.frames) + " frames and went on")
 		}
 		wire := append([]byte(nil), s.fr.HeaderBytes()...)
 		payload, err := io.ReadAll(s.fr)

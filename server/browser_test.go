@@ -582,7 +582,7 @@ func (s *browserSuite) testCheckMyServer(t *testing.T) {
 	// A server on another machine is refused, with the reason.
 	setField(t, ctx, w+"[data-role=url]", "ws://10.1.2.3:9001/")
 	click(t, ctx, w+"[data-role=run]")
-	waitFor(t, ctx, `document.querySelector('`+w+`[data-role=check-status]').textContent.includes("only servers on this machine")`)
+	waitFor(t, ctx, `document.querySelector('`+w+`[data-role=check-status]').textContent.includes("only to servers on this machine")`)
 }
 
 // The language switch changes the UI text and is remembered after a

@@ -52,8 +52,29 @@ every message back (text as text, binary as binary), such as the one you wrote
 after the lessons, and explains every failure: what was sent, what came back,
 the rule with its RFC section, and the lesson that covers it.
 
+The cases come in stages that follow the course:
+  handshake  lessons 2-3   the opening handshake and the Accept value
+  frames     lessons 4-5   frames and the three length forms (masked with the
+                           key 00 00 00 00, so a server that does not unmask
+                           yet still echoes right)
+  masking    lesson 6      random masking keys; an unmasked client frame
+  fragments  lesson 7      fragmented messages
+  control    lesson 8      ping, pong and control frames
+  close      lesson 9      the closing handshake
+  utf8       lesson 10     UTF-8 in text messages
+-stage NAME runs that stage and every stage before it, and says which later
+stages it did not try. A stage whose first case gets nothing back is "not
+yet": one failure, the lesson that adds it, and the later stages not tried.
+
+When the check recognises a classic mistake (an echo still masked, an Accept
+value in hex, a reply cut at one recv, nothing listening…) it says so once,
+at the top of the report, with the lesson to read.
+
 Every case opens a new connection and has a time limit (-timeout); a server
-that hangs or crashes is reported as such and the next case goes on.
+that hangs or crashes is reported as such and the next case goes on. Text
+the server sent is printed with its control characters escaped, and no
+message from the server may exceed twice the largest one the check sent
+plus 1 MiB.
 
 Only loopback (127.0.0.0/8, ::1), private (10.0.0.0/8, 172.16.0.0/12,
 192.168.0.0/16, fc00::/7) and link-local addresses are checked: a host name
@@ -67,11 +88,12 @@ that server did not see the run.
 
 Exit status: 0 when no case failed, 1 when at least one failed (with
 -strict, also when one warned) or the board refused the report, 2 for a
-usage error or a refused URL.
+usage error (an unknown -stage included) or a refused URL.
 Colour is used when standard output is a terminal and NO_COLOR is not set.
 
 Examples:
   wsplay check ws://127.0.0.1:8080/ws/echo
+  wsplay check -stage handshake ws://127.0.0.1:9001/
   wsplay check -run handshake,frame. ws://127.0.0.1:3368/
   wsplay check -html report.html -large 1MiB ws://localhost:3368/chat
   wsplay check -report http://192.168.1.10:8080 -nick Ada -code K7M-4QX ws://127.0.0.1:3368/
@@ -121,20 +143,21 @@ Flags:
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	tw := &check.TextWriter{W: stdout, Color: colorOK(stdout)}
+	// The report is printed whole at the end, so that the diagnosis comes
+	// first; meanwhile a terminal shows which case is running.
 	var progress func(check.Result)
-	started := false
-	if !asJSON {
-		// The heading waits for the first result, so that a refused URL
-		// prints nothing but the refusal.
+	if colorOK(stderr) {
+		done := 0
+		opts.Started = func(n int) { fmt.Fprintf(stderr, "wsplay check: running up to %d cases…", n) }
 		progress = func(r check.Result) {
-			if !started {
-				started = true
-				tw.Start(target, opts.Timeout)
-			}
-			tw.Result(r)
+			done++
+			fmt.Fprintf(stderr, "\r\x1b[Kwsplay check: %d done, last %s %s", done, r.Status, r.ID)
 		}
 	}
 	rep, err := check.Run(ctx, target, opts, progress)
+	if progress != nil {
+		fmt.Fprint(stderr, "\r\x1b[K")
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
@@ -149,6 +172,11 @@ Flags:
 			return 1
 		}
 	} else {
+		tw.Start(target, opts.Timeout)
+		tw.Diagnose(rep)
+		for _, r := range rep.Results {
+			tw.Result(r)
+		}
 		tw.Summary(rep)
 	}
 	if htmlOut != "" {

@@ -93,7 +93,7 @@ func TestCheckCommandUsage(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("-help: exit %d", code)
 	}
-	for _, want := range []string{"-timeout", "-large", "-lessons", "-run", "-json", "-html", "-allow-remote", "-strict",
+	for _, want := range []string{"-timeout", "-large", "-lessons", "-stage", "handshake, frames, masking, fragments, control, close, utf8, all", "-run", "-json", "-html", "-allow-remote", "-strict",
 		"127.0.0.0/8", "192.168.0.0/16", "fc00::/7", "Exit status", "NO_COLOR"} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("check -help lacks %q", want)
@@ -107,6 +107,7 @@ func TestCheckCommandUsage(t *testing.T) {
 		{"-bogus"},
 		{"http://127.0.0.1:1/"}, // not ws://
 		{"-run", "no-such-case", "ws://" + startNaive(t) + "/"},
+		{"-stage", "compress", "ws://127.0.0.1:1/"}, // not a stage
 	} {
 		if code, out, errs := runCheck(t, args...); code != 2 || errs == "" {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q", args, code, out, errs)
@@ -124,7 +125,7 @@ func TestCheckCommandUsage(t *testing.T) {
 // TEST-NET-1 (RFC 5737), and nothing is dialed.
 func TestCheckCommandRefusesPublicAddress(t *testing.T) {
 	code, out, errs := runCheck(t, "-timeout", "50ms", "ws://192.0.2.1:8080/")
-	if code != 2 || !strings.Contains(errs, "192.0.2.1 is a public address") || !strings.Contains(errs, "-allow-remote") ||
+	if code != 2 || !strings.Contains(errs, "192.0.2.1 is not an address") || !strings.Contains(errs, "-allow-remote") ||
 		out != "" {
 		t.Fatalf("exit %d\nstdout %q\nstderr %q", code, out, errs)
 	}
@@ -138,5 +139,28 @@ func TestCheckCommandStrict(t *testing.T) {
 	}
 	if code, _, _ := runCheck(t, url, "-strict", "-run", "utf8.invalid"); code != 1 {
 		t.Fatalf("-strict: exit %d", code)
+	}
+}
+
+// -stage runs a stage and the ones before it and says what it did not try;
+// a classic mistake is named once, at the top, before the case details.
+func TestCheckCommandStages(t *testing.T) {
+	ts := startServer(t, nil)
+	code, out, errs := runCheck(t, "-stage", "handshake", "ws://"+ts.addr+"/ws/echo")
+	if code != 0 || !strings.Contains(out, "Stage 1 of 7: Opening handshake") || strings.Contains(out, "Stage 2") ||
+		!strings.Contains(out, "Not tried: frames, masking, fragments, control, close, utf8") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+
+	code, out, errs = runCheck(t, "-stage", "frames", "-large", "64KiB", "-timeout", "1s", "ws://"+startNaive(t)+"/")
+	first, stage1 := strings.Index(out, "First, this: [cut-at-recv]"), strings.Index(out, "Stage 1 of 7")
+	if code != 1 || first < 0 || stage1 < first || strings.Count(out, "First, this") != 1 ||
+		!strings.Contains(out, "[byte-stream]") || !strings.Contains(out, "Not tried: masking,") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+
+	code, _, errs = runCheck(t, "-stage", "compress", "ws://127.0.0.1:1/")
+	if code != 2 || !strings.Contains(errs, `unknown -stage "compress"; the stages are handshake, frames, masking, fragments, control, close, utf8, all`) {
+		t.Fatalf("exit %d: %s", code, errs)
 	}
 }

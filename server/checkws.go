@@ -19,11 +19,13 @@ import (
 // /ws/check runs the `wsplay check` suite for the page's "Check my server"
 // panel and streams the results as they come.
 //
-// The page sends one text message, {"url": "ws://127.0.0.1:9001/"}. The
+// The page sends one text message, {"url": "ws://127.0.0.1:9001/",
+// "stage": "frames"} ("stage" may be left out or "all": every stage). The
 // server answers with JSON text messages: {"type": "start", "cases": N},
 // then {"type": "result", "result": {...}} after each case (the same Result
 // as `wsplay check -json`), then {"type": "done", "report": {...}}. A URL it
-// will not check gets {"type": "refused", "reason": "..."}; a server already
+// will not check (or an unknown stage) gets {"type": "refused", "reason":
+// "..."}; a server already
 // running as many checks as it allows gets {"type": "busy"}. The page may
 // send another URL once a run is done; closing the connection cancels a run.
 //
@@ -38,7 +40,10 @@ import (
 // the school network: a visitor on this machine may check servers on this
 // machine (loopback), a visitor elsewhere only servers on its own address
 // (reach.ForRequester). To check anything else, run `wsplay check URL` on
-// the machine next to that server.
+// the machine next to that server. And the page's runs stop at the first
+// answer that is not a WebSocket handshake response, showing its status
+// line only (check.Options.Page): the page must not read back the headers
+// of other services on the machine.
 
 // maxChecks is how many checks the server runs at once: each opens many
 // connections and sends up to megabytes, so a class pressing "Check" at
@@ -47,7 +52,8 @@ const maxChecks = 2
 
 // checkRequest is what the page sends.
 type checkRequest struct {
-	URL string `json:"url"`
+	URL   string `json:"url"`
+	Stage string `json:"stage"` // a check.Stages id, "all" or ""
 	// Nick and Code put the run's stage results on the class board
 	// (class.go) when Nick is not empty.
 	Nick string `json:"nick,omitempty"`
@@ -70,7 +76,7 @@ var checkSlots = make(chan struct{}, maxChecks)
 // checkEndpoint prepares a /ws/check connection.
 func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 	// Lesson links in the results point at this server's own lessons.
-	opts := check.Options{Lessons: "http://" + r.Host}
+	opts := check.Options{Lessons: "http://" + r.Host, Page: true}
 	policy := requesterPolicy(r)
 	from := reach.IPOf(r.RemoteAddr)
 	opts.Policy = &policy
@@ -90,6 +96,10 @@ func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 				sendEvent(c, checkEvent{Type: "refused", Reason: `send {"url": "ws://127.0.0.1:PORT/PATH"}`})
 				continue
 			}
+			if err := check.ValidStage(req.Stage); err != nil {
+				sendEvent(c, checkEvent{Type: "refused", Reason: "unknown stage; the stages are " + check.StageNames()})
+				continue
+			}
 			select {
 			case busy <- struct{}{}:
 			default:
@@ -99,8 +109,10 @@ func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 			running.Add(1)
 			go func() {
 				defer running.Done()
+				o := opts
+				o.Stage = req.Stage
 				nick := s.admitPage(c, req.Nick, req.Code, from) // the class board: class.go
-				last := s.runCheck(ctx, c, req.URL, opts)
+				last := s.runCheck(ctx, c, req.URL, o)
 				s.recordPage(c, nick, req.Code, from, last.Report)
 				// Free the connection before the last event goes out: a
 				// page that sends its next URL as soon as it reads the

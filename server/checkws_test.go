@@ -182,3 +182,74 @@ func TestCheckEndpointStudentReachesOnlyItself(t *testing.T) {
 		}
 	}
 }
+
+// The page chooses a stage; an unknown one is refused with the stages named.
+// Pointed at a service that is not a WebSocket server, the page's run stops
+// at its first answer and shows the status line only: the service's headers
+// and body never reach the page (a port scanner with read-back otherwise).
+func TestCheckEndpointStagesAndNoReadBack(t *testing.T) {
+	ts := startServer(t, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var dials atomic.Int32
+	go func() {
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			dials.Add(1)
+			go func() {
+				defer nc.Close()
+				buf := make([]byte, 4096)
+				nc.Read(buf)
+				nc.Write([]byte("HTTP/1.1 200 OK\r\nSet-Cookie: sid=SECRET-SID\r\nX-Token: SECRET-TOKEN\r\nContent-Length: 6\r\n\r\nSECRET"))
+			}()
+		}
+	}()
+	c := coreDial(t, ts.addr, "/ws/check", core.Config{})
+	defer c.CloseNow()
+	send := func(v any) {
+		b, _ := json.Marshal(v)
+		if err := c.WriteMessage(core.OpText, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// until reads events up to the last one of a run.
+	until := func() (raw []string, last checkEvent) {
+		for {
+			op, msg, err := c.ReadMessage(nil)
+			if err != nil || op != core.OpText {
+				t.Fatal(err)
+			}
+			raw = append(raw, string(msg))
+			json.Unmarshal(msg, &last)
+			if last.Type != "start" && last.Type != "result" {
+				return raw, last
+			}
+		}
+	}
+
+	send(checkRequest{URL: "ws://" + ts.addr + "/ws/echo", Stage: "bogus"})
+	if _, e := until(); e.Type != "refused" || !strings.Contains(e.Reason, "handshake, frames, masking") {
+		t.Fatalf("%+v", e)
+	}
+
+	send(checkRequest{URL: "ws://" + ts.addr + "/ws/echo", Stage: "handshake"})
+	if _, e := until(); e.Type != "done" || e.Report.Fail != 0 || len(e.Report.NotTried) != len(check.Stages)-1 {
+		t.Fatalf("%+v", e.Report)
+	}
+
+	send(checkRequest{URL: "ws://" + ln.Addr().String() + "/admin?token=1"})
+	raw, e := until()
+	if e.Type != "done" || len(e.Report.Results) != 1 || dials.Load() != 1 {
+		t.Fatalf("%d dials: %s", dials.Load(), raw)
+	}
+	r := e.Report.Results[0]
+	if strings.Contains(strings.Join(raw, "\n"), "SECRET") || len(r.ReceivedFrames) != 1 || r.ReceivedFrames[0] != "HTTP/1.1 200 OK" {
+		t.Fatalf("the page read back the service: %s", raw)
+	}
+}

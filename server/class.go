@@ -118,7 +118,10 @@ func normCode(s string) string {
 // stageMark is one cell of the board: the cases of a stage in the last run
 // that reached it.
 type stageMark struct {
-	Status string `json:"status"` // "pass", "warn" or "fail": the worst verdict
+	// Status is "pass", "warn" or "fail", the worst verdict, or "not-yet"
+	// when the stage's first case showed the feature missing (the check
+	// then skips the rest of the stage: check.StageNotYet).
+	Status string `json:"status"`
 	Pass   int    `json:"pass"`
 	Warn   int    `json:"warn"`
 	Fail   int    `json:"fail"`
@@ -208,16 +211,24 @@ func (b *classBoard) ownerOf(from netip.Addr) [16]byte {
 
 // stageCount is one stage's tally in a report.
 type stageCount struct {
-	Stage string `json:"stage"`
-	Pass  int    `json:"pass"`
-	Warn  int    `json:"warn"`
-	Fail  int    `json:"fail"`
+	Stage  string `json:"stage"`
+	Pass   int    `json:"pass"`
+	Warn   int    `json:"warn"`
+	Fail   int    `json:"fail"`
+	NotYet bool   `json:"not_yet,omitempty"` // the stage is not there yet (check.StageNotYet)
 }
 
 // countStages tallies a report's results by stage, in the order of
-// check.Stages.
+// check.Stages: the report's own stage scores, or, for a report without
+// them, its results.
 func countStages(rep *check.Report) []stageCount {
 	var out []stageCount
+	for _, sc := range rep.Stages {
+		out = append(out, stageCount{Stage: sc.Stage, Pass: sc.Pass, Warn: sc.Warn, Fail: sc.Fail, NotYet: sc.Status == check.StageNotYet})
+	}
+	if len(out) > 0 {
+		return out
+	}
 	for _, st := range check.Stages {
 		sc := stageCount{Stage: st.ID}
 		for _, r := range rep.Results {
@@ -311,9 +322,12 @@ func (b *classBoard) record(nick, code string, from netip.Addr, counts []stageCo
 	// runs -stage frames after a full run still shows the later stages.
 	for _, c := range counts {
 		m := stageMark{Status: "pass", Pass: c.Pass, Warn: c.Warn, Fail: c.Fail, Self: self}
-		if c.Fail > 0 {
+		switch {
+		case c.NotYet:
+			m.Status = "not-yet"
+		case c.Fail > 0:
 			m.Status = "fail"
-		} else if c.Warn > 0 {
+		case c.Warn > 0:
 			m.Status = "warn"
 		}
 		st.Stages[c.Stage] = m

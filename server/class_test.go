@@ -299,6 +299,16 @@ func TestClassReportFromCommandLine(t *testing.T) {
 	if m := row(v, "Dan").Stages["handshake"]; !m.Self || m.Pass != 5 || len(row(v, "Dan").Stages) != 1 {
 		t.Errorf("Dan: %+v", row(v, "Dan"))
 	}
+	// A later run that reaches the next stage, not there yet, adds its
+	// cell and keeps the first.
+	if status, body := postReport(t, "127.0.0.2", ts.addr, "application/json",
+		report("Dan", "ABC234", ok, stageCount{Stage: "frames", Fail: 1, NotYet: true})); status != 200 {
+		t.Fatalf("Dan's second report: %d %s", status, body)
+	}
+	v = board.until(t, func(v boardView) bool { return row(v, "Dan") != nil && len(row(v, "Dan").Stages) == 2 })
+	if m := row(v, "Dan").Stages["frames"]; m.Status != "not-yet" || m.Fail != 1 {
+		t.Errorf("Dan's frames: %+v, want not-yet", m)
+	}
 }
 
 // Reports and board logins are rate-limited per address: guessing the

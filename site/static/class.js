@@ -140,7 +140,7 @@ function render(b) {
 
 function cell(m) {
   if (!m) return el("span", { class: "board-cell none", title: t("class.notRun"), text: "·" });
-  const mark = { pass: "✓", warn: "!", fail: "✗" }[m.status] || "?";
+  const mark = { pass: "✓", warn: "!", fail: "✗", "not-yet": "○" }[m.status] || "?";
   const total = m.pass + m.warn + m.fail;
   const title = `${m.pass}/${total} ${t("class.passed")}` + (m.self_reported ? ` · ${t("class.self")}` : "");
   return el("span", {

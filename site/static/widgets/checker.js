@@ -5,32 +5,60 @@
 // send a broken frame on purpose (the browser builds every frame itself), and
 // most cases are exactly that — a reserved bit, a frame one byte per write, a
 // close code that may not be sent. So the page opens /ws/check, sends
-// {"url": "ws://127.0.0.1:PORT/PATH"} and shows the JSON events that come
-// back (docs/server.md): "start", one "result" per case, then "done" — or
-// "refused" with a reason. From the page only servers on this machine are
-// checked; `wsplay check URL` on the command line reaches the local network.
+// {"url": "ws://127.0.0.1:PORT/PATH", "stage": "frames"} and shows the JSON
+// events that come back (docs/server.md): "start", one "result" per case,
+// then "done" — or "refused" with a reason. From the page only servers on
+// this machine are checked; `wsplay check URL` on the command line reaches
+// the local network.
 //
-// mount(element, {url})
+// The cases come in stages that follow the course (docs/check.md): the
+// learner picks how far their server has come, and the row of stages shows
+// each one as passed, failing, not yet (its first case got nothing back) or
+// not tried. The best result of each stage is remembered in this browser
+// (localStorage "wsplay.check.best"), so the row shows the learner's
+// progress across runs. When the checker recognised a classic mistake (a
+// diagnosis), it is said once, above the cases, with the lesson to read.
+//
+// mount(element, {url, stage})
 
 import { el, setText, uid, wsURL, followLang } from "../dom.js";
+import { t } from "../i18n.js";
+
+// STAGES are the ids of check.Stages, in order (a Go test keeps the two
+// lists equal). Their names are the i18n keys "check.stage.ID".
+export const STAGES = ["handshake", "frames", "masking", "fragments", "control", "close", "utf8"];
+
+const BEST_KEY = "wsplay.check.best";
+// RANK orders the states of a stage: a better state replaces a worse one as
+// the best result.
+const RANK = { "not-yet": 1, failing: 2, passed: 3 };
 
 export function mount(element, options = {}) {
   const urlId = uid("check-url");
+  const stageId = uid("check-stage");
   const urlInput = el("input", {
     id: urlId, value: options.url || "ws://127.0.0.1:9001/", spellcheck: "false",
     autocomplete: "off", "data-role": "url", class: "mono",
   });
+  const stageSelect = el("select", { id: stageId, "data-role": "stage" },
+    el("option", { value: "all", i18n: "check.stage.all" }),
+    STAGES.map((id, i) => el("option", { value: id, text: `${i + 1} ${t("check.stage." + id)}`, "data-stage-name": id })));
+  const saved = remembered("wsplay.check.stage");
+  stageSelect.value = STAGES.includes(options.stage) ? options.stage : STAGES.includes(saved) ? saved : "all";
   const runBtn = el("button", { type: "submit", class: "primary", i18n: "check.run", "data-role": "run" });
   const status = el("p", { class: "conn-status", role: "status", "data-role": "check-status" });
+  const stagesRow = el("p", { class: "check-stages", "data-role": "stages", "aria-live": "polite" });
   const progress = el("progress", { max: "1", value: "0", hidden: true, "data-role": "progress" });
+  const diagnosis = el("div", { class: "check-summary bad", "data-role": "diagnosis", hidden: true });
   const summary = el("p", { class: "check-summary", "data-role": "summary", hidden: true });
   const list = el("ol", { class: "check-results", "data-role": "results" });
 
   const board = boardFields(); // the class board's opt-in, below
   const root = el("div", { class: "widget checker-widget" },
     el("form", { class: "conn-bar", onsubmit: (e) => { e.preventDefault(); run(); } },
-      el("label", { for: urlId, i18n: "check.url" }), urlInput, runBtn),
-    board.fields, status, board.line, progress, summary, list);
+      el("label", { for: urlId, i18n: "check.url" }), urlInput,
+      el("label", { for: stageId, i18n: "check.stage" }), stageSelect, runBtn),
+    board.fields, stagesRow, status, board.line, progress, diagnosis, summary, list);
   element.replaceChildren(root);
   followLang(root);
   setText(status, "check.idle");
@@ -38,20 +66,44 @@ export function mount(element, options = {}) {
   let ws = null;
   let done = 0;
   let ended = false; // the server said "done", "refused" or "busy"
+  let report = null; // the last report, to render again in another language
+  const live = {};   // stage → its state in the run under way
+
+  // Texts built from parts (a stage's number and name, a diagnosis with
+  // an address) are rendered again when the language changes.
+  const relabel = () => {
+    if (!root.isConnected) {
+      window.removeEventListener("wsplay:lang", relabel);
+      return;
+    }
+    for (const o of stageSelect.querySelectorAll("option[data-stage-name]")) {
+      o.textContent = `${STAGES.indexOf(o.dataset.stageName) + 1} ${t("check.stage." + o.dataset.stageName)}`;
+    }
+    renderStages();
+    if (report) renderDiagnosis(report);
+  };
+  window.addEventListener("wsplay:lang", relabel);
+  renderStages();
 
   function run() {
     if (ws) ws.close(1000, "new run");
     list.replaceChildren();
     summary.hidden = true;
+    diagnosis.hidden = true;
+    report = null;
+    for (const k of Object.keys(live)) delete live[k];
     status.className = "conn-status";
     done = 0;
     ended = false;
     runBtn.disabled = true;
     setText(status, "check.connecting");
+    const stage = stageSelect.value;
+    remember("wsplay.check.stage", stage);
+    renderStages();
     ws = new WebSocket(wsURL("/ws/check"));
     const mine = ws;
     board.line.hidden = true;
-    ws.onopen = () => mine.send(JSON.stringify({ url: urlInput.value.trim(), ...board.request() }));
+    ws.onopen = () => mine.send(JSON.stringify({ url: urlInput.value.trim(), stage, ...board.request() }));
     ws.onmessage = (ev) => show(JSON.parse(ev.data));
     ws.onclose = () => {
       if (ws !== mine) return;
@@ -60,7 +112,7 @@ export function mount(element, options = {}) {
       if (!ended) setText(status, "check.lost");
       ws = null;
     };
-    options.onChange?.({ url: urlInput.value.trim() });
+    options.onChange?.({ url: urlInput.value.trim(), stage: stage === "all" ? undefined : stage });
   }
 
   function show(e) {
@@ -75,16 +127,36 @@ export function mount(element, options = {}) {
         done++;
         progress.value = String(done);
         list.append(resultRow(e.result));
+        // The row follows the run: a stage is failing from its first FAIL.
+        if (e.result.status === "FAIL") live[e.result.stage] = "failing";
+        else if (!live[e.result.stage]) live[e.result.stage] = "running";
+        renderStages();
         break;
       case "done": {
         ended = true;
         const r = e.report;
+        report = r;
+        for (const s of r.stages || []) {
+          live[s.stage] = s.status;
+          keepBest(s.stage, s.status);
+        }
+        for (const id of r.not_tried || []) live[id] = "not-tried";
+        renderStages();
+        renderDiagnosis(r);
         summary.hidden = false;
-        summary.className = "check-summary " + (r.fail > 0 ? "bad" : r.warn > 0 ? "warn" : "good");
+        // Failures only in stages that are not there yet are not a
+        // wall of red: everything the server does so far passes.
+        const onlyNotYet = r.fail > 0 && (r.stages || []).every((s) => s.status !== "failing");
+        summary.className = "check-summary " + (onlyNotYet ? "warn" : r.fail > 0 ? "bad" : r.warn > 0 ? "warn" : "good");
         summary.replaceChildren(
           el("strong", { text: `${r.pass} PASS · ${r.warn} WARN · ${r.fail} FAIL` }), " ",
-          el("span", { i18n: r.fail > 0 ? "check.someFailed" : "check.allPassed" }));
-        summary.append(scoreTable(r.scores));
+          el("span", { i18n: onlyNotYet ? "check.onlyNotYet" : r.fail > 0 ? "check.someFailed" : "check.allPassed" }));
+        summary.append(stageTable(r.stages || []));
+        if ((r.not_tried || []).length > 0) {
+          summary.append(el("p", { "data-role": "not-tried" },
+            el("span", { i18n: "check.notTried" }), " ",
+            el("span", { text: r.not_tried.join(", ") })));
+        }
         setText(status, "check.finished");
         progress.hidden = true;
         ws.close(1000, "done");
@@ -104,6 +176,39 @@ export function mount(element, options = {}) {
     }
   }
 
+  // renderStages draws the row: each stage with its state in this run and,
+  // when it was better once, the learner's best.
+  function renderStages() {
+    const best = bestResults();
+    const last = stageSelect.value === "all" ? STAGES.length - 1 : STAGES.indexOf(stageSelect.value);
+    stagesRow.replaceChildren(el("span", { class: "label", i18n: "check.progress" }), " ",
+      ...STAGES.flatMap((id, i) => {
+        const state = live[id] || (i > last ? "not-tried" : "");
+        const tag = { passed: "pass", failing: "fail", "not-yet": "warn" }[state] || "";
+        let text = `${i + 1} ${t("check.stage." + id)}`;
+        if (state && state !== "running") text += ` · ${t("check.state." + state)}`;
+        if (best[id] && RANK[best[id]] > (RANK[state] || 0)) text += ` (${t("check.best")} ${t("check.state." + best[id])})`;
+        const span = el("span", { class: `verdict-tag ${tag}`, "data-stage": id, "data-state": state, "data-best": best[id] || "", text });
+        return i === 0 ? [span] : [" → ", span];
+      }));
+  }
+
+  // renderDiagnosis says the classic mistake once, above the cases, in
+  // the page's language, with the lesson to read.
+  function renderDiagnosis(r) {
+    const d = r.diagnosis;
+    diagnosis.hidden = !d;
+    if (!d) return;
+    const addr = r.address || "";
+    const key = "check.diag." + d.id;
+    const text = t(key) === key ? d.text : t(key).replace("{addr}", addr);
+    diagnosis.dataset.id = d.id;
+    diagnosis.replaceChildren(
+      el("strong", { i18n: "check.diagTitle" }), " ",
+      el("span", { text, "data-role": "diagnosis-text" }), " ",
+      el("a", { href: d.lesson, i18n: "check.lesson" }));
+  }
+
   // resultRow shows one case: its verdict and title; a WARN or FAIL opens
   // to what was sent and received, the rule, why, and the lesson.
   function resultRow(r) {
@@ -112,7 +217,7 @@ export function mount(element, options = {}) {
       el("code", { class: "case-id", text: r.id }), " ",
       el("span", { text: r.title }));
     if (r.status === "PASS") {
-      return el("li", { class: "check-row pass", "data-id": r.id }, head);
+      return el("li", { class: "check-row pass", "data-id": r.id, "data-stage": r.stage }, head);
     }
     // The first failure opens by itself: it is usually the cause of the
     // ones after it (a server that cannot read 126-byte lengths fails
@@ -125,10 +230,19 @@ export function mount(element, options = {}) {
       ...(r.sent_frames || []).map((f) => field(null, f, true)),
       r.received ? field("check.received", r.received, true) : null,
       ...(r.received_frames || []).map((f) => field(null, f, true)),
-      field("check.rule", `${r.rule.text} (${r.rule.source})`),
+      ruleField(r.rule),
       r.explanation ? field("check.why", r.explanation) : null,
       r.lesson ? el("p", {}, el("a", { href: r.lesson, i18n: "check.lesson" })) : null);
-    return el("li", { class: `check-row ${r.status.toLowerCase()}`, "data-id": r.id }, details);
+    return el("li", { class: `check-row ${r.status.toLowerCase()}`, "data-id": r.id, "data-stage": r.stage }, details);
+  }
+
+  // ruleField shows the rule in the page's language when the core has its
+  // Chinese text, with its RFC section and id.
+  function ruleField(rule) {
+    const tail = ` (${rule.source})${rule.id ? ` [${rule.id}]` : ""}`;
+    return el("p", { class: "check-field" },
+      el("span", { class: "label", i18n: "check.rule" }), " ",
+      el("span", { "data-role": "rule", both: { en: rule.text + tail, zh: (rule.text_zh || rule.text) + tail } }));
   }
 
   function field(labelKey, value, mono = false) {
@@ -138,13 +252,45 @@ export function mount(element, options = {}) {
       el(mono ? "code" : "span", { class: mono ? "mono" : "", text: value }));
   }
 
-  function scoreTable(scores) {
-    return el("table", { class: "check-scores" },
-      el("tbody", {}, scores.map((s) => el("tr", {},
-        el("th", { scope: "row", text: s.title }),
+  // stageTable scores each stage that ran; a stage that is not yet there
+  // links to the lesson that adds it.
+  function stageTable(stages) {
+    return el("table", { class: "check-scores", "data-role": "scores" },
+      el("tbody", {}, stages.map((s) => el("tr", { "data-stage": s.stage },
+        el("th", { scope: "row", i18n: "check.stage." + s.stage }),
         el("td", { text: `${s.pass}/${s.pass + s.warn + s.fail}` }),
-        el("td", { class: s.fail > 0 ? "bad" : s.warn > 0 ? "warn" : "good", text: s.fail > 0 ? "FAIL" : s.warn > 0 ? "WARN" : "PASS" })))));
+        el("td", { class: s.status === "passed" ? "good" : "bad", i18n: "check.state." + s.status }),
+        s.status === "not-yet" && s.lessons?.length
+          ? el("td", {}, el("a", { href: s.lessons[0], i18n: "check.notYetLesson" }))
+          : el("td")))));
   }
+}
+
+// bestResults returns the remembered best state of each stage.
+function bestResults() {
+  try {
+    const v = JSON.parse(localStorage.getItem(BEST_KEY) || "{}");
+    return v && typeof v === "object" ? v : {};
+  } catch {
+    return {};
+  }
+}
+
+// keepBest remembers state as the stage's best when it is better.
+function keepBest(stage, state) {
+  const best = bestResults();
+  if ((RANK[state] || 0) > (RANK[best[stage]] || 0)) {
+    best[stage] = state;
+    remember(BEST_KEY, JSON.stringify(best));
+  }
+}
+
+function remembered(key) {
+  try { return localStorage.getItem(key); } catch { return null; }
+}
+
+function remember(key, value) {
+  try { localStorage.setItem(key, value); } catch { /* not remembered, still shown */ }
 }
 
 // ---- the class board (/class): opt in with a nickname and the class code ----
@@ -155,7 +301,7 @@ export function mount(element, options = {}) {
 // run off the board. The server answers {"type": "board", "nick"} when the
 // results are on it, or {"type": "board", "reason"} when not.
 function boardFields() {
-  const remember = (key, input) => {
+  const kept = (key, input) => {
     try { input.value = localStorage.getItem(key) || ""; } catch { /* not remembered */ }
     input.addEventListener("change", () => {
       try { localStorage.setItem(key, input.value.trim()); } catch { /* not remembered */ }
@@ -164,8 +310,8 @@ function boardFields() {
   };
   const nickId = uid("board-nick");
   const codeId = uid("board-code");
-  const nick = remember("wsplay.boardNick", el("input", { id: nickId, maxlength: "24", autocomplete: "nickname", "data-role": "board-nick" }));
-  const code = remember("wsplay.boardCode", el("input", { id: codeId, size: "9", autocomplete: "off", spellcheck: "false", class: "mono", "data-role": "board-code" }));
+  const nick = kept("wsplay.boardNick", el("input", { id: nickId, maxlength: "24", autocomplete: "nickname", "data-role": "board-nick" }));
+  const code = kept("wsplay.boardCode", el("input", { id: codeId, size: "9", autocomplete: "off", spellcheck: "false", class: "mono", "data-role": "board-code" }));
   const line = el("p", { class: "conn-status", "data-role": "board-status", hidden: true });
   const fields = el("p", { class: "conn-bar board-optin" },
     el("label", { for: nickId, i18n: "check.boardNick" }), nick,
