@@ -5,11 +5,8 @@ package main
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"wsplay/core"
 )
@@ -18,9 +15,12 @@ import (
 // classroom needs:
 //
 //   - The nickname comes from the query: /ws/chat?nick=Ada. Without one the
-//     server picks guest-N. A nickname is 1 to maxNick characters with no
-//     control characters; another one is refused with close 1008. A name
-//     already in the room gets a suffix (Ada-2).
+//     server picks guest-N. A nickname is checked by checkNick (the rules are
+//     there and in docs/server.md); one that breaks them is refused with
+//     close 1008 and the rule it broke. A name already in the room, compared
+//     without regard to case, gets the suffix #2, #3, …: "#" is the one
+//     character a nickname may not contain, so nobody can name themselves
+//     "Ada#2" to pass as the second Ada.
 //   - Every client message is a text message holding the chat text, nothing
 //     else. The room sends JSON events (see chatEvent): a welcome, the last
 //     historySize messages, then join, leave and message events. The text is
@@ -34,7 +34,11 @@ import (
 //   - Limits: a message larger than -chat-max-size fails the connection
 //     with 1009 (core's check, before the payload is read); more messages
 //     than -chat-rate per second on average (bursts up to -chat-burst) close
-//     it with 1008; a binary message closes it with 1003.
+//     it with 1008 — counted per connection and per client address, so that
+//     reconnecting or opening more tabs does not reset the count; more than
+//     -chat-joins joins a minute from one address are refused with 1008; a
+//     binary message closes it with 1003. The teacher's own machine (a
+//     client on the server's own address) is counted per connection only.
 
 // historySize is how many messages a newcomer receives on joining.
 const historySize = 100
@@ -64,6 +68,9 @@ type room struct {
 	history []chatEvent              // under mu: the last historySize messages
 	seq     uint64                   // under mu
 	guests  uint64                   // under mu
+
+	said   *rateTable // messages per client address (-chat-rate, -chat-burst)
+	joined *rateTable // joins per client address (-chat-joins)
 }
 
 // chatClient is one member of the room.
@@ -75,7 +82,10 @@ type chatClient struct {
 }
 
 func newRoom(s *Server) *room {
-	return &room{s: s, clients: map[*chatClient]struct{}{}}
+	return &room{s: s, clients: map[*chatClient]struct{}{},
+		said:   newRateTable(s.cfg.ChatRate, float64(s.cfg.ChatBurst)),
+		joined: newRateTable(s.cfg.ChatJoins/60, s.cfg.ChatJoins),
+	}
 }
 
 // chat prepares a /ws/chat connection.
@@ -88,9 +98,17 @@ func (s *Server) chatEndpoint(r *http.Request) (core.Config, wsHandler) {
 
 // serve runs one member from joining to leaving.
 func (rm *room) serve(c *wsConn, nick string) error {
-	nick = strings.TrimSpace(nick)
-	if nick != "" && !validNick(nick) {
-		c.close(core.StatusPolicyViolation, "chat: a nickname is 1 to "+strconv.Itoa(maxNick)+" characters, without control characters")
+	if nick != "" {
+		n, why := checkNick(nick)
+		if why != "" {
+			c.close(core.StatusPolicyViolation, "chat: nickname: "+why)
+			return nil
+		}
+		nick = n
+	}
+	if c.peer.IsValid() && !rm.joined.take(c.peer, time.Now()) {
+		c.close(core.StatusPolicyViolation, "chat: more than "+strconv.FormatFloat(rm.s.cfg.ChatJoins, 'g', -1, 64)+
+			" joins a minute from your address (-chat-joins); wait a minute")
 		return nil
 	}
 	cl := &chatClient{c: c, queue: make(chan []byte, rm.s.cfg.ChatQueue+historySize+2), gone: make(chan struct{})}
@@ -115,9 +133,13 @@ func (rm *room) serve(c *wsConn, nick string) error {
 			c.close(core.StatusUnsupportedData, "chat: messages are text")
 			return nil
 		}
-		if !bucket.take(time.Now()) {
+		now := time.Now()
+		// Both counts are spent: the connection's and the address's
+		// (reconnecting or a second tab must not reset the limit).
+		mine := bucket.take(now)
+		if (c.peer.IsValid() && !rm.said.take(c.peer, now)) || !mine {
 			c.close(core.StatusPolicyViolation, "chat: more than "+strconv.FormatFloat(rm.s.cfg.ChatRate, 'g', -1, 64)+
-				" messages per second (bursts of "+strconv.Itoa(rm.s.cfg.ChatBurst)+")")
+				" messages per second (bursts of "+strconv.Itoa(rm.s.cfg.ChatBurst)+"), per tab and per address")
 			return nil
 		}
 		rm.say(cl, string(msg))
@@ -140,19 +162,6 @@ func (cl *chatClient) writer() {
 	}
 }
 
-// validNick reports whether a nickname is acceptable.
-func validNick(n string) bool {
-	if !utf8.ValidString(n) || utf8.RuneCountInString(n) > maxNick {
-		return false
-	}
-	for _, r := range n {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return false
-		}
-	}
-	return true
-}
-
 // join adds cl to the room: a welcome with the members, the history, then
 // a join event to everyone. Under the lock, so no message falls between the
 // history and the live messages.
@@ -163,7 +172,14 @@ func (rm *room) join(cl *chatClient, nick string) {
 		rm.guests++
 		nick = "guest-" + strconv.FormatUint(rm.guests, 10)
 	}
-	cl.nick = rm.uniqueNickLocked(nick)
+	cl.nick = uniqueNick(nick, func(n string) bool {
+		for o := range rm.clients {
+			if nickKey(o.nick) == nickKey(n) {
+				return true
+			}
+		}
+		return false
+	})
 	members := []string{cl.nick}
 	for o := range rm.clients {
 		members = append(members, o.nick)
@@ -176,26 +192,6 @@ func (rm *room) join(cl *chatClient, nick string) {
 	}
 	rm.clients[cl] = struct{}{}
 	rm.broadcastLocked(chatEvent{Type: "join", Time: now, Nick: cl.nick, Online: len(rm.clients)})
-}
-
-// uniqueNickLocked adds a suffix to a nickname already in the room.
-func (rm *room) uniqueNickLocked(nick string) string {
-	taken := func(n string) bool {
-		for o := range rm.clients {
-			if o.nick == n {
-				return true
-			}
-		}
-		return false
-	}
-	if !taken(nick) {
-		return nick
-	}
-	for i := 2; ; i++ {
-		if n := nick + "-" + strconv.Itoa(i); !taken(n) {
-			return n
-		}
-	}
 }
 
 // leave removes cl, if still there, and tells the others.

@@ -135,7 +135,7 @@ func TestChatHistoryJoinAndText(t *testing.T) {
 
 	// A second Bob gets a suffix; a guest gets a name.
 	bob2 := coreChat{coreDial(t, ts.addr, "/ws/chat?nick=Bob", core.Config{})}
-	if ev := next(t, bob2); ev.Nick != "Bob-2" {
+	if ev := next(t, bob2); ev.Nick != "Bob#2" {
 		t.Fatalf("second Bob: %+v", ev)
 	}
 	guest := coreChat{coreDial(t, ts.addr, "/ws/chat", core.Config{})}

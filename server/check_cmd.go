@@ -40,6 +40,10 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	fl.StringVar(&htmlOut, "html", "", "also write the report as one self-contained HTML `file`, for a teacher to collect")
 	fl.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow addresses that are not loopback, private or link-local (only for a server you run yourself)")
 	fl.BoolVar(&strict, "strict", false, "exit 1 on warnings too, not only on failures")
+	var board boardFlags
+	fl.StringVar(&board.url, "report", "", "after the run, put its stage results on the class board of the teacher's wsplay at this `URL`, e.g. http://192.168.1.10:8080 (with -nick and -code; shown as self-reported)")
+	fl.StringVar(&board.nick, "nick", "", "your `nickname` on the class board (with -report)")
+	fl.StringVar(&board.code, "code", "", "the class `code` the teacher's server printed (with -report)")
 	fl.Usage = func() {
 		fmt.Fprint(stderr, `Usage: wsplay check [flags] ws://HOST:PORT/PATH
 
@@ -78,9 +82,13 @@ is resolved first and every address it resolves to must be one of those,
 unless -allow-remote is given. This keeps the tool from being used to probe
 other people's servers. wss:// is not supported yet.
 
+With -report, the stage results (nothing else: no URL, no case details) go
+to the class board of the teacher's wsplay, marked self-reported because
+that server did not see the run.
+
 Exit status: 0 when no case failed, 1 when at least one failed (with
--strict, also when one warned), 2 for a usage error (an unknown -stage
-included) or a refused URL.
+-strict, also when one warned) or the board refused the report, 2 for a
+usage error (an unknown -stage included) or a refused URL.
 Colour is used when standard output is a terminal and NO_COLOR is not set.
 
 Examples:
@@ -88,6 +96,7 @@ Examples:
   wsplay check -stage handshake ws://127.0.0.1:9001/
   wsplay check -run handshake,frame. ws://127.0.0.1:3368/
   wsplay check -html report.html -large 1MiB ws://localhost:3368/chat
+  wsplay check -report http://192.168.1.10:8080 -nick Ada -code K7M-4QX ws://127.0.0.1:3368/
 
 Flags:
 `)
@@ -117,6 +126,10 @@ Flags:
 	}
 	if opts.Timeout <= 0 {
 		fmt.Fprintln(stderr, "wsplay check: -timeout must be positive")
+		return 2
+	}
+	if err := board.check(); err != nil {
+		fmt.Fprintln(stderr, "wsplay check:", err)
 		return 2
 	}
 	opts.LargeSizes = []int(large)
@@ -176,6 +189,10 @@ Flags:
 		}
 	}
 	if rep.Failed() || (strict && rep.Warn > 0) || rep.Interrupted {
+		board.send(ctx, rep, opts.AllowRemote, stderr)
+		return 1
+	}
+	if !board.send(ctx, rep, opts.AllowRemote, stderr) {
 		return 1
 	}
 	return 0

@@ -29,6 +29,12 @@ import (
 // running as many checks as it allows gets {"type": "busy"}. The page may
 // send another URL once a run is done; closing the connection cancels a run.
 //
+// The class board (class.go): with {"nick": "Ada", "code": "K7M-4QX"} beside
+// the URL, the run's stage results go on the board, and {"type": "board",
+// "nick": "Ada"} comes before "done". A refusal ({"type": "board",
+// "reason": "..."}: a wrong class code, a nickname taken) comes before
+// "start", and the run goes on without the board.
+//
 // The server connects on behalf of whoever has the page open, so a
 // classroom server reachable by thirty laptops must not become a probe of
 // the school network: a visitor on this machine may check servers on this
@@ -53,15 +59,20 @@ const (
 type checkRequest struct {
 	URL   string `json:"url"`
 	Stage string `json:"stage"` // a check.Stages id, "all" or ""
+	// Nick and Code put the run's stage results on the class board
+	// (class.go) when Nick is not empty.
+	Nick string `json:"nick,omitempty"`
+	Code string `json:"code,omitempty"`
 }
 
 // checkEvent is what the server streams.
 type checkEvent struct {
-	Type   string        `json:"type"` // start, result, done, refused, busy
+	Type   string        `json:"type"` // start, result, board, done, refused, busy
 	Cases  int           `json:"cases,omitempty"`
 	Result *check.Result `json:"result,omitempty"`
 	Report *check.Report `json:"report,omitempty"`
 	Reason string        `json:"reason,omitempty"`
+	Nick   string        `json:"nick,omitempty"` // board: the nickname shown on the class board
 }
 
 // checkSlots counts the checks running, in all and per client address.
@@ -105,6 +116,7 @@ func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 	// Lesson links in the results point at this server's own lessons.
 	opts := check.Options{Lessons: "http://" + r.Host, Page: true}
 	policy := requesterPolicy(r)
+	from := reach.IPOf(r.RemoteAddr)
 	opts.Policy = &policy
 	return core.Config{MaxMessageSize: 4 << 10}, func(c *wsConn) error {
 		// Deferred calls run last first: when the page goes away the
@@ -141,7 +153,9 @@ func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 				defer running.Done()
 				o := opts
 				o.Stage = req.Stage
+				nick := s.admitPage(c, req.Nick, req.Code, from) // the class board: class.go
 				last := s.runCheck(ctx, c, req.URL, o)
+				s.recordPage(c, nick, req.Code, from, last.Report)
 				// Free the connection before the last event goes out: a
 				// page that sends its next URL as soon as it reads the
 				// answer must not be told a check is still running.

@@ -21,7 +21,9 @@ func serveFlags(out io.Writer, cfg *Config, logJSON *bool) *flag.FlagSet {
 	fl.Var((*hostList)(&cfg.Hosts), "host", "a `name` this server is reached by besides localhost, loopback addresses and this machine's own addresses and host name, e.g. wsplay.school.lan; repeat the flag or separate with commas. Requests for any other Host get 421, which defeats DNS rebinding (default none)")
 	fl.Var((*byteSize)(&cfg.MaxMessage), "max-message", "`size` of the largest WebSocket message on /ws/echo and /ws/inspect, after reassembling fragments; larger messages close the connection with 1009 (suffixes KiB, MiB)")
 	fl.Var((*byteSize)(&cfg.MaxInFlight), "max-inflight", "`size` of memory all WebSockets together may hold in messages still arriving (beyond the first 64KiB of each); a message that does not fit closes its connection with 1013, try again later. A message must also arrive whole within -idle-timeout of its first frame")
-	fl.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "most WebSocket connections open at once; more get 503 Service Unavailable")
+	fl.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "most WebSocket connections open at once; more get 503 Service Unavailable; the default comes from the open-file limit, which wsplay raises to its hard limit at start: three quarters of it less 128, from 128 to 8192")
+	fl.IntVar(&cfg.MaxConnsPerAddr, "max-conns-per-addr", cfg.MaxConnsPerAddr, "most WebSockets open at once from one client address (the teacher's own machine is not capped); more get 429 Too Many Requests; raise it when a class shares one NAT address; 0 turns the cap off")
+	fl.Float64Var(&cfg.HandshakeRate, "handshake-rate", cfg.HandshakeRate, "WebSocket handshakes a second one client address may make, on average (bursts of 100, a whole check run, or twice the rate if more); more get 429 Too Many Requests; 0 means no limit")
 	fl.IntVar(&cfg.MaxHTTPConns, "max-http-conns", cfg.MaxHTTPConns, "most plain HTTP connections (pages, files, handshakes in progress) open at once; more are answered 503 and closed. WebSockets count toward -max-conns instead")
 	fl.IntVar(&cfg.MaxHTTPPerAddr, "max-http-conns-per-addr", cfg.MaxHTTPPerAddr, "most plain HTTP connections one client address may have open (this machine's own connections are not limited); a browser uses up to 6 per server")
 	fl.Var((*byteSize)(&cfg.MaxHeaderBytes), "max-header", "`size` of the largest HTTP request head (request line and headers); larger get 431 (net/http allows 4KiB of slack)")
@@ -30,8 +32,11 @@ func serveFlags(out io.Writer, cfg *Config, logJSON *bool) *flag.FlagSet {
 	fl.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "longest time one write to a WebSocket client may take before the connection is dropped (up to an eighth longer, like -idle-timeout)")
 	fl.DurationVar(&cfg.HTTPWriteTimeout, "http-write-timeout", cfg.HTTPWriteTimeout, "longest time to send one HTTP response (the page, the 2 MB WebAssembly module)")
 	fl.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "on SIGINT or SIGTERM, how long to wait for WebSockets to answer the close frame (1001) before cutting them")
-	fl.Float64Var(&cfg.ChatRate, "chat-rate", cfg.ChatRate, "chat messages a client may send per second, on average; faster closes it with 1008; 0 means no limit")
+	fl.Float64Var(&cfg.ChatRate, "chat-rate", cfg.ChatRate, "chat messages a client may send per second, on average, counted per connection and per client address; faster closes it with 1008; 0 means no limit")
 	fl.IntVar(&cfg.ChatBurst, "chat-burst", cfg.ChatBurst, "chat messages a client may send at once, above the rate")
+	fl.Float64Var(&cfg.ChatJoins, "chat-joins", cfg.ChatJoins, "chat joins a minute from one client address (a reconnecting bot); more are closed with 1008")
+	fl.StringVar(&cfg.ClassCode, "class-code", cfg.ClassCode, "the `code` students type to appear on the class board (/class); default: a random one, printed at start-up")
+	fl.IntVar(&cfg.ClassSize, "class-size", cfg.ClassSize, "most students on the class board")
 	fl.Var((*byteSize)(&cfg.ChatMaxSize), "chat-max-size", "`size` of the largest chat message; larger closes the connection with 1009")
 	fl.IntVar(&cfg.ChatQueue, "chat-queue", cfg.ChatQueue, "chat messages that may wait for a client that reads slowly, beyond the 100 replayed on joining; when full the client is cut off with 1008")
 	fl.BoolVar(logJSON, "log-json", false, "write logs as JSON lines (default text lines), to standard error")
@@ -48,7 +53,8 @@ Usage:
 Endpoints: / the playground, /lessons/ the course, /ws/echo echoes every
 message, /ws/inspect reports the handshake and every frame's bytes, /ws/chat
 is a chat room (?nick=NAME), /ws/tap?target=URL relays the page to your own
-server and reports every frame (docs/tap.md). See docs/server.md.
+server and reports every frame (docs/tap.md), /class the class board. See
+docs/server.md.
 
 Flags of serve:
 `)
@@ -80,6 +86,14 @@ func checkConfig(cfg Config) error {
 		return errors.New("-chat-rate must not be negative and -chat-burst must be at least 1")
 	case cfg.ChatMaxSize <= 0 || cfg.ChatQueue < 1:
 		return errors.New("-chat-max-size and -chat-queue must be positive")
+	case cfg.MaxConnsPerAddr < 0 || cfg.HandshakeRate < 0:
+		return errors.New("-max-conns-per-addr and -handshake-rate must not be negative (0 turns them off)")
+	case cfg.ChatJoins <= 0:
+		return errors.New("-chat-joins must be positive")
+	case cfg.ClassSize < 1 || cfg.ClassSize > 10000:
+		return errors.New("-class-size must be from 1 to 10000")
+	case cfg.ClassCode != "" && (len(normCode(cfg.ClassCode)) < 4 || len(cfg.ClassCode) > 32 || strings.Trim(normCode(cfg.ClassCode), codeAlphabet+"0123456789OIL") != ""):
+		return errors.New("-class-code must be 4 to 32 letters and digits (dashes and spaces are ignored)")
 	}
 	return nil
 }

@@ -12,20 +12,6 @@ import (
 	"time"
 )
 
-// dialFrom opens a TCP connection to addr from the local address from,
-// standing in for another machine.
-func dialFrom(t *testing.T, from, addr string) net.Conn {
-	t.Helper()
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: testDeadline}
-	nc, err := d.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nc.SetDeadline(time.Now().Add(testDeadline))
-	t.Cleanup(func() { nc.Close() })
-	return nc
-}
-
 // A request whose body never arrives is dropped after -handshake-timeout,
 // like a head that never ends.
 func TestBodyThatNeverArrives(t *testing.T) {

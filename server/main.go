@@ -47,6 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, versionString())
 		return 0
 	case "help":
+		raiseFileLimit() // as serve does, so that -max-conns shows the same default
 		cfg := defaultConfig()
 		serveFlags(stderr, &cfg, new(bool)).Usage()
 		return 0
@@ -58,6 +59,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 // serve parses the flags, starts the server and runs it until SIGINT or
 // SIGTERM.
 func serve(args []string, stdout, stderr io.Writer) int {
+	// Raised before the defaults are made: -max-conns derives from it.
+	files := raiseFileLimit()
 	cfg := defaultConfig()
 	var logJSON bool
 	fl := serveFlags(stderr, &cfg, &logJSON)
@@ -93,6 +96,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	announce(stdout, ln.Addr().(*net.TCPAddr), cfg.Addr)
+	announceLimits(stdout, cfg, files)
+	srv.class.announce(stdout, ln.Addr().(*net.TCPAddr))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -29,6 +29,9 @@ func (s *Server) routes() http.Handler {
 	r.Handle("/ws/check", s.serveWS("/ws/check", s.checkEndpoint, false))
 	r.Handle("/ws/tap/watch", s.serveWS("/ws/tap/watch", s.tapWatchEndpoint, false))
 	r.HandleFunc("/ws/tap", s.serveTap)
+	r.HandleFunc("/class", s.handleBoardPage).Methods(page...)
+	r.HandleFunc("/class/report", s.handleReport).Methods(http.MethodPost)
+	r.Handle("/ws/class", s.serveWS("/ws/class", s.boardEndpoint, false))
 
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -40,6 +40,8 @@ type Config struct {
 	ChatMaxSize int64   // largest chat message, bytes
 	ChatQueue   int     // messages waiting for a chat client before it is cut off
 
+	classroom // per-address limits and the class board: class.go
+
 	LogJSON bool
 
 	// lookup resolves the host names of the URLs the page asks the server
@@ -58,7 +60,7 @@ func defaultConfig() Config {
 		Addr:             "127.0.0.1:8080",
 		MaxMessage:       16 << 20,
 		MaxInFlight:      64 << 20,
-		MaxConns:         128,
+		MaxConns:         maxConnsFor(fileLimit()),
 		MaxHTTPConns:     1024,
 		MaxHTTPPerAddr:   32,
 		MaxHeaderBytes:   8 << 10,
@@ -71,6 +73,7 @@ func defaultConfig() Config {
 		ChatBurst:        10,
 		ChatMaxSize:      4 << 10,
 		ChatQueue:        256,
+		classroom:        defaultClassroom(),
 	}
 }
 
@@ -88,6 +91,8 @@ type Server struct {
 	// gaveBack counts the times memory was given back (memory.go).
 	gaveBack atomic.Int64
 	stopBG   chan struct{} // closed by Shutdown: ends background work
+	peers    *peerLimits   // per-address WebSocket limits: peers.go
+	class    *classBoard   // the class board: class.go
 
 	mu       sync.Mutex
 	conns    map[*wsConn]struct{} // open WebSockets, for the shutdown
@@ -111,6 +116,7 @@ func NewServer(cfg Config, log *slog.Logger) (*Server, error) {
 		budget: core.NewBudget(cfg.MaxInFlight), stopBG: make(chan struct{})}
 	go s.giveBackMemory(s.stopBG)
 	s.chat = newRoom(s)
+	s.peers, s.class = newPeerLimits(cfg), newClassBoard(cfg)
 	s.http = &http.Server{
 		Handler:           newHostGuard(cfg.Hosts).wrap(withSecurityHeaders(contentSecurityPolicy(lp.course), s.routes())),
 		ReadHeaderTimeout: cfg.HandshakeTimeout,

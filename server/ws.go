@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -23,8 +24,10 @@ type wsConn struct {
 	id       uint64
 	endpoint string
 	remote   string
-	head     []byte // the request head as received, nil if unknown
-	response []byte // the 101 response as sent, nil if unknown
+	peer     netip.Addr // the client's address for the per-address limits; zero for the teacher's own machine
+	counted  bool       // peer is counted in peerLimits: release it at the end
+	head     []byte     // the request head as received, nil if unknown
+	response []byte     // the 101 response as sent, nil if unknown
 
 	mu          sync.Mutex
 	closeCode   core.StatusCode // under mu: code of the close frame this end sent first, 0 if none
@@ -93,8 +96,17 @@ func refuseBusy(w http.ResponseWriter, reason string) {
 // save the memory.
 func (s *Server) serveWS(endpoint string, prepare wsEndpoint, keepHandshake bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The address's own limits first: a student over them must not
+		// take one of the class's slots even for a moment.
+		peer, counted, status, reason := s.peers.admit(r)
+		if status != 0 {
+			s.log.Info("websocket refused", "endpoint", endpoint, "remote", r.RemoteAddr, "status", status, "err", reason)
+			refuseLimit(w, status, reason)
+			return
+		}
 		if n := s.open.Add(1); n > int64(s.cfg.MaxConns) {
 			s.open.Add(-1)
+			s.peers.release(peer, counted)
 			refuseBusy(w, "too many WebSocket connections are open (the limit is "+strconv.Itoa(s.cfg.MaxConns)+", see -max-conns); try again later")
 			return
 		}
@@ -102,6 +114,7 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint, keepHandshake bool
 		if s.closing {
 			s.mu.Unlock()
 			s.open.Add(-1)
+			s.peers.release(peer, counted)
 			refuseBusy(w, "the server is shutting down")
 			return
 		}
@@ -112,6 +125,7 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint, keepHandshake bool
 			if !upgraded {
 				s.handlers.Done()
 				s.open.Add(-1)
+				s.peers.release(peer, counted)
 			}
 		}()
 
@@ -136,7 +150,7 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint, keepHandshake bool
 			s.log.Info("websocket refused", "endpoint", endpoint, "remote", r.RemoteAddr, "err", err.Error())
 			return
 		}
-		c := &wsConn{conn: conn, raw: raw, id: s.nextID.Add(1), endpoint: endpoint, remote: r.RemoteAddr}
+		c := &wsConn{conn: conn, raw: raw, id: s.nextID.Add(1), endpoint: endpoint, remote: r.RemoteAddr, peer: peer, counted: counted}
 		if keepHandshake {
 			c.req = req
 			if raw != nil {
@@ -170,6 +184,7 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint, keepHandshake bool
 // and logs how it ended.
 func (s *Server) runWS(c *wsConn, h wsHandler) {
 	defer s.open.Add(-1)
+	defer s.peers.release(c.peer, c.counted)
 	defer s.handlers.Done()
 	start := time.Now()
 	var pinger *time.Timer

@@ -6,7 +6,8 @@ package site
 
 import "embed"
 
-// Files is the page and its assets: index.html and static/.
+// Files is the page and its assets: index.html, class.html (the class
+// board) and static/.
 //
-//go:embed index.html static
+//go:embed index.html class.html static
 var Files embed.FS

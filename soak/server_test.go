@@ -59,6 +59,9 @@ type server struct {
 	logPath string // its standard error: JSON log lines (and, with goroutine counting, the runtime's scheduler traces)
 	exited  chan struct{}
 	waitErr error // once exited is closed
+
+	outMu sync.Mutex
+	out   []string // the lines it printed on standard output after its URL
 }
 
 // serverOpts says how to start a server.
@@ -118,10 +121,15 @@ func startServer(t testing.TB, o serverOpts) *server {
 		line, _ := br.ReadString('\n')
 		lines <- line
 		// Keep draining: the process must never block on its stdout.
+		// The lines are kept (a few: the limits, the class codes).
 		for {
-			if _, err := br.ReadString('\n'); err != nil {
+			l, err := br.ReadString('\n')
+			if err != nil {
 				return
 			}
+			s.outMu.Lock()
+			s.out = append(s.out, strings.TrimSpace(l))
+			s.outMu.Unlock()
 		}
 	}()
 	select {
@@ -135,6 +143,26 @@ func startServer(t testing.TB, o serverOpts) *server {
 		t.Fatalf("wsplay did not print its URL within 30s; log:\n%s", s.logTail(20))
 	}
 	return s
+}
+
+// printed returns the first line the server printed on standard output
+// (after its URL) that contains word, waiting for it at most d.
+func (s *server) printed(word string, d time.Duration) string {
+	end := time.Now().Add(d)
+	for {
+		s.outMu.Lock()
+		for _, l := range s.out {
+			if strings.Contains(l, word) {
+				s.outMu.Unlock()
+				return l
+			}
+		}
+		s.outMu.Unlock()
+		if time.Now().After(end) {
+			s.t.Fatalf("the server did not print a line with %q", word)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // stop ends the process if it still runs: SIGTERM, then SIGKILL.

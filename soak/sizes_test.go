@@ -25,6 +25,11 @@ type sizes struct {
 	Pings      int   // pings in a burst
 
 	ShutdownClients int // echo clients connected when SIGTERM arrives
+
+	ClassStudents       int // students of the simulated class, each on its own address
+	ClassPageChecks     int // of them, those who check their own server from the page (the rest report like -report)
+	ClassChatLines      int // chat lines each student says
+	ClassHostileSockets int // sockets the hostile student tries to open
 }
 
 // short is what `go test ./soak/` runs: every scenario, with the load
@@ -40,6 +45,11 @@ var short = sizes{
 	Fragments:       100_000,
 	Pings:           10_000,
 	ShutdownClients: 200,
+
+	ClassStudents:       200,
+	ClassPageChecks:     6,
+	ClassChatLines:      3,
+	ClassHostileSockets: 1000,
 }
 
 // long is what `make soak` (WSPLAY_SOAK=1) runs.
@@ -54,6 +64,11 @@ var long = sizes{
 	Fragments:       100_000,
 	Pings:           10_000,
 	ShutdownClients: 500,
+
+	ClassStudents:       200,
+	ClassPageChecks:     200,
+	ClassChatLines:      10,
+	ClassHostileSockets: 5000,
 }
 
 // parallel lets the scenarios of the short run overlap: a race-enabled

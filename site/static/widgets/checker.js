@@ -53,11 +53,12 @@ export function mount(element, options = {}) {
   const summary = el("p", { class: "check-summary", "data-role": "summary", hidden: true });
   const list = el("ol", { class: "check-results", "data-role": "results" });
 
+  const board = boardFields(); // the class board's opt-in, below
   const root = el("div", { class: "widget checker-widget" },
     el("form", { class: "conn-bar", onsubmit: (e) => { e.preventDefault(); run(); } },
       el("label", { for: urlId, i18n: "check.url" }), urlInput,
       el("label", { for: stageId, i18n: "check.stage" }), stageSelect, runBtn),
-    stagesRow, status, progress, diagnosis, summary, list);
+    board.fields, stagesRow, status, board.line, progress, diagnosis, summary, list);
   element.replaceChildren(root);
   followLang(root);
   setText(status, "check.idle");
@@ -101,7 +102,8 @@ export function mount(element, options = {}) {
     renderStages();
     ws = new WebSocket(wsURL("/ws/check"));
     const mine = ws;
-    ws.onopen = () => mine.send(JSON.stringify({ url: urlInput.value.trim(), stage }));
+    board.line.hidden = true;
+    ws.onopen = () => mine.send(JSON.stringify({ url: urlInput.value.trim(), stage, ...board.request() }));
     ws.onmessage = (ev) => show(JSON.parse(ev.data));
     ws.onclose = () => {
       if (ws !== mine) return;
@@ -160,6 +162,9 @@ export function mount(element, options = {}) {
         ws.close(1000, "done");
         break;
       }
+      case "board":
+        board.show(e);
+        break;
       case "refused":
       case "busy":
         ended = true;
@@ -286,4 +291,39 @@ function remembered(key) {
 
 function remember(key, value) {
   try { localStorage.setItem(key, value); } catch { /* not remembered, still shown */ }
+}
+
+// ---- the class board (/class): opt in with a nickname and the class code ----
+//
+// A student who types a nickname and the class code the teacher's server
+// printed has each run's stage results shown on the teacher's board. Both
+// are remembered in this browser (typed once); an empty nickname keeps the
+// run off the board. The server answers {"type": "board", "nick"} when the
+// results are on it, or {"type": "board", "reason"} when not.
+function boardFields() {
+  const kept = (key, input) => {
+    try { input.value = localStorage.getItem(key) || ""; } catch { /* not remembered */ }
+    input.addEventListener("change", () => {
+      try { localStorage.setItem(key, input.value.trim()); } catch { /* not remembered */ }
+    });
+    return input;
+  };
+  const nickId = uid("board-nick");
+  const codeId = uid("board-code");
+  const nick = kept("wsplay.boardNick", el("input", { id: nickId, maxlength: "24", autocomplete: "nickname", "data-role": "board-nick" }));
+  const code = kept("wsplay.boardCode", el("input", { id: codeId, size: "9", autocomplete: "off", spellcheck: "false", class: "mono", "data-role": "board-code" }));
+  const line = el("p", { class: "conn-status", "data-role": "board-status", hidden: true });
+  const fields = el("p", { class: "conn-bar board-optin" },
+    el("label", { for: nickId, i18n: "check.boardNick" }), nick,
+    el("label", { for: codeId, i18n: "check.boardCode" }), code);
+  return {
+    fields, line,
+    request: () => (nick.value.trim() ? { nick: nick.value.trim(), code: code.value.trim() } : {}),
+    show(e) {
+      line.hidden = false;
+      line.className = "conn-status " + (e.nick ? "good" : "bad");
+      line.replaceChildren(el("span", { i18n: e.nick ? "check.onBoard" : "check.boardRefused" }), " ",
+        el(e.nick ? "strong" : "span", { text: e.nick || e.reason })); // the server's words, as text
+    },
+  };
 }
