@@ -72,6 +72,20 @@ func (l *recListener) Accept() (net.Conn, error) {
 	}
 }
 
+// httpConnsFor derives the -max-http-conns default from an open-file limit:
+// the quarter of it that -max-conns leaves (see maxConnsFor), at least 64
+// and at most 1,024 — so the two limits together stay within the
+// descriptors the process has.
+func httpConnsFor(files uint64) int {
+	if files == 0 || files == ^uint64(0) || files > reservedFiles+4*1024 {
+		return 1024
+	}
+	if files <= reservedFiles {
+		return 64
+	}
+	return max(64, int((files-reservedFiles)/4))
+}
+
 // take counts a new plain HTTP connection from addr, or says why it may not
 // be opened. The per-address cap is for fairness between the machines of a
 // class, so it does not apply to this machine's own connections (local:

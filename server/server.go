@@ -61,7 +61,7 @@ func defaultConfig() Config {
 		MaxMessage:       16 << 20,
 		MaxInFlight:      64 << 20,
 		MaxConns:         maxConnsFor(fileLimit()),
-		MaxHTTPConns:     1024,
+		MaxHTTPConns:     httpConnsFor(fileLimit()),
 		MaxHTTPPerAddr:   32,
 		MaxHeaderBytes:   8 << 10,
 		HandshakeTimeout: 10 * time.Second,
