@@ -246,28 +246,33 @@ type heldConn struct {
 
 // hold opens a connection from from to addr and holds it: nothing sent
 // (body false) or a request head announcing a body of which only 10 bytes
-// come. It reads until the server ends the connection.
-func hold(from, addr string, body bool) heldConn {
+// come. It calls opened once the connection is open and its bytes sent (or
+// it failed), then reads until the server ends the connection.
+func hold(from, addr string, body bool, opened func()) heldConn {
 	nc, err := dialFrom(from, addr)
-	if err != nil {
-		return heldConn{dialErr: err}
-	}
-	defer nc.Close()
-	if body {
+	if err == nil && body {
 		// Under net/http's 256 KiB, so the server waits for the body
 		// (to read it past the handler) rather than closing at once.
 		_, err = io.WriteString(nc, "GET / HTTP/1.1\r\nHost: "+addr+"\r\nContent-Length: 65536\r\n\r\n0123456789")
-		if err != nil {
-			return heldConn{dialErr: err}
-		}
 	}
+	opened()
+	if err != nil {
+		if nc != nil {
+			nc.Close()
+		}
+		return heldConn{dialErr: err}
+	}
+	return readToEnd(nc)
+}
+
+// readToEnd reads what the server sends until it ends the connection, and
+// closes it.
+func readToEnd(nc net.Conn) heldConn {
+	defer nc.Close()
 	h := heldConn{start: time.Now()}
 	nc.SetReadDeadline(time.Now().Add(attack.Handshake + deadline))
 	all, err := io.ReadAll(nc)
-	h.took = time.Since(h.start)
-	if err != nil {
-		h.endErr = err
-	}
+	h.took, h.endErr = time.Since(h.start), err
 	if resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(all)), nil); err == nil {
 		h.status = resp.StatusCode
 		b, _ := io.ReadAll(resp.Body)
@@ -325,19 +330,7 @@ func TestAttackDescriptors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wg.Go(func() {
-			defer nc.Close()
-			h := heldConn{start: time.Now()}
-			nc.SetReadDeadline(time.Now().Add(a.Handshake + deadline))
-			all, err := io.ReadAll(nc)
-			h.took, h.endErr = time.Since(h.start), err
-			if resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(all)), nil); err == nil {
-				h.status = resp.StatusCode
-				b, _ := io.ReadAll(resp.Body)
-				h.body = string(b)
-			}
-			perAddr[i] = h
-		})
+		wg.Go(func() { perAddr[i] = readToEnd(nc) })
 	}
 
 	// The attack: DescConns connections from DescConns/DescPerAddr
@@ -351,10 +344,9 @@ func TestAttackDescriptors(t *testing.T) {
 		sem <- struct{}{}
 		wg.Go(func() {
 			from := "127.0.2." + strconv.Itoa(1+i/a.DescPerAddr)
-			// hold returns only at the end; free the dialing slot
-			// once the connection is open and its bytes sent.
-			go func() { time.Sleep(20 * time.Millisecond); <-sem; dialed.Done() }()
-			held[i] = hold(from, srv.addr, i%2 == 1)
+			// hold returns only when the server ends the connection:
+			// the dialing slot is freed once it is open.
+			held[i] = hold(from, srv.addr, i%2 == 1, func() { <-sem; dialed.Done() })
 		})
 	}
 	dialed.Wait()
