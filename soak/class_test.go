@@ -133,7 +133,7 @@ func TestClass(t *testing.T) {
 		t.Errorf("the board has %d rows, %d of them wrong; want %d", len(view.Students), wrong, len(students))
 	}
 	sort.Slice(checkTimes, func(i, j int) bool { return checkTimes[i] < checkTimes[j] })
-	t.Logf("figure: class: %d students (%d WebSockets) connected in %v; chat, echo, %d page checks (median %v, slowest %v, queued by the server's 2 check slots), %d reports; all done in %v; server peak VmRSS %s; board: %d rows, all as reported",
+	t.Logf("figure: class: %d students (%d WebSockets) connected in %v; chat, echo, %d page checks (median %v, slowest %v, queued by the server's check slots), %d reports; all done in %v; server peak VmRSS %s; board: %d rows, all as reported",
 		len(students), 3*len(students), connected.Round(time.Millisecond), len(checkTimes), checkTimes.pct(50).Round(time.Millisecond),
 		checkTimes.pct(100).Round(time.Millisecond), len(students)-len(checkTimes), worked.Round(time.Millisecond), mib(peak), len(view.Students))
 }
@@ -429,7 +429,7 @@ func (p *pupil) checkFromPage(t *testing.T, addr, code string) {
 		}
 		json.Unmarshal(msg, &e)
 		switch e.Type {
-		case "busy": // the server runs two checks at once: the page tries again
+		case "busy": // every check slot is taken: the page tries again
 			time.Sleep(500 * time.Millisecond)
 			c.WriteMessage(core.OpText, req)
 		case "refused":

@@ -69,6 +69,7 @@ type serverOpts struct {
 	addr       string   // "" means 127.0.0.1:0
 	flags      []string // flags of serve besides -addr and -log-json
 	goroutines bool     // have the runtime trace its goroutines (see goroutines)
+	binary     string   // the wsplay binary to run; "" means the one TestMain built
 }
 
 // startServer starts wsplay serve with -log-json and the given flags, and
@@ -84,7 +85,11 @@ func startServer(t testing.TB, o serverOpts) *server {
 		t.Fatal(err)
 	}
 	args := append([]string{"serve", "-addr", o.addr, "-log-json"}, o.flags...)
-	cmd := exec.Command(binary, args...)
+	bin := binary
+	if o.binary != "" {
+		bin = o.binary
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Stderr = logf
 	// The race runtime sleeps a second before a process exits, which
 	// would count against the shutdown's time.
