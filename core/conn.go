@@ -179,6 +179,7 @@ func (c *Conn) ReadMessage(dst []byte) (Opcode, []byte, error) {
 		return 0, dst, c.readErr
 	}
 	op, dst, err := c.readMessage(dst)
+	c.releaseBudget()
 	if err != nil {
 		c.readErr = err
 	}
@@ -192,12 +193,22 @@ func (c *Conn) readMessage(dst []byte) (Opcode, []byte, error) {
 		}
 	}
 	op, dst, err := c.readMessageGeneral(dst)
+	if err != nil {
+		c.releaseBudget()
+	}
+	c.fr.br.idle.messageDone()
+	return op, dst, err
+}
+
+// releaseBudget gives back what the last message took from cfg.Budget.
+// ReadMessage does it when it returns: the message is then the caller's.
+// ReadLoop does it after the handler returns, so a message being echoed
+// still counts.
+func (c *Conn) releaseBudget() {
 	if c.taken > 0 {
 		c.cfg.Budget.give(c.taken)
 		c.taken = 0
 	}
-	c.fr.br.idle.messageDone()
-	return op, dst, err
 }
 
 // readMessageGeneral is readMessage for everything the fast path does not
@@ -367,6 +378,11 @@ func (c *Conn) observeIn(h FrameHeader, payload []byte) {
 		Mask(h.Key, 0, c.wireIn[n:])
 	}
 	c.cfg.OnFrame(Received, c.wireIn)
+	if cap(c.wireIn) > keepMessageBuffer+MaxHeaderSize {
+		// A connection that once received a large frame must not keep
+		// its copy for as long as it lives.
+		c.wireIn = nil
+	}
 }
 
 // isProtocolError reports whether err is a *ProtocolError. It is a function
@@ -620,6 +636,7 @@ func (c *Conn) awaitClose() {
 	var drop []byte
 	for c.readErr == nil {
 		_, drop, c.readErr = c.readMessage(drop[:0])
+		c.releaseBudget()
 	}
 }
 
@@ -689,7 +706,9 @@ func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) err
 		}
 		c.cfg.OnFrame(Sent, buf)
 		_, err := c.rw.Write(buf)
-		*bp = buf[:0]
+		if cap(buf) <= keepMessageBuffer+MaxHeaderSize {
+			*bp = buf[:0] // a grown buffer is kept; a huge one is left to the collector
+		}
 		return c.wrote(err)
 	}
 	// Fill the buffer with the header and as much payload as fits, so a

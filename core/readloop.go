@@ -77,7 +77,9 @@ func (c *Conn) generalMessage(handle func(Opcode, []byte) error, buf *[]byte) er
 	if err != nil {
 		return err
 	}
-	if err := c.handleMessage(handle, op, msg); err != nil {
+	err = c.handleMessage(handle, op, msg)
+	c.releaseBudget() // the message counted until its handler was done with it
+	if err != nil {
 		return err
 	}
 	if cap(msg) <= keepMessageBuffer {

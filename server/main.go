@@ -85,6 +85,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(handler)
 
+	setMemoryLimit(cfg)
 	srv, err := NewServer(cfg, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "wsplay: %v\n", err)
