@@ -373,6 +373,13 @@ func (c *Conn) handleControl(h FrameHeader) error {
 // on the wire, key and all.
 func (c *Conn) observeIn(h FrameHeader, payload []byte) {
 	n := len(c.wireIn)
+	if b := c.cfg.Budget; b != nil && n+len(payload) > cap(c.wireIn) && n+len(payload) > FreeMessageBytes {
+		// The observer's copy of a large frame counts toward the
+		// budget like the message itself, until the message is done.
+		grow := int64(n + len(payload) - cap(c.wireIn))
+		b.force(grow)
+		c.taken += grow
+	}
 	c.wireIn = append(c.wireIn, payload...)
 	if h.Masked {
 		Mask(h.Key, 0, c.wireIn[n:])
@@ -698,7 +705,12 @@ func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) err
 	buf := AppendFrameHeader((*bp)[:0], h)
 	if c.cfg.OnFrame != nil {
 		// The observer wants the frame whole: assemble it, then write it
-		// in one call.
+		// in one call. A large frame's copy counts toward the budget
+		// while it is written.
+		if b := c.cfg.Budget; b != nil && len(p) > FreeMessageBytes {
+			b.force(int64(len(p)))
+			defer b.give(int64(len(p)))
+		}
 		n := len(buf)
 		buf = append(buf, p...)
 		if h.Masked {

@@ -14,20 +14,9 @@ import (
 	"time"
 
 	"wsplay/check"
-	"wsplay/check/testdata/naive"
 	"wsplay/core"
 )
 
-// naiveOn serves the classic blog recipe (which fails some cases) on ip.
-func naiveOn(t *testing.T, ip string) string {
-	ln, err := net.Listen("tcp", ip+":0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go naive.Serve(ln)
-	return ln.Addr().String()
-}
 
 // pageCheck runs a check the way the page's panel does, from the student's
 // address ip, and returns the "board" event (zero if none came) and the

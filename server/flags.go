@@ -92,7 +92,7 @@ func checkConfig(cfg Config) error {
 		return errors.New("-chat-joins must be positive")
 	case cfg.ClassSize < 1 || cfg.ClassSize > 10000:
 		return errors.New("-class-size must be from 1 to 10000")
-	case cfg.ClassCode != "" && (len(normCode(cfg.ClassCode)) < 4 || len(cfg.ClassCode) > 32 || strings.Trim(normCode(cfg.ClassCode), codeAlphabet+"0123456789OIL") != ""):
+	case cfg.ClassCode != "" && (len(normCode(cfg.ClassCode)) < 4 || len(cfg.ClassCode) > 32 || strings.Trim(normCode(cfg.ClassCode), codeAlphabet+"01OIL") != ""):
 		return errors.New("-class-code must be 4 to 32 letters and digits (dashes and spaces are ignored)")
 	}
 	return nil

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"sort"
 	"strings"
 )
 
@@ -75,22 +74,6 @@ func (g *hostGuard) allowed(host string) bool {
 	}
 	name = strings.ToLower(name)
 	return name == "localhost" || strings.HasSuffix(name, ".localhost") || g.names[name]
-}
-
-// served lists the names and addresses the server answers to, for the
-// refusal and the start-up message.
-func (g *hostGuard) served() []string {
-	var out []string
-	for a := range g.addrs {
-		if !a.IsLoopback() && !a.IsLinkLocalUnicast() {
-			out = append(out, a.String())
-		}
-	}
-	for n := range g.names {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return append([]string{"localhost", "127.0.0.1", "[::1]"}, out...)
 }
 
 // wrap refuses requests for other Host names with 421 and a plain-text
