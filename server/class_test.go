@@ -17,7 +17,6 @@ import (
 	"wsplay/core"
 )
 
-
 // pageCheck runs a check the way the page's panel does, from the student's
 // address ip, and returns the "board" event (zero if none came) and the
 // report. With a refusal expected it returns as soon as the board event
