@@ -542,3 +542,85 @@ func TestBlocksInTheLessonsLanguage(t *testing.T) {
 		t.Errorf("a Chinese frame fallback does not cite the rule in Chinese:\n%s", zh)
 	}
 }
+
+// shownInputs lists what a worked example or a live widget hands the reader
+// already solved, in the terms of the exercise kinds: the key whose Accept
+// it computes ("accept KEY"), the frame it decodes ("decode HEX"), the key
+// and text it masks ("mask KEY TEXT"), and the frame it builds ("build
+// OPCODE MASKED TEXT", for a whole final frame with a UTF-8 payload).
+func shownInputs(b *Block) []string {
+	if b.Type != "example" && b.Type != "widget" {
+		return nil
+	}
+	switch b.Name {
+	case "accept":
+		return []string{"accept " + b.Params["key"]}
+	case "mask":
+		return []string{"mask " + strings.ToLower(b.Params["key"]) + " " + b.Params["payload"]}
+	case "frame":
+		raw, msg := parseHex(b.Params["hex"])
+		if msg != "" {
+			return nil
+		}
+		shown := []string{"decode " + hexString(raw)}
+		role, _ := parseRole(b.Params["receiver"])
+		e := core.ExplainFrame(raw, role)
+		if text, ok := payloadText(e); ok && e.Complete && e.Header.Fin {
+			shown = append(shown, "build "+e.Header.Opcode.String()+" "+bit(e.Header.Masked)+" "+text)
+			if e.Header.Masked {
+				shown = append(shown, "mask "+hex.EncodeToString(e.Header.Key[:])+" "+text)
+			}
+		}
+		return shown
+	}
+	return nil
+}
+
+// exerciseInput is an exercise's question in the terms of shownInputs.
+func exerciseInput(b *Block) string {
+	switch b.Name {
+	case "accept":
+		return "accept " + b.Params["key"]
+	case "decode":
+		return "decode " + normHex(b.Params["hex"])
+	case "mask":
+		return "mask " + strings.ToLower(strings.Join(strings.Fields(b.Params["key"]), "")) + " " + b.Params["payload"]
+	case "build":
+		return "build " + b.Params["opcode"] + " " + boolBit(b.Params["masked"]) + " " + b.Params["text"]
+	}
+	return ""
+}
+
+// TestExercisesAreNewWork: an exercise whose input is the same as a worked
+// example's or a live widget's in the same lesson has its answer printed on
+// the page, so it teaches nothing (the README's rule). A build exercise
+// repeats a frame shown with the same opcode, masking and text; a mask
+// exercise repeats a masked frame shown with the same key and text.
+func TestExercisesAreNewWork(t *testing.T) {
+	c := course(t)
+	for _, lang := range Languages {
+		for _, l := range c.Lessons[lang] {
+			shownAt := map[string]*Block{}
+			for _, b := range l.Blocks {
+				for _, in := range shownInputs(b) {
+					if shownAt[in] == nil {
+						shownAt[in] = b
+					}
+				}
+			}
+			for _, b := range l.Blocks {
+				if b.Type != "exercise" {
+					continue
+				}
+				if s := shownAt[exerciseInput(b)]; s != nil {
+					in := exerciseInput(b)
+					if len(in) > 60 {
+						in = in[:60] + "…"
+					}
+					t.Errorf("%s:%d: this %s exercise asks what the %s %s at line %d shows solved (%s): give it an input of its own",
+						b.File, b.Line, b.Name, s.Name, s.Type, s.Line, in)
+				}
+			}
+		}
+	}
+}
