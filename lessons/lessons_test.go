@@ -4,6 +4,8 @@ package lessons
 
 import (
 	"bytes"
+	"crypto/sha1"
+	"encoding/base64"
 	"encoding/hex"
 	"io/fs"
 	"os"
@@ -382,6 +384,9 @@ func TestConcreteValuesAreExamples(t *testing.T) {
 				}
 			}
 			checked = append(checked, hexString(payloads))
+			for _, v := range pinnedValues {
+				checked = append(checked, v.value)
+			}
 			prose := wsplayFence.ReplaceAllString(string(src), "")
 			for _, re := range []*regexp.Regexp{keyRE, acceptRE, hexRunRE} {
 				for _, v := range re.FindAllString(prose, -1) {
@@ -621,6 +626,49 @@ func TestExercisesAreNewWork(t *testing.T) {
 						b.File, b.Line, b.Name, s.Name, s.Type, s.Line, in)
 				}
 			}
+		}
+	}
+}
+
+// pinnedValues are the concrete values a lesson shows that no worked example
+// can hold, because they are wrong on purpose: what a blog post's mistake
+// produces. TestPinnedValues computes each one, so the lesson cannot lie
+// about what the mistake gives.
+var pinnedValues = []struct {
+	value, what string
+	compute     func() string
+}{
+	{"B+uvkirVlXkQT4tM7HfDM/5rBwM=",
+		"the Accept for the RFC's sample key with the GUID typed 258EAF5E-… (lessons 3 and 13)",
+		func() string {
+			return acceptWithGUID("dGhlIHNhbXBsZSBub25jZQ==", "258EAF5E-E914-47DA-95CA-C5AB0DC85B11")
+		}},
+	{"s3pPLMBiTxaQ9kYGzzhZRbK+x0o=",
+		"the RFC's sample Accept printed with a zero for the letter O (lessons 3 and 13)",
+		func() string {
+			return strings.Replace(core.Accept("dGhlIHNhbXBsZSBub25jZQ=="), "xOo=", "x0o=", 1)
+		}},
+}
+
+// acceptWithGUID is the Accept computation of §4.2.2 with any GUID: the
+// lessons show what a mistyped one gives.
+func acceptWithGUID(key, guid string) string {
+	sum := sha1.Sum([]byte(key + guid))
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// TestPinnedValues recomputes every pinned value, and checks that none of
+// them is by chance the right Accept.
+func TestPinnedValues(t *testing.T) {
+	if got := acceptWithGUID("dGhlIHNhbXBsZSBub25jZQ==", core.GUID); got != core.Accept("dGhlIHNhbXBsZSBub25jZQ==") {
+		t.Fatalf("acceptWithGUID with the real GUID gives %q, the core %q", got, core.Accept("dGhlIHNhbXBsZSBub25jZQ=="))
+	}
+	for _, v := range pinnedValues {
+		if got := v.compute(); got != v.value {
+			t.Errorf("%s: the lessons show %q, it is %q", v.what, v.value, got)
+		}
+		if v.value == core.Accept("dGhlIHNhbXBsZSBub25jZQ==") {
+			t.Errorf("%s: %q is the right Accept, not a mistake", v.what, v.value)
 		}
 	}
 }
