@@ -4,6 +4,8 @@ package lessons
 
 import (
 	"bytes"
+	"crypto/sha1"
+	"encoding/base64"
 	"encoding/hex"
 	"io/fs"
 	"os"
@@ -382,6 +384,9 @@ func TestConcreteValuesAreExamples(t *testing.T) {
 				}
 			}
 			checked = append(checked, hexString(payloads))
+			for _, v := range pinnedValues {
+				checked = append(checked, v.value)
+			}
 			prose := wsplayFence.ReplaceAllString(string(src), "")
 			for _, re := range []*regexp.Regexp{keyRE, acceptRE, hexRunRE} {
 				for _, v := range re.FindAllString(prose, -1) {
@@ -540,5 +545,130 @@ func TestBlocksInTheLessonsLanguage(t *testing.T) {
 	zh := string(renderBlock(b, "zh"))
 	if !strings.Contains(zh, core.RuleControlFinal.TextIn("zh")) || strings.Contains(zh, core.RuleControlFinal.Text) {
 		t.Errorf("a Chinese frame fallback does not cite the rule in Chinese:\n%s", zh)
+	}
+}
+
+// shownInputs lists what a worked example or a live widget hands the reader
+// already solved, in the terms of the exercise kinds: the key whose Accept
+// it computes ("accept KEY"), the frame it decodes ("decode HEX"), the key
+// and text it masks ("mask KEY TEXT"), and the frame it builds ("build
+// OPCODE MASKED TEXT", for a whole final frame with a UTF-8 payload).
+func shownInputs(b *Block) []string {
+	if b.Type != "example" && b.Type != "widget" {
+		return nil
+	}
+	switch b.Name {
+	case "accept":
+		return []string{"accept " + b.Params["key"]}
+	case "mask":
+		return []string{"mask " + strings.ToLower(b.Params["key"]) + " " + b.Params["payload"]}
+	case "frame":
+		raw, msg := parseHex(b.Params["hex"])
+		if msg != "" {
+			return nil
+		}
+		shown := []string{"decode " + hexString(raw)}
+		role, _ := parseRole(b.Params["receiver"])
+		e := core.ExplainFrame(raw, role)
+		if text, ok := payloadText(e); ok && e.Complete && e.Header.Fin {
+			shown = append(shown, "build "+e.Header.Opcode.String()+" "+bit(e.Header.Masked)+" "+text)
+			if e.Header.Masked {
+				shown = append(shown, "mask "+hex.EncodeToString(e.Header.Key[:])+" "+text)
+			}
+		}
+		return shown
+	}
+	return nil
+}
+
+// exerciseInput is an exercise's question in the terms of shownInputs.
+func exerciseInput(b *Block) string {
+	switch b.Name {
+	case "accept":
+		return "accept " + b.Params["key"]
+	case "decode":
+		return "decode " + normHex(b.Params["hex"])
+	case "mask":
+		return "mask " + strings.ToLower(strings.Join(strings.Fields(b.Params["key"]), "")) + " " + b.Params["payload"]
+	case "build":
+		return "build " + b.Params["opcode"] + " " + boolBit(b.Params["masked"]) + " " + b.Params["text"]
+	}
+	return ""
+}
+
+// TestExercisesAreNewWork: an exercise whose input is the same as a worked
+// example's or a live widget's in the same lesson has its answer printed on
+// the page, so it teaches nothing (the README's rule). A build exercise
+// repeats a frame shown with the same opcode, masking and text; a mask
+// exercise repeats a masked frame shown with the same key and text.
+func TestExercisesAreNewWork(t *testing.T) {
+	c := course(t)
+	for _, lang := range Languages {
+		for _, l := range c.Lessons[lang] {
+			shownAt := map[string]*Block{}
+			for _, b := range l.Blocks {
+				for _, in := range shownInputs(b) {
+					if shownAt[in] == nil {
+						shownAt[in] = b
+					}
+				}
+			}
+			for _, b := range l.Blocks {
+				if b.Type != "exercise" {
+					continue
+				}
+				if s := shownAt[exerciseInput(b)]; s != nil {
+					in := exerciseInput(b)
+					if len(in) > 60 {
+						in = in[:60] + "…"
+					}
+					t.Errorf("%s:%d: this %s exercise asks what the %s %s at line %d shows solved (%s): give it an input of its own",
+						b.File, b.Line, b.Name, s.Name, s.Type, s.Line, in)
+				}
+			}
+		}
+	}
+}
+
+// pinnedValues are the concrete values a lesson shows that no worked example
+// can hold, because they are wrong on purpose: what a blog post's mistake
+// produces. TestPinnedValues computes each one, so the lesson cannot lie
+// about what the mistake gives.
+var pinnedValues = []struct {
+	value, what string
+	compute     func() string
+}{
+	{"B+uvkirVlXkQT4tM7HfDM/5rBwM=",
+		"the Accept for the RFC's sample key with the GUID typed 258EAF5E-… (lessons 3 and 13)",
+		func() string {
+			return acceptWithGUID("dGhlIHNhbXBsZSBub25jZQ==", "258EAF5E-E914-47DA-95CA-C5AB0DC85B11")
+		}},
+	{"s3pPLMBiTxaQ9kYGzzhZRbK+x0o=",
+		"the RFC's sample Accept printed with a zero for the letter O (lessons 3 and 13)",
+		func() string {
+			return strings.Replace(core.Accept("dGhlIHNhbXBsZSBub25jZQ=="), "xOo=", "x0o=", 1)
+		}},
+}
+
+// acceptWithGUID is the Accept computation of §4.2.2 with any GUID: the
+// lessons show what a mistyped one gives.
+func acceptWithGUID(key, guid string) string {
+	sum := sha1.Sum([]byte(key + guid))
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// TestPinnedValues recomputes every pinned value, and checks that none of
+// them is by chance the right Accept.
+func TestPinnedValues(t *testing.T) {
+	if got := acceptWithGUID("dGhlIHNhbXBsZSBub25jZQ==", core.GUID); got != core.Accept("dGhlIHNhbXBsZSBub25jZQ==") {
+		t.Fatalf("acceptWithGUID with the real GUID gives %q, the core %q", got, core.Accept("dGhlIHNhbXBsZSBub25jZQ=="))
+	}
+	for _, v := range pinnedValues {
+		if got := v.compute(); got != v.value {
+			t.Errorf("%s: the lessons show %q, it is %q", v.what, v.value, got)
+		}
+		if v.value == core.Accept("dGhlIHNhbXBsZSBub25jZQ==") {
+			t.Errorf("%s: %q is the right Accept, not a mistake", v.what, v.value)
+		}
 	}
 }

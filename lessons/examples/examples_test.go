@@ -221,18 +221,27 @@ func TestEchoServers(t *testing.T) {
 					{"loopback Origin", "Origin: http://localhost:8080\r\n", 101},
 					{"Origin of the server itself", "Origin: http://" + addr + "\r\n", 101},
 					{"Origin of another site", "Origin: https://attacker.example\r\n", 403},
+					// A name that merely starts like a loopback address is
+					// another site: the check must parse the host, not its text.
+					{"Origin whose name starts with 127.", "Origin: http://127.attacker.example\r\n", 403},
+					{"loopback address Origin", "Origin: http://127.0.0.2:8000\r\n", 101},
 					{"version 8", "VERSION", 426},
 					{"key of 15 bytes", "KEY", 400},
+					// §4.1 asks for "HTTP/1.1 or higher", as lesson 2 says.
+					{"HTTP/1.0", "HTTP/1.0", 400},
+					{"HTTP/1.2", "HTTP/1.2", 101},
 				} {
-					version, key := "13", "dGhlIHNhbXBsZSBub25jZQ=="
+					version, key, proto := "13", "dGhlIHNhbXBsZSBub25jZQ==", "HTTP/1.1"
 					extra := tc.extra
 					switch extra {
+					case "HTTP/1.0", "HTTP/1.2":
+						proto, extra = extra, ""
 					case "VERSION":
 						version, extra = "8", ""
 					case "KEY":
 						key, extra = "AAAAAAAAAAAAAAAAAAAA", ""
 					}
-					head := "GET / HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+					head := "GET / " + proto + "\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
 						"Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: " + version + "\r\n" + extra + "\r\n"
 					resp := rawHandshake(t, addr, head)
 					if resp.Status != tc.status {

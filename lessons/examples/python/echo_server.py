@@ -27,6 +27,7 @@ Watch it:  wsplay tap -listen 127.0.0.1:9000 -target ws://127.0.0.1:3368/
 import base64
 import codecs
 import hashlib
+import ipaddress
 import socket
 import struct
 import sys
@@ -103,6 +104,15 @@ def accept_value(key):
     return base64.b64encode(digest).decode("ascii")
 
 
+def http_11_or_later(version):
+    """True for "HTTP/1.1" and any later "HTTP/major.minor" (§4.1)."""
+    name, _, number = version.partition("/")
+    major, _, minor = number.partition(".")
+    if name != "HTTP" or not major.isdigit() or not minor.isdigit():
+        return False
+    return (int(major), int(minor)) >= (1, 1)
+
+
 def origin_allowed(origin, host):
     """Browsers send Origin; a page from another site must not get in (§10.2).
 
@@ -117,7 +127,14 @@ def origin_allowed(origin, host):
     if parts.netloc.lower() == host.lower():
         return True
     name = (parts.hostname or "").lower()
-    return name == "localhost" or name == "::1" or name.startswith("127.")
+    if name == "localhost":
+        return True
+    # Parse the host as an address and ask whether it is loopback: a test on
+    # the text ("starts with 127.") would let http://127.attacker.example in.
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # a name other than localhost: not this machine
 
 
 def refuse(sock, status, why):
@@ -143,8 +160,11 @@ def handshake(sock, reader):
         # optional, and names ignore case (RFC 9112 §5).
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
-    if len(request) != 3 or request[0] != "GET" or request[2] != "HTTP/1.1":
-        return refuse(sock, "400 Bad Request", "the handshake is a GET over HTTP/1.1")
+    # §4.1: "an HTTP/1.1 or higher GET request". Any other method gets 400,
+    # the status §4.2.1 names ("such as 400 Bad Request"); a 405 would have to
+    # carry an Allow field (RFC 9110 §15.5.6).
+    if len(request) != 3 or request[0] != "GET" or not http_11_or_later(request[2]):
+        return refuse(sock, "400 Bad Request", "the handshake is a GET over HTTP/1.1 or later")
     if "host" not in headers:
         return refuse(sock, "400 Bad Request", "the request must have a Host")
     if "websocket" not in tokens(headers.get("upgrade", "")):
