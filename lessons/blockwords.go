@@ -33,7 +33,7 @@ var blockWordsByLang = map[string]blockWords{
 	"en": {
 		lang:          "en",
 		acceptCaption: "From Sec-WebSocket-Key to Sec-WebSocket-Accept (RFC 6455 §4.2.2)",
-		acceptSteps: [6]string{"1. Sec-WebSocket-Key", "2. the key decoded from base64", "3. the GUID (§1.3)",
+		acceptSteps: [6]string{"1. Sec-WebSocket-Key", "2. only checked: the key decodes to 16 bytes (it is not hashed decoded)", "3. the GUID (§1.3)",
 			"4. key + GUID: the text hashed", "5. SHA-1 of that text (20 bytes)", "6. base64 of the digest: Sec-WebSocket-Accept"},
 		keyBytesNote: " bytes; checked, not hashed",
 		maskHeads:    []string{"i", "j = i mod 4", "key byte j", "original byte i", "XOR: masked byte i"},
@@ -63,7 +63,7 @@ var blockWordsByLang = map[string]blockWords{
 	"zh": {
 		lang:          "zh",
 		acceptCaption: "从 Sec-WebSocket-Key 到 Sec-WebSocket-Accept（RFC 6455 §4.2.2）",
-		acceptSteps: [6]string{"1. Sec-WebSocket-Key", "2. base64 解码后的密钥", "3. GUID（§1.3）",
+		acceptSteps: [6]string{"1. Sec-WebSocket-Key", "2. 只做检查：密钥解码后是 16 字节（哈希的不是解码后的字节）", "3. GUID（§1.3）",
 			"4. 密钥 + GUID：被哈希的文本", "5. 该文本的 SHA-1（20 字节）", "6. 摘要的 base64：Sec-WebSocket-Accept"},
 		keyBytesNote: " 字节；只检查，不参与哈希",
 		maskHeads:    []string{"i", "j = i mod 4", "密钥字节 j", "原始字节 i", "异或：掩码后字节 i"},
