@@ -51,7 +51,7 @@ type Case struct {
 	informational bool
 	// infoResult, when set, is the result text of an informational case.
 	infoResult string
-	play          func(p *Peer)
+	play       func(p *Peer)
 }
 
 func newMaskKey() [4]byte {
@@ -401,7 +401,7 @@ func utf8Cases() []Case {
 			desc += fmt.Sprintf("<br><br>MESSAGE PARTS:<br>PART1 = %x<br>PART2 = %x<br>PART3 = %x<br>", parts[0], parts[1], parts[2])
 			cs = append(cs, Case{ID: id, Description: desc, checkID: "utf8.fail-fast", limit: 8 * time.Second,
 				Expectation: "The first frame is accepted, we expect to timeout on the first wait. The 2nd frame should be rejected immediately (fail fast on UTF-8). If we timeout, we expect the connection is failed at least then, since the complete message payload is not valid UTF-8.",
-				play: failFast(parts, asFrames)})
+				play:        failFast(parts, asFrames)})
 		}
 	}
 	for gi, g := range utf8Groups() {
@@ -714,7 +714,9 @@ func performanceCases() []Case {
 			k, fragSize := k, fragSize
 			n := 4 << 20
 			cs = append(cs, big(fmt.Sprintf("9.%d.%d", i+3, j+1), fmt.Sprintf("Send fragmented %s message message with message payload of length %s. Sent out in fragments of %s.", k.name, sizeExpr(n), sizeName(fragSize)), k.op, n, 100*time.Second,
-				func() []Frame { return fragments(k.op, bytes.Repeat([]byte(k.payload), n/len(k.payload)+1)[:n], fragSize) }))
+				func() []Frame {
+					return fragments(k.op, bytes.Repeat([]byte(k.payload), n/len(k.payload)+1)[:n], fragSize)
+				}))
 		}
 	}
 	for i, k := range kinds {
@@ -731,7 +733,7 @@ func performanceCases() []Case {
 			cs = append(cs, Case{ID: fmt.Sprintf("9.%d.%d", i+7, j+1), ReportTime: true, checkID: "frame." + k.name + "-125", limit: 65 * time.Second,
 				Description: fmt.Sprintf("Send 1000 %s messages of payload size %d to measure implementation/network RTT (round trip time) / latency.", k.name, n),
 				Expectation: fmt.Sprintf("Receive echo'ed %s messages (with payload as sent). Timeout case after 60 secs.", k.name),
-				play: roundTrips(k.op, bytes.Repeat([]byte{'*'}, n), 1000, 60*time.Second)})
+				play:        roundTrips(k.op, bytes.Repeat([]byte{'*'}, n), 1000, 60*time.Second)})
 		}
 	}
 	return cs

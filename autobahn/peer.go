@@ -32,7 +32,9 @@ type Event struct {
 }
 
 // Msg, Ping, Pong and Mark build expected events.
-func Msg(p string, binary bool) Event { return Event{Kind: "message", Payload: []byte(p), Binary: binary} }
+func Msg(p string, binary bool) Event {
+	return Event{Kind: "message", Payload: []byte(p), Binary: binary}
+}
 
 // Pong is the event of a pong with payload p.
 func Pong(p string) Event { return Event{Kind: "pong", Payload: []byte(p)} }
