@@ -4,14 +4,15 @@ package autobahn
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
+	"wsplay/check/testdata/naive"
 	"wsplay/core"
 )
 
@@ -46,6 +47,47 @@ func serveHTTP(t testing.TB, h http.Handler) string {
 	return "ws://" + ln.Addr().String()
 }
 
-var _ = errors.New
-var _ = io.EOF
-var _ = strings.Contains
+// startCoderEcho serves an echo built on github.com/coder/websocket, a
+// widely used library that is not wsplay's, and returns its ws:// URL.
+func startCoderEcho(t testing.TB) string {
+	t.Helper()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		c.SetReadLimit(64 << 20)
+		ctx := r.Context()
+		for {
+			typ, rd, err := c.Reader(ctx)
+			if err != nil {
+				return
+			}
+			wr, err := c.Writer(ctx, typ)
+			if err != nil {
+				return
+			}
+			if _, err := io.Copy(wr, rd); err != nil {
+				return
+			}
+			if err := wr.Close(); err != nil {
+				return
+			}
+		}
+	})
+	return serveHTTP(t, h) + "/"
+}
+
+// startNaive serves the classic Python recipe ported to Go (check's test
+// server with known mistakes) and returns its ws:// URL.
+func startNaive(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go naive.Serve(ln)
+	return "ws://" + ln.Addr().String() + "/"
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -104,7 +105,7 @@ type Peer struct {
 	in    chan inbound
 	done  chan struct{}
 	ctx   context.Context
-	limit int64
+	limit atomic.Int64 // read by readLoop, set by Send
 
 	expected      []expectation
 	expectedClose ExpectedClose
@@ -136,11 +137,11 @@ type Peer struct {
 
 	txFrames, rxFrames int
 	txBytes, rxBytes   int64
-	maxSent            int
 }
 
 func newPeer(ctx context.Context, role core.Role, conn net.Conn, br io.Reader, hard time.Time) *Peer {
-	p := &Peer{role: role, conn: conn, br: br, ctx: ctx, in: make(chan inbound, 64), done: make(chan struct{}), hardAt: hard, limit: 1 << 20}
+	p := &Peer{role: role, conn: conn, br: br, ctx: ctx, in: make(chan inbound, 64), done: make(chan struct{}), hardAt: hard}
+	p.limit.Store(1 << 20)
 	conn.SetWriteDeadline(hard)
 	go p.readLoop()
 	return p
@@ -164,10 +165,10 @@ func (p *Peer) Send(f Frame) {
 	if f.Len > len(payload) && len(payload) > 0 {
 		payload = bytes.Repeat(payload, f.Len/len(payload)+1)[:f.Len]
 	}
-	if len(payload) > p.maxSent {
-		p.maxSent = len(payload)
-		p.limit = 2*int64(len(payload)) + 1<<20
-	}
+	// An echo is at most what was sent: incoming messages are bounded by
+	// twice all we sent plus 1 MiB, so a peer cannot make us buffer
+	// without end.
+	p.limit.Store(2*(p.txBytes+int64(len(payload))) + 1<<20)
 	h := core.FrameHeader{Fin: f.Fin, Rsv: f.Rsv, Opcode: f.Op, Length: uint64(len(payload))}
 	wire := make([]byte, 0, core.MaxHeaderSize+len(payload))
 	if p.role == core.Client {
@@ -272,7 +273,7 @@ func (p *Peer) readLoop() {
 			return
 		}
 		p.rxFrames++
-		if int64(len(msg))+int64(h.Length) > p.limit {
+		if int64(len(msg))+int64(h.Length) > p.limit.Load() {
 			send(inbound{err: &core.ProtocolError{Code: core.StatusMessageTooBig, Rules: []core.Rule{core.RuleMessageTooBig}}})
 			return
 		}

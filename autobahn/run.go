@@ -163,10 +163,13 @@ func play(ctx context.Context, c Case, n int, agent string, role core.Role, conn
 	}
 	r := newResult(c, n, agent, role == core.Server)
 	p := newPeer(ctx, role, conn, br, start.Add(limit))
-	defer close(p.done)
 	c.play(p)
 	p.serve(start.Add(limit + time.Second))
 	p.drop()
+	// Wait for the reader to end, so its counters can be read.
+	close(p.done)
+	for range p.in {
+	}
 	r.duration = time.Since(start)
 	r.Duration = r.duration.Milliseconds()
 	r.Behavior, r.Result, r.BehaviorClose, r.ResultClose = grade(c, p)

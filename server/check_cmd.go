@@ -28,6 +28,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 		runList string
 		strict  bool
 		large   = sizeList{1 << 20, 4 << 20}
+		ab      autobahnFlags
 	)
 	fl := flag.NewFlagSet("wsplay check", flag.ContinueOnError)
 	fl.SetOutput(stderr)
@@ -39,7 +40,8 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	fl.BoolVar(&asJSON, "json", false, "print the report as JSON on standard output instead of text")
 	fl.StringVar(&htmlOut, "html", "", "also write the report as one self-contained HTML `file`, for a teacher to collect")
 	fl.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow addresses that are not loopback, private or link-local (only for a server you run yourself)")
-	fl.BoolVar(&strict, "strict", false, "exit 1 on warnings too, not only on failures")
+	fl.BoolVar(&strict, "strict", false, "exit 1 on warnings too, not only on failures (with -suite autobahn: on NON-STRICT cases too)")
+	ab.register(fl)
 	fl.Usage = func() {
 		fmt.Fprint(stderr, `Usage: wsplay check [flags] ws://HOST:PORT/PATH
 
@@ -83,11 +85,17 @@ Exit status: 0 when no case failed, 1 when at least one failed (with
 included) or a refused URL.
 Colour is used when standard output is a terminal and NO_COLOR is not set.
 
+With -suite autobahn the check runs the Autobahn|Testsuite cases instead
+(the same case ids, expectations and outcomes), and with -client it is
+Autobahn's fuzzing server, grading a WebSocket client; see docs/check.md.
+
 Examples:
   wsplay check ws://127.0.0.1:8080/ws/echo
   wsplay check -stage handshake ws://127.0.0.1:9001/
   wsplay check -run handshake,frame. ws://127.0.0.1:3368/
   wsplay check -html report.html -large 1MiB ws://localhost:3368/chat
+  wsplay check -suite autobahn -exclude '9.*' -report reports/servers ws://127.0.0.1:9001/
+  wsplay check -client -listen 127.0.0.1:9001 -report reports/clients -once
 
 Flags:
 `)
@@ -106,6 +114,17 @@ Flags:
 			return 2
 		}
 		fl.Parse(append([]string{"--", url}, fl.Args()...))
+	}
+	if ab.client {
+		if fl.NArg() != 0 {
+			fmt.Fprintln(stderr, "wsplay check -client: give no URL; the client under test connects to -listen")
+			return 2
+		}
+		return ab.runClient(strict, opts.Lessons, stdout, stderr)
+	}
+	if ab.suite != "" && ab.suite != "autobahn" {
+		fmt.Fprintf(stderr, "wsplay check: unknown -suite %q; the one suite is autobahn (leave -suite out for the graded check)\n", ab.suite)
+		return 2
 	}
 	if fl.NArg() != 1 {
 		fmt.Fprintln(stderr, "wsplay check: give exactly one URL, e.g. wsplay check ws://127.0.0.1:8080/ws/echo; see wsplay check -help")
@@ -126,6 +145,13 @@ Flags:
 		}
 	}
 	target := fl.Arg(0)
+	if ab.suite == "autobahn" {
+		if opts.Stage != "" || runList != "" || asJSON || htmlOut != "" {
+			fmt.Fprintln(stderr, "wsplay check: -stage, -run, -json and -html are for the graded check; with -suite autobahn use -cases, -exclude and -report")
+			return 2
+		}
+		return ab.runServer(target, strict, opts.AllowRemote, opts.Lessons, stdout, stderr)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
