@@ -266,7 +266,8 @@ func opcodeCases() []Case {
 				payload, with = "reserved opcode payload", " and non-empty payload"
 			}
 			bad := Frame{Op: op, Fin: true, Payload: []byte(payload)}
-			checkID := "reserved.opcode-" + strconv.FormatUint(uint64(op), 16)
+			// check has one case per kind of reserved opcode: 0x3 and 0xB.
+			checkID := "reserved.opcode-" + strconv.FormatUint(uint64(group.ops[0]), 16)
 			if j < 2 {
 				cs = append(cs, expectFail(id, fmt.Sprintf("Send frame with reserved %s <b>Opcode = %d</b>%s.", group.kind, op, with),
 					"The connection is failed immediately.", checkID, []Frame{bad}, false))

@@ -70,6 +70,12 @@ func (s *FuzzingServer) Reports() []*Report {
 	return out
 }
 
+func (s *FuzzingServer) busy() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.running) > 0
+}
+
 func (s *FuzzingServer) lessons() string {
 	if s.Lessons == "" {
 		return check.DefaultLessons
@@ -109,6 +115,11 @@ func (s *FuzzingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/runCase":
 		s.runCase(w, r)
 	case "/updateReports":
+		// A driver may ask as soon as its side of the last case ended,
+		// before this side has graded it: wait for the cases running.
+		for deadline := time.Now().Add(hardLimit); s.busy() && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
 		var err error
 		if s.OnUpdate != nil {
 			err = s.OnUpdate(s.Reports())
@@ -174,6 +185,7 @@ func (s *FuzzingServer) runCase(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	select {
 	case s.running <- struct{}{}:
+		// Released after the result is recorded (deferred first, runs last).
 		defer func() { <-s.running }()
 	default:
 		http.Error(w, "too many cases running at once; run them one after the other", http.StatusServiceUnavailable)
