@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -261,6 +262,24 @@ func TestOutcome(t *testing.T) {
 	} {
 		if got := outcome(tc.behavior, tc.close); got != tc.want {
 			t.Errorf("outcome(%s, %s) = %s, want %s", tc.behavior, tc.close, got, tc.want)
+		}
+	}
+}
+
+// Cases come in Autobahn's order: the client suite's case=N is the N-th.
+func TestCasesInOrder(t *testing.T) {
+	num := func(id string) []int {
+		var out []int
+		for _, p := range strings.Split(id, ".") {
+			n, _ := strconv.Atoi(p)
+			out = append(out, n)
+		}
+		return out
+	}
+	all := Cases()
+	for i := 1; i < len(all); i++ {
+		if slices.Compare(num(all[i-1].ID), num(all[i].ID)) >= 0 {
+			t.Errorf("%s comes after %s", all[i].ID, all[i-1].ID)
 		}
 	}
 }

@@ -386,11 +386,11 @@ func utf8Cases() []Case {
 	// 6.4: fail fast. The message's bytes arrive in three parts a second
 	// apart; the second part makes it invalid, so the peer should fail at
 	// once (OK), or at the latest when the message is complete (NON-STRICT).
-	for i, parts := range [][3]string{
-		{kosme, "\xf4\x90\x80\x80", "edited"},
-		{kosme + "\xf4", "\x90", "\x80\x80edited"},
-	} {
-		for j, asFrames := range []bool{true, false} {
+	for j, asFrames := range []bool{true, false} {
+		for i, parts := range [][3]string{
+			{kosme, "\xf4\x90\x80\x80", "edited"},
+			{kosme + "\xf4", "\x90", "\x80\x80edited"},
+		} {
 			id := fmt.Sprintf("6.4.%d", 2*j+i+1)
 			desc := "Send invalid UTF-8 text message in 3 fragments (frames). First frame payload is valid, then wait, then 2nd frame which contains the payload making the sequence invalid, then wait, then 3rd frame with rest."
 			if i == 1 {

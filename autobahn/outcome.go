@@ -108,7 +108,9 @@ func grade(c Case, p *Peer) (behavior, result, behaviorClose, resultClose string
 		behaviorClose, resultClose = OK, "Connection was properly closed"
 	}
 	if ec.WrongEndpointFatal && behaviorClose == Failed {
-		behavior = Failed
+		// The peer did not fail the connection itself: it did not see
+		// what it should have refused.
+		behavior, result = Failed, resultClose+": the peer should have failed the connection itself"
 	}
 	if c.wrongCodeFatal && behaviorClose == WrongCode {
 		behavior, result = Failed, resultClose
