@@ -183,6 +183,18 @@ func explainer(id string) (check.Case, bool) {
 	return c, ok
 }
 
+// explainerFor returns a case of package check about the rule id.
+func explainerFor(ruleID string) (check.Case, bool) {
+	explainer("")
+	best, found := check.Case{}, false
+	for _, c := range checkCases {
+		if c.Rule.ID == ruleID && c.Explain != "" && (!found || c.ID < best.ID) {
+			best, found = c, true
+		}
+	}
+	return best, found
+}
+
 func ruleRef(r core.Rule) *check.RuleRef {
 	rr := &check.RuleRef{ID: r.ID, Text: r.Text, Source: r.Source()}
 	if zh := r.TextIn("zh"); zh != r.Text {
@@ -203,8 +215,11 @@ func (r *Result) explain(c Case, broke *core.ProtocolError, lessons string) {
 	if c.rule != nil {
 		rule = *c.rule
 	}
-	if broke != nil && len(broke.Rules) > 0 {
+	if broke != nil && len(broke.Rules) > 0 && broke.Rules[0].ID != rule.ID {
+		// The peer broke another rule than the one the case is about:
+		// explain that one, with check's paragraph for it when it has one.
 		rule = broke.Rules[0]
+		cc, ok = explainerFor(rule.ID)
 	}
 	if rule.ID != "" {
 		r.Rule = ruleRef(rule)

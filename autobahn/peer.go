@@ -130,6 +130,7 @@ type Peer struct {
 	remoteCode         *int
 	remoteReason       string
 	localCode          *int
+	closeBody          []byte              // the payload of the close frame we started with
 	broke              *core.ProtocolError // a rule the peer under test broke
 	brokeWhat          string
 
@@ -223,6 +224,9 @@ func (p *Peer) SendCloseFrame(code *core.StatusCode, reason []byte) {
 		p.localCode = &c
 	}
 	body = append(body, reason...)
+	if len(body) > 0 {
+		p.closeBody = body
+	}
 	p.closedByMe = true
 	p.st = stateClosing
 	p.closeHSAt = time.Now().Add(closeHandshakeTimeout)
@@ -418,6 +422,14 @@ func (p *Peer) handle(ev inbound) {
 	}
 	switch ev.op {
 	case core.OpText, core.OpBinary:
+		if p.closeBody != nil && bytes.Equal(ev.payload, p.closeBody) {
+			// The classic mistake: the close frame read as data and
+			// echoed as a message.
+			cc, _ := explainer("close.normal")
+			p.fail(&core.ProtocolError{Code: core.StatusProtocolError, Rules: []core.Rule{cc.Rule}},
+				"answered our close frame with a data message carrying the close frame's payload: it echoed the close frame as data")
+			return
+		}
 		if ev.op == core.OpText && !utf8.Valid(ev.payload) {
 			p.fail(&core.ProtocolError{Code: core.StatusInvalidPayload, Rules: []core.Rule{core.RuleInvalidUTF8}}, "sent a text message that is not valid UTF-8")
 			return

@@ -226,6 +226,7 @@ var htmlReport = template.Must(template.New("r").Funcs(template.FuncMap{
 	},
 	"title":      func(s string) string { return sectionTitles[s] },
 	"reportfile": ReportFile,
+	"dur":        func(d time.Duration) string { return d.Round(time.Millisecond).String() },
 	"section":    section,
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -236,7 +237,7 @@ body{font:16px/1.45 system-ui,sans-serif;margin:1.5rem;color:#222;max-width:70re
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}
 td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left;vertical-align:top}
 .ok{background:#c8f0c8}.non-strict{background:#f5e9a8}.informational{background:#d8e4f5}
-.unimplemented{background:#e4e4e4}.failed{background:#f5b8b8}
+.unimplemented{background:#e4e4e4}.failed,.unclean,.wrong-code{background:#f5b8b8}.failed-by-client{background:#f5e9a8}
 pre{white-space:pre-wrap;background:#f6f6f6;padding:.4rem}
 section.case{border-top:1px solid #ccc;margin-top:1rem}
 @media print{a{color:inherit}}
@@ -246,7 +247,7 @@ section.case{border-top:1px solid #ccc;margin-top:1rem}
 outcome categories are those of Autobahn|Testsuite's fuzzing {{if (index . 0).IsServer}}server{{else}}client{{end}}.</p>
 {{range .}}
 <h2 id="agent-{{lower .Agent}}">{{if .IsServer}}Client{{else}}Server{{end}} under test: {{.Agent}}</h2>
-<p>{{.Target}} — {{len .Results}} cases in {{.Elapsed}} — {{counts .}}</p>
+<p>{{.Target}} — {{len .Results}} cases in {{dur .Elapsed}} — {{counts .}}</p>
 {{$rep := .}}
 {{range $s := sections .}}
 <h3>{{$s}} {{title $s}}</h3>

@@ -120,7 +120,7 @@ func notOpen(c Case, n int, agent string, isServer bool, err error, lessons stri
 	r.Behavior, r.BehaviorClose, r.Outcome = Failed, Failed, Failed
 	r.Result = "The WebSocket connection was never open: " + err.Error()
 	r.ResultClose = r.Result
-	r.Broke = err.Error()
+	r.Broke = "did not complete the opening handshake: " + err.Error()
 	var he *core.HandshakeError
 	if errors.As(err, &he) && he.Rule.ID != "" {
 		r.Rule = ruleRef(he.Rule)
