@@ -490,10 +490,7 @@ func utf8Groups() []utf8Group {
 	for i := 1; i <= len(kosme); i++ {
 		prefixes = append(prefixes, kosme[:i])
 	}
-	var cont []string
-	for _, s := range []string{"\x80", "\xbf", "\x80\xbf", "\x80\xbf\x80", "\x80\xbf\x80\xbf", "\x80\xbf\x80\xbf\x80", "\x80\xbf\x80\xbf\x80\xbf"} {
-		cont = append(cont, s)
-	}
+	cont := []string{"\x80", "\xbf", "\x80\xbf", "\x80\xbf\x80", "\x80\xbf\x80\xbf", "\x80\xbf\x80\xbf\x80", "\x80\xbf\x80\xbf\x80\xbf"}
 	var all bytes.Buffer
 	for b := 0x80; b < 0xbf; b++ {
 		all.WriteByte(byte(b))
