@@ -90,8 +90,8 @@ func TestCoderWebsocketEcho(t *testing.T) {
 	}
 	// coder/websocket answers a close frame whose reason is not UTF-8 by
 	// echoing that reason: the suite sees the rule broken.
-	if r := byID["7.5.1"]; r.Outcome == OK || r.Rule == nil || r.Rule.ID != core.RuleCloseReasonUTF8.ID {
-		t.Errorf("7.5.1: %s, rule %v; want not OK, rule close-reason-utf8", r.Summary(), r.Rule)
+	if r := byID["7.5.1"]; r.Outcome == OK || r.Rule == nil || r.Rule.ID != core.RuleCloseReasonUTF8.ID || r.Lesson != "http://127.0.0.1:8080/lessons/closing" {
+		t.Errorf("7.5.1: %s, rule %v, lesson %q; want not OK, rule close-reason-utf8, the closing lesson", r.Summary(), r.Rule, r.Lesson)
 	}
 }
 

@@ -218,8 +218,13 @@ func (r *Result) explain(c Case, broke *core.ProtocolError, lessons string) {
 	if broke != nil && len(broke.Rules) > 0 && broke.Rules[0].ID != rule.ID {
 		// The peer broke another rule than the one the case is about:
 		// explain that one, with check's paragraph for it when it has one.
+		// Without one, the family's lesson still covers it.
 		rule = broke.Rules[0]
-		cc, ok = explainerFor(rule.ID)
+		if alt, found := explainerFor(rule.ID); found {
+			cc = alt
+		} else {
+			cc.Explain = ""
+		}
 	}
 	if rule.ID != "" {
 		r.Rule = ruleRef(rule)

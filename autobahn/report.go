@@ -137,10 +137,14 @@ func WriteText(w io.Writer, rep *Report, all bool) {
 	for _, s := range sections {
 		fmt.Fprintf(w, "  %-3s %-28s %s\n", s, sectionTitles[s], countLine(bySection[s]))
 	}
-	fmt.Fprintln(w)
+	listed := false
 	for _, r := range rep.Results {
 		if !all && r.Outcome != Failed && r.Outcome != NonStrict {
 			continue
+		}
+		if !listed {
+			fmt.Fprintln(w)
+			listed = true
 		}
 		timing := ""
 		if r.ReportTime {
