@@ -81,8 +81,9 @@ unless -allow-remote is given. This keeps the tool from being used to probe
 other people's servers. wss:// is not supported yet.
 
 Exit status: 0 when no case failed, 1 when at least one failed (with
--strict, also when one warned), 2 for a usage error (an unknown -stage
-included) or a refused URL.
+-strict, also when one warned; with -suite autobahn, when a case is
+FAILED, or with -strict NON-STRICT), 2 for a usage error (an unknown
+-stage included) or a refused URL.
 Colour is used when standard output is a terminal and NO_COLOR is not set.
 
 With -suite autobahn the check runs the Autobahn|Testsuite cases instead
