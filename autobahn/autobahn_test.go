@@ -59,8 +59,10 @@ func TestWsplayEchoPassesEveryCase(t *testing.T) {
 			t.Errorf("%s: close code %v, received %s; want one of %v and %s", tc.id, r.RemoteCloseCode, got, tc.remoteCodes, tc.received)
 		}
 	}
-	if d := byID["6.4.1"].Duration; d < 1000 || d > 1900 {
-		t.Errorf("6.4.1 took %d ms; failing fast at the 2nd frame takes just over the 1 s wait", d)
+	// Received [timeout A] alone already shows the failure came at the
+	// 2nd frame; the duration shows the first wait was kept.
+	if d := byID["6.4.1"].Duration; d < 1000 {
+		t.Errorf("6.4.1 took %d ms; it waits 1 s after the first frame", d)
 	}
 	// Two timed performance cases, with their sizes.
 	_, perf := run(t, startCoreEcho(t), "wsplay", []string{"9.1.1", "9.7.1"}, nil)
