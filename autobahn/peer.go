@@ -32,7 +32,7 @@ type Event struct {
 	Binary  bool
 }
 
-// Msg, Ping, Pong and Mark build expected events.
+// Msg is the event of a message with payload p, binary or text.
 func Msg(p string, binary bool) Event {
 	return Event{Kind: "message", Payload: []byte(p), Binary: binary}
 }
@@ -197,7 +197,7 @@ func (p *Peer) Send(f Frame) {
 	}
 }
 
-// Text and Binary are frames of one whole message.
+// Text is a frame of one whole text message.
 func Text(s string) Frame { return Frame{Op: core.OpText, Fin: true, Payload: []byte(s)} }
 
 // Binary is a frame of one whole binary message.
