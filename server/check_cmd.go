@@ -28,6 +28,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 		runList string
 		strict  bool
 		large   = sizeList{1 << 20, 4 << 20}
+		ab      autobahnFlags
 	)
 	fl := flag.NewFlagSet("wsplay check", flag.ContinueOnError)
 	fl.SetOutput(stderr)
@@ -39,11 +40,15 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	fl.BoolVar(&asJSON, "json", false, "print the report as JSON on standard output instead of text")
 	fl.StringVar(&htmlOut, "html", "", "also write the report as one self-contained HTML `file`, for a teacher to collect")
 	fl.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow addresses that are not loopback, private or link-local (only for a server you run yourself)")
-	fl.BoolVar(&strict, "strict", false, "exit 1 on warnings too, not only on failures")
+	fl.BoolVar(&strict, "strict", false, "exit 1 on warnings too, not only on failures (with -suite autobahn: on NON-STRICT cases too)")
 	var board boardFlags
-	fl.StringVar(&board.url, "report", "", "after the run, put its stage results on the class board of the teacher's wsplay at this `URL`, e.g. http://192.168.1.10:8080 (with -nick and -code; shown as self-reported)")
+	// -report means what the mode needs: the class board's URL for the
+	// graded check, a directory for the Autobahn suite's files.
+	var report string
+	fl.StringVar(&report, "report", "", "graded check: after the run, put its stage results on the class board of the teacher's wsplay at this `URL`, e.g. http://192.168.1.10:8080 (with -nick and -code; shown as self-reported). With -suite autobahn or -client: the directory to write the reports into (index.json in Autobahn's format, one JSON per case, index.html)")
 	fl.StringVar(&board.nick, "nick", "", "your `nickname` on the class board (with -report)")
 	fl.StringVar(&board.code, "code", "", "the class `code` the teacher's server printed (with -report)")
+	ab.register(fl)
 	fl.Usage = func() {
 		fmt.Fprint(stderr, `Usage: wsplay check [flags] ws://HOST:PORT/PATH
 
@@ -87,9 +92,14 @@ to the class board of the teacher's wsplay, marked self-reported because
 that server did not see the run.
 
 Exit status: 0 when no case failed, 1 when at least one failed (with
--strict, also when one warned) or the board refused the report, 2 for a
-usage error (an unknown -stage included) or a refused URL.
+-strict, also when one warned; with -suite autobahn, when a case is
+FAILED, or with -strict NON-STRICT) or the board refused the report, 2 for
+a usage error (an unknown -stage included) or a refused URL.
 Colour is used when standard output is a terminal and NO_COLOR is not set.
+
+With -suite autobahn the check runs the Autobahn|Testsuite cases instead
+(the same case ids, expectations and outcomes), and with -client it is
+Autobahn's fuzzing server, grading a WebSocket client; see docs/check.md.
 
 Examples:
   wsplay check ws://127.0.0.1:8080/ws/echo
@@ -97,6 +107,8 @@ Examples:
   wsplay check -run handshake,frame. ws://127.0.0.1:3368/
   wsplay check -html report.html -large 1MiB ws://localhost:3368/chat
   wsplay check -report http://192.168.1.10:8080 -nick Ada -code K7M-4QX ws://127.0.0.1:3368/
+  wsplay check -suite autobahn -exclude '9.*' -report reports/servers ws://127.0.0.1:9001/
+  wsplay check -client -listen 127.0.0.1:9001 -report reports/clients -once
 
 Flags:
 `)
@@ -115,6 +127,22 @@ Flags:
 			return 2
 		}
 		fl.Parse(append([]string{"--", url}, fl.Args()...))
+	}
+	if ab.client || ab.suite == "autobahn" {
+		ab.report = report
+	} else {
+		board.url = report
+	}
+	if ab.client {
+		if fl.NArg() != 0 {
+			fmt.Fprintln(stderr, "wsplay check -client: give no URL; the client under test connects to -listen")
+			return 2
+		}
+		return ab.runClient(strict, opts.Lessons, stdout, stderr)
+	}
+	if ab.suite != "" && ab.suite != "autobahn" {
+		fmt.Fprintf(stderr, "wsplay check: unknown -suite %q; the one suite is autobahn (leave -suite out for the graded check)\n", ab.suite)
+		return 2
 	}
 	if fl.NArg() != 1 {
 		fmt.Fprintln(stderr, "wsplay check: give exactly one URL, e.g. wsplay check ws://127.0.0.1:8080/ws/echo; see wsplay check -help")
@@ -139,6 +167,13 @@ Flags:
 		}
 	}
 	target := fl.Arg(0)
+	if ab.suite == "autobahn" {
+		if opts.Stage != "" || runList != "" || asJSON || htmlOut != "" {
+			fmt.Fprintln(stderr, "wsplay check: -stage, -run, -json and -html are for the graded check; with -suite autobahn use -cases, -exclude and -report")
+			return 2
+		}
+		return ab.runServer(target, strict, opts.AllowRemote, opts.Lessons, stdout, stderr)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

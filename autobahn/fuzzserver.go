@@ -1,0 +1,245 @@
+//go:build !js
+
+package autobahn
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"wsplay/check"
+	"wsplay/core"
+)
+
+// maxAgentName bounds the agent names clients may register, and
+// maxAgents the number of agents kept in memory.
+const (
+	maxAgentName = 100
+	maxAgents    = 64
+	maxRunning   = 4
+)
+
+// FuzzingServer is the client suite: the server side of Autobahn's fuzzing
+// server protocol, which existing client test drivers speak. Every
+// endpoint is a WebSocket:
+//
+//	/getCaseCount                  one text message: the number of cases
+//	/getCaseInfo?case=N            one text message: {"id": …, "description": …}
+//	/runCase?case=N&agent=A        plays case N (1-based) against client A
+//	/getCaseStatus?case=N&agent=A  one text message: {"behavior": …}
+//	/updateReports?agent=A         writes the reports, then closes
+//
+// A driver connects to /getCaseCount, then to /runCase for 1…N, echoing
+// every message it receives, then to /updateReports.
+type FuzzingServer struct {
+	// Cases are the cases offered, in order; case=1 is Cases[0].
+	Cases []Case
+	// Lessons is the base URL of the lesson links; "" means
+	// check.DefaultLessons.
+	Lessons string
+	// Addr names the server in the reports, e.g. "127.0.0.1:9001".
+	Addr string
+	// OnUpdate is called on /updateReports with the reports of every
+	// agent seen so far (also when agent=A names one); it writes them.
+	OnUpdate func(reports []*Report) error
+	// Ctx, when set, ends the cases in progress when it is done.
+	Ctx context.Context
+
+	mu      sync.Mutex
+	reports map[string]*Report
+	running chan struct{}
+}
+
+// Reports returns the reports of every agent, in the order agents came.
+func (s *FuzzingServer) Reports() []*Report {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*Report
+	for _, rep := range s.reports {
+		cp := *rep
+		cp.Results = append([]Result(nil), rep.Results...)
+		sort.Slice(cp.Results, func(i, j int) bool { return cp.Results[i].Case < cp.Results[j].Case })
+		out = append(out, &cp)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Started.Before(out[j].Started) })
+	return out
+}
+
+func (s *FuzzingServer) busy() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.running) > 0
+}
+
+func (s *FuzzingServer) lessons() string {
+	if s.Lessons == "" {
+		return check.DefaultLessons
+	}
+	return s.Lessons
+}
+
+// ServeHTTP answers the fuzzing-server endpoints.
+func (s *FuzzingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	switch r.URL.Path {
+	case "/getCaseCount":
+		s.sendOne(w, r, strconv.Itoa(len(s.Cases)))
+	case "/getCaseInfo":
+		c, _, ok := s.caseOf(w, q.Get("case"))
+		if ok {
+			b, _ := json.Marshal(map[string]string{"id": c.ID, "description": plain(c.Description)})
+			s.sendOne(w, r, string(b))
+		}
+	case "/getCaseStatus":
+		c, _, ok := s.caseOf(w, q.Get("case"))
+		if !ok {
+			return
+		}
+		behavior := "UNKNOWN"
+		s.mu.Lock()
+		if rep := s.reports[q.Get("agent")]; rep != nil {
+			for _, res := range rep.Results {
+				if res.ID == c.ID {
+					behavior = res.Behavior
+				}
+			}
+		}
+		s.mu.Unlock()
+		b, _ := json.Marshal(map[string]string{"behavior": behavior})
+		s.sendOne(w, r, string(b))
+	case "/runCase":
+		s.runCase(w, r)
+	case "/updateReports":
+		// A driver may ask as soon as its side of the last case ended,
+		// before this side has graded it: wait for the cases running.
+		for deadline := time.Now().Add(hardLimit); s.busy() && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		var err error
+		if s.OnUpdate != nil {
+			err = s.OnUpdate(s.Reports())
+		}
+		if err != nil {
+			http.Error(w, "cannot write the reports: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		s.sendOne(w, r, "")
+	default:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte("wsplay check -client: an Autobahn|Testsuite fuzzing server.\n" +
+			"Connect a WebSocket client to /getCaseCount, then to /runCase?case=N&agent=NAME for N = 1 … count, " +
+			"echoing every message back, then to /updateReports?agent=NAME.\n"))
+	}
+}
+
+func (s *FuzzingServer) caseOf(w http.ResponseWriter, v string) (Case, int, bool) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > len(s.Cases) {
+		http.Error(w, "case must be a number from 1 to "+strconv.Itoa(len(s.Cases))+" (see /getCaseCount)", http.StatusBadRequest)
+		return Case{}, 0, false
+	}
+	return s.Cases[n-1], n, true
+}
+
+// sendOne upgrades the request, sends msg as a text message (when not
+// empty) and closes normally.
+func (s *FuzzingServer) sendOne(w http.ResponseWriter, r *http.Request, msg string) {
+	c, _, err := core.Upgrade(w, r, core.UpgradeOptions{Config: core.Config{CloseTimeout: 2 * time.Second}})
+	if err != nil {
+		return // Upgrade answered the request with the rule it broke
+	}
+	if msg != "" {
+		c.WriteMessage(core.OpText, []byte(msg))
+	}
+	c.Close(core.StatusNormalClosure, "")
+}
+
+func (s *FuzzingServer) runCase(w http.ResponseWriter, r *http.Request) {
+	c, n, ok := s.caseOf(w, r.URL.Query().Get("case"))
+	if !ok {
+		return
+	}
+	agent := r.URL.Query().Get("agent")
+	if agent == "" || len(agent) > maxAgentName {
+		http.Error(w, "agent must name the client under test in 1 to 100 characters, e.g. agent=myclient", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	if s.running == nil {
+		s.running = make(chan struct{}, maxRunning)
+	}
+	if s.reports == nil {
+		s.reports = map[string]*Report{}
+	}
+	if s.reports[agent] == nil && len(s.reports) >= maxAgents {
+		s.mu.Unlock()
+		http.Error(w, "too many agents; restart wsplay check -client", http.StatusServiceUnavailable)
+		return
+	}
+	s.mu.Unlock()
+	select {
+	case s.running <- struct{}{}:
+		// Released after the result is recorded (deferred first, runs last).
+		defer func() { <-s.running }()
+	default:
+		http.Error(w, "too many cases running at once; run them one after the other", http.StatusServiceUnavailable)
+		return
+	}
+	start := time.Now()
+	var res Result
+	if c.Unimplemented {
+		res = unimplemented(c, n, agent, true)
+	} else {
+		req := core.FromHTTP(r)
+		if err := req.Validate(); err != nil {
+			status := http.StatusBadRequest
+			var he *core.HandshakeError
+			if errors.As(err, &he) && he.Status != 0 {
+				status = he.Status
+			}
+			http.Error(w, err.Error(), status)
+			return
+		}
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			http.Error(w, "this connection cannot be taken over", http.StatusInternalServerError)
+			return
+		}
+		conn, brw, err := hj.Hijack()
+		if err != nil {
+			return
+		}
+		conn.SetDeadline(time.Time{})
+		if _, err := conn.Write(req.NewResponse(core.ResponseOptions{}).AppendResponse(nil)); err != nil {
+			conn.Close()
+			return
+		}
+		ctx := s.Ctx
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		res = play(ctx, c, n, agent, core.Server, conn, brw.Reader, start, s.lessons())
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rep := s.reports[agent]
+	if rep == nil {
+		rep = &Report{Agent: agent, Target: s.Addr, IsServer: true, Started: start}
+		s.reports[agent] = rep
+	}
+	for i := range rep.Results {
+		if rep.Results[i].ID == res.ID {
+			rep.Results[i] = res
+			rep.Elapsed = time.Since(rep.Started)
+			return
+		}
+	}
+	rep.Results = append(rep.Results, res)
+	rep.Elapsed = time.Since(rep.Started)
+}
