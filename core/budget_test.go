@@ -119,3 +119,53 @@ func TestMessageMustArriveWithinIdleTimeout(t *testing.T) {
 		t.Errorf("cut after %v; the message had 0.45 s", d)
 	}
 }
+
+// With ObserveEnds an observer gets a large frame's header and its two
+// ends, exactly as they were on the wire, in both directions; a small
+// frame whole.
+func TestObserveEnds(t *testing.T) {
+	const ends = 1000
+	for _, n := range []int{10, 2 * ends, 2*ends + 1, 70001} {
+		payload := make([]byte, n)
+		for i := range payload {
+			payload[i] = byte(i * 7)
+		}
+		a, b := net.Pipe()
+		var seen [][]byte
+		observe := func(_ Direction, wire []byte) { seen = append(seen, append([]byte(nil), wire...)) }
+		client := NewConn(a, nil, Client, Config{OnFrame: observe, ObserveEnds: ends})
+		server := NewConn(b, nil, Server, Config{OnFrame: observe, ObserveEnds: ends})
+		var wire bytes.Buffer
+		done := make(chan error, 1)
+		go func() { done <- client.WriteMessage(OpBinary, payload) }()
+		_, msg, err := server.ReadMessage(nil)
+		if err != nil || !bytes.Equal(msg, payload) || <-done != nil {
+			t.Fatalf("%d bytes: %v", n, err)
+		}
+		a.Close()
+		b.Close()
+		if len(seen) != 2 {
+			t.Fatalf("%d bytes: %d observations, want 2 (sent, received)", n, len(seen))
+		}
+		// Rebuild what went on the wire from the sent observation's
+		// header: the masking key is in it.
+		h, hl, err := ParseFrameHeader(seen[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		masked := append([]byte(nil), payload...)
+		Mask(h.Key, 0, masked)
+		wire.Write(seen[0][:hl])
+		if n > 2*ends {
+			wire.Write(masked[:ends])
+			wire.Write(masked[n-ends:])
+		} else {
+			wire.Write(masked)
+		}
+		for i, obs := range seen {
+			if !bytes.Equal(obs, wire.Bytes()) {
+				t.Errorf("%d bytes: observation %d (%d bytes) is not the frame's header and ends as on the wire (%d bytes)", n, i, len(obs), wire.Len())
+			}
+		}
+	}
+}

@@ -67,6 +67,13 @@ type Config struct {
 	// during the call. /ws/inspect uses it; it costs a copy
 	// per frame, so leave it nil when nobody watches.
 	OnFrame func(dir Direction, wire []byte)
+	// ObserveEnds, when > 0, shortens what OnFrame gets of a frame whose
+	// payload is longer than twice it: the header, the first ObserveEnds
+	// and the last ObserveEnds payload bytes, as they were on the wire
+	// (masked with the frame's key at their own positions). The observer
+	// tells such a frame from a whole one by its header's length. Without
+	// it, a 16 MiB frame costs the observer a 16 MiB copy each way.
+	ObserveEnds int
 	// IdleTimeout, when > 0 and the stream has SetReadDeadline (a
 	// net.Conn has), ends a connection from which nothing arrives for
 	// this long: the read fails with the stream's timeout error. Each
@@ -370,9 +377,20 @@ func (c *Conn) handleControl(h FrameHeader) error {
 
 // observeIn reports a received frame's wire bytes. The payload was unmasked
 // in place; masking it again into the copy restores the bytes as they were
-// on the wire, key and all.
+// on the wire, key and all. With ObserveEnds, a long payload is copied by
+// its two ends only.
 func (c *Conn) observeIn(h FrameHeader, payload []byte) {
 	n := len(c.wireIn)
+	if e := c.cfg.ObserveEnds; e > 0 && len(payload) > 2*e {
+		c.wireIn = append(c.wireIn, payload[:e]...)
+		c.wireIn = append(c.wireIn, payload[len(payload)-e:]...)
+		if h.Masked {
+			Mask(h.Key, 0, c.wireIn[n:n+e])
+			Mask(h.Key, (len(payload)-e)%4, c.wireIn[n+e:])
+		}
+		c.cfg.OnFrame(Received, c.wireIn)
+		return
+	}
 	if b := c.cfg.Budget; b != nil && n+len(payload) > cap(c.wireIn) && n+len(payload) > FreeMessageBytes {
 		// The observer's copy of a large frame counts toward the
 		// budget like the message itself, until the message is done.
@@ -703,7 +721,19 @@ func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) err
 	bp := writeBuffers.Get().(*[]byte)
 	defer writeBuffers.Put(bp)
 	buf := AppendFrameHeader((*bp)[:0], h)
-	if c.cfg.OnFrame != nil {
+	if e := c.cfg.ObserveEnds; c.cfg.OnFrame != nil && e > 0 && len(p) > 2*e {
+		// The observer gets the frame's ends (ObserveEnds); the frame
+		// itself is written below like any other.
+		n := len(buf)
+		buf = append(buf, p[:e]...)
+		buf = append(buf, p[len(p)-e:]...)
+		if h.Masked {
+			Mask(h.Key, 0, buf[n:n+e])
+			Mask(h.Key, (len(p)-e)%4, buf[n+e:])
+		}
+		c.cfg.OnFrame(Sent, buf)
+		buf = buf[:n]
+	} else if c.cfg.OnFrame != nil {
 		// The observer wants the frame whole: assemble it, then write it
 		// in one call. A large frame's copy counts toward the budget
 		// while it is written.

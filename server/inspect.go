@@ -132,7 +132,7 @@ type outMsg struct {
 func (s *Server) inspect(r *http.Request) (core.Config, wsHandler) {
 	in := &inspector{s: s, wake: make(chan struct{}, 1), flushed: make(chan struct{}, 1),
 		done: make(chan struct{}), stopped: make(chan struct{})}
-	return core.Config{MaxMessageSize: s.cfg.MaxMessage, OnFrame: in.onFrame}, in.run
+	return core.Config{MaxMessageSize: s.cfg.MaxMessage, OnFrame: in.onFrame, ObserveEnds: reportWhole / 2}, in.run
 }
 
 // maxQueued bounds the bytes waiting for the writer: reports of the
@@ -155,10 +155,11 @@ func (in *inspector) onFrame(dir core.Direction, wire []byte) {
 		From: "server", Fin: h.Fin, Opcode: byte(h.Opcode), OpcodeName: h.Opcode.String(),
 		Masked: h.Masked, HeaderLen: n, PayloadLen: h.Length,
 	}
-	if len(wire)-n > reportWhole {
+	if h.Length > reportWhole {
+		// core gave the frame's ends only (Config.ObserveEnds).
 		rep.Wire = base64.StdEncoding.EncodeToString(wire[:n+reportHead])
 		rep.WireTail = base64.StdEncoding.EncodeToString(wire[len(wire)-reportTail:])
-		rep.Truncated, rep.Omitted = true, len(wire)-n-reportHead-reportTail
+		rep.Truncated, rep.Omitted = true, int(h.Length)-reportHead-reportTail
 	} else {
 		rep.Wire = base64.StdEncoding.EncodeToString(wire)
 	}
