@@ -193,6 +193,30 @@ func TestBrowserAPIAsLessonsSay(t *testing.T) {
 		}
 	})
 
+	// Lesson 15's table: close() with no code sends a close frame with no
+	// body, and the server's empty answer reads as 1005 on the page.
+	t.Run("close without a code", func(t *testing.T) {
+		got := run(t, `(async () => {
+			const ws = new WebSocket("`+ws+`/close");
+			await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+			const closed = new Promise((resolve) => { ws.onclose = resolve; });
+			ws.close();
+			const e = await closed;
+			return JSON.stringify([e.code, e.wasClean]);
+		})()`)
+		select {
+		case p := <-s.closeFrames:
+			if p == nil || len(p) != 0 {
+				t.Errorf("close() sent the payload % x (nil: not a close frame), want none", p)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the server got no close frame")
+		}
+		if got != "[1005,true]" {
+			t.Errorf("onclose after an empty close frame: [code, wasClean] = %s, want [1005,true]", got)
+		}
+	})
+
 	// Lesson 15, "close(): the codes a page may send", "bufferedAmount".
 	t.Run("close codes and after", func(t *testing.T) {
 		got := run(t, `(async () => {
