@@ -107,7 +107,10 @@ func (s *lessonServer) serve(c net.Conn) {
 		head += "Sec-WebSocket-Protocol: " + p + "\r\n"
 	}
 	io.WriteString(c, head+"\r\n")
-	if u.Path != "/close" {
+	if u.Path == "/badtext" {
+		c.Write([]byte{0x81, 0x02, 0xc3, 0x28}) // a text frame whose payload is not UTF-8
+	}
+	if u.Path != "/close" && u.Path != "/badtext" {
 		io.Copy(io.Discard, br)
 		return
 	}
@@ -125,7 +128,9 @@ func (s *lessonServer) serve(c net.Conn) {
 	}
 	core.Mask([4]byte(hdr[2:6]), 0, payload)
 	s.closeFrames <- payload
-	c.Write(append([]byte{0x88, byte(len(payload))}, payload...)) // the same code and reason, unmasked
+	if u.Path == "/close" {
+		c.Write(append([]byte{0x88, byte(len(payload))}, payload...)) // the same code and reason, unmasked
+	}
 }
 
 func TestBrowserAPIAsLessonsSay(t *testing.T) {
@@ -190,6 +195,30 @@ func TestBrowserAPIAsLessonsSay(t *testing.T) {
 		})`)
 		if got != `[true,1006,false,""]` {
 			t.Errorf("a 403 gave the page [error event, code, wasClean, reason] = %s, want [true,1006,false,\"\"]", got)
+		}
+	})
+
+	// Lesson 15, "Text, binary and binaryType": invalid UTF-8 from the
+	// server never reaches the page; the browser fails the connection.
+	// RFC 6455 §7.4.1 has 1007 for this, but Chromium sends 1002 with its
+	// own reason, and the page sees 1006: the lesson says so.
+	t.Run("invalid UTF-8 fails the connection", func(t *testing.T) {
+		got := run(t, `new Promise((resolve) => {
+			const ws = new WebSocket("`+ws+`/badtext");
+			const seen = [];
+			ws.onmessage = (e) => seen.push(e.data);
+			ws.onclose = (e) => resolve(JSON.stringify([seen.length, e.code, e.wasClean]));
+		})`)
+		select {
+		case p := <-s.closeFrames:
+			if len(p) < 2 || binary.BigEndian.Uint16(p) != 1002 || string(p[2:]) != "Invalid UTF-8 in text frame" {
+				t.Errorf("after invalid UTF-8 the browser sent the close payload % x (%q), want 1002 and \"Invalid UTF-8 in text frame\", as lesson 15 quotes", p, p)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the browser sent no close frame after invalid UTF-8")
+		}
+		if got != "[0,1006,false]" {
+			t.Errorf("the page saw [messages, code, wasClean] = %s, want [0,1006,false]", got)
 		}
 	})
 
