@@ -67,15 +67,17 @@ func (s *Server) giveBackMemory(stop <-chan struct{}) {
 }
 
 // setMemoryLimit sets the process's soft memory limit from the server's
-// limits: the budget of messages in flight, half as much again for the
-// collector's room and the echoes being written, and 64 MiB for the rest
-// (the page, the lessons, the connections). GOMEMLIMIT, when set, wins.
+// limits: the budget of messages in flight, a quarter as much again for
+// the collector's room and the echoes being written, and 48 MiB for the
+// rest (the page, the lessons, the connections): 128 MiB with the
+// defaults. Near it the collector runs more often, which costs CPU only
+// while large messages flood in. GOMEMLIMIT, when set, wins.
 // It returns the limit set, or 0.
 func setMemoryLimit(cfg Config) int64 {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return 0
 	}
-	limit := cfg.MaxInFlight + cfg.MaxInFlight/2 + 64<<20
+	limit := cfg.MaxInFlight + cfg.MaxInFlight/4 + 48<<20
 	debug.SetMemoryLimit(limit)
 	return limit
 }
