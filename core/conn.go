@@ -668,25 +668,27 @@ func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) err
 	if isClose {
 		c.closeSent.Store(true)
 	}
-	if len(p) <= smallPayload && c.cfg.OnFrame == nil {
-		return c.writeSmall(fin, op, p)
-	}
 	h := FrameHeader{Fin: fin, Opcode: op, Length: uint64(len(p))}
 	if c.role == Client {
-		h.Masked = true
-		h.Key = c.newMaskKey()
+		h.Masked, h.Key = true, c.newMaskKey()
+	}
+	if len(p) <= smallPayload {
+		// The commonest frame, a short message or a control frame:
+		// built in the Conn's own buffer and sent in one write, without
+		// the pool's cost.
+		buf := AppendFrame(c.small[:0], h, p)
+		if c.cfg.OnFrame != nil {
+			c.cfg.OnFrame(Sent, buf)
+		}
+		_, err := c.rw.Write(buf)
+		return c.wrote(err)
 	}
 	bp := writeBuffers.Get().(*[]byte)
 	defer writeBuffers.Put(bp)
-	buf := AppendFrameHeader((*bp)[:0], h)
 	if c.cfg.OnFrame != nil {
 		// The observer wants the frame whole: assemble it, then write it
 		// in one call.
-		n := len(buf)
-		buf = append(buf, p...)
-		if h.Masked {
-			Mask(h.Key, 0, buf[n:])
-		}
+		buf := AppendFrame((*bp)[:0], h, p)
 		c.cfg.OnFrame(Sent, buf)
 		_, err := c.rw.Write(buf)
 		*bp = buf[:0]
@@ -695,6 +697,7 @@ func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) err
 	// Fill the buffer with the header and as much payload as fits, so a
 	// small message costs one write; a large one continues from p (masked
 	// through the buffer for a client, which must not touch p).
+	buf := AppendFrameHeader((*bp)[:0], h)
 	keyPos := 0
 	for {
 		n := min(cap(buf)-len(buf), len(p))
@@ -716,29 +719,6 @@ func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) err
 			return c.wrote(err)
 		}
 	}
-}
-
-// writeSmall writes the commonest frame, a short message or a control
-// frame (at most smallPayload bytes, so the length fits the 7-bit field):
-// built in the Conn's own small buffer and sent in one write, without the
-// pool's cost.
-func (c *Conn) writeSmall(fin bool, op Opcode, p []byte) error {
-	b0 := byte(op) & bitsOp
-	if fin {
-		b0 |= bitFin
-	}
-	if c.role == Server {
-		buf := append(c.small[:0], b0, byte(len(p)))
-		buf = append(buf, p...)
-		_, err := c.rw.Write(buf)
-		return c.wrote(err)
-	}
-	key := c.newMaskKey()
-	buf := append(c.small[:0], b0, bitMask|byte(len(p)), key[0], key[1], key[2], key[3])
-	buf = append(buf, p...)
-	Mask(key, 0, buf[6:])
-	_, err := c.rw.Write(buf)
-	return c.wrote(err)
 }
 
 // newMaskKey returns the masking key of the next frame a client sends.

@@ -56,7 +56,7 @@ func (fr *FrameReader) NextFrame() (FrameHeader, error) {
 		}
 		return FrameHeader{}, err
 	}
-	n := headerSizeFromFirstBytes(b[0], b[1])
+	_, n := parseFirstBytes(b[0], b[1])
 	if fr.br.Buffered() < n {
 		// The rest of the header has not arrived. Most rules are
 		// decided by the first two bytes: a peer that broke one hears
@@ -96,71 +96,48 @@ func (fr *FrameReader) wholeMessage(dst []byte, limit int64) (Opcode, []byte, bo
 
 // wholeMessageInPlace is wholeMessage without the copy: the payload is
 // unmasked where it lies in the read buffer, and the returned slice is
-// valid until the next read (ReadLoop hands it to its handler as it is). Text that is not valid UTF-8 is masked back,
-// so the general path reads the frame as it came.
+// valid until the next read (ReadLoop hands it to its handler as it is).
+// Text that is not valid UTF-8 is masked back, so the general path reads
+// the frame as it came.
 func (fr *FrameReader) wholeMessageInPlace(limit int64) (Opcode, []byte, bool) {
-	op, hdrLen, length, key, masked, ok := fr.peekWhole(limit)
+	h, n, ok := fr.peekWhole(limit)
 	if !ok {
 		return 0, nil, false
 	}
-	p := fr.br.unread()[hdrLen : hdrLen+length]
-	if masked {
-		Mask(key, 0, p)
+	p := fr.br.unread()[n : n+int(h.Length)]
+	if h.Masked {
+		Mask(h.Key, 0, p)
 	}
-	if op == OpText && !validUTF8(p) {
-		if masked {
-			Mask(key, 0, p)
+	if h.Opcode == OpText && !validUTF8(p) {
+		if h.Masked {
+			Mask(h.Key, 0, p)
 		}
 		return 0, nil, false
 	}
-	fr.br.Discard(hdrLen + length)
-	return op, p, true
+	fr.br.Discard(n + int(h.Length))
+	return h.Opcode, p, true
 }
 
-// peekWhole looks for a frame the fast paths take at the start of the
-// buffer. They leave Header and HeaderBytes alone: those describe the last
-// frame NextFrame read, and only an observer (Config.OnFrame, which turns
-// the fast paths off) needs them for every frame.
-func (fr *FrameReader) peekWhole(limit int64) (op Opcode, hdrLen, length int, key [4]byte, masked, ok bool) {
+// peekWhole decodes the header at the start of the buffer with
+// ParseFrameHeader, like NextFrame, and says whether the fast paths take
+// the frame: a whole one-frame data message, all of it buffered, that
+// breaks no rule. It is a filter, not a second decoder: anything it turns
+// down goes to NextFrame, which reports the rules broken. It leaves Header
+// and HeaderBytes alone: those describe the last frame NextFrame read, and
+// only an observer (Config.OnFrame, which turns the fast paths off) needs
+// them for every frame.
+func (fr *FrameReader) peekWhole(limit int64) (h FrameHeader, n int, ok bool) {
 	if fr.remaining != 0 || fr.inMessage {
-		return
+		return h, 0, false
 	}
 	b := fr.br.unread()
-	n := len(b)
-	if n < 2 {
-		return
-	}
-	op = Opcode(b[0] & 0x0f)
-	masked = b[1]&0x80 != 0
-	if b[0]&0xf0 != 0x80 || (op != OpText && op != OpBinary) || masked != (fr.receiver == Server) {
-		return
-	}
-	length, hdrLen = int(b[1]&0x7f), 2
-	switch length {
-	case 126:
-		if n < 4 {
-			return
-		}
-		// A 16-bit length under 126 breaks the minimal-length rule:
-		// the general path reports it.
-		if length = int(bigEndian.Uint16(b[2:4])); length < 126 {
-			return
-		}
-		hdrLen = 4
-	case 127:
-		return
-	}
-	if masked {
-		if n < hdrLen+4 {
-			return
-		}
-		key = [4]byte(b[hdrLen : hdrLen+4])
-		hdrLen += 4
-	}
-	if n < hdrLen+length || int64(length) > limit {
-		return
-	}
-	return op, hdrLen, length, key, masked, true
+	h, n, err := ParseFrameHeader(b)
+	ok = err == nil &&
+		h.Fin && h.Rsv == 0 && (h.Opcode == OpText || h.Opcode == OpBinary) &&
+		h.Masked == (fr.receiver == Server) &&
+		h.Length <= uint64(len(b)-n) && h.Length <= uint64(limit) &&
+		checkMinimalLength(b, h.Length)
+	return h, n, ok
 }
 
 // checkFirstBytes applies the rules that the first two bytes of a header
@@ -171,52 +148,30 @@ func (fr *FrameReader) peekWhole(limit int64) (op Opcode, hdrLen, length int, ke
 // of a 64-bit length) are not known yet, so the error may name fewer rules
 // than the whole header would have; never others.
 func (fr *FrameReader) checkFirstBytes(b0, b1 byte) error {
-	h := FrameHeader{
-		Fin:    b0&bitFin != 0,
-		Rsv:    (b0 & bitsRsv) >> 4,
-		Opcode: Opcode(b0 & bitsOp),
-		Masked: b1&bitMask != 0,
-		Length: uint64(b1 & bitsLen7), // 126 and 127 mean "more than 125", enough for the control rule
-	}
-	err := CheckFrameHeader(h, fr.receiver, fr.rsvAllowed)
-	var extra []Rule
-	if !h.Opcode.IsReserved() && h.Opcode.IsData() {
-		switch {
-		case h.Opcode == OpContinuation && !fr.inMessage:
-			extra = append(extra, RuleContinuationLone)
-		case h.Opcode != OpContinuation && fr.inMessage:
-			extra = append(extra, RuleFragmentsNested)
-		}
-	}
-	if err == nil && extra == nil {
-		return nil
-	}
-	pe, _ := err.(*ProtocolError)
-	if pe == nil {
-		pe = &ProtocolError{Code: StatusProtocolError}
-	}
-	pe.Rules = append(pe.Rules, extra...)
-	return pe
+	// The 7-bit length stands for the length: 126 and 127 mean "more
+	// than 125", which is all the control-frame rule needs.
+	h, _ := parseFirstBytes(b0, b1)
+	return withRules(CheckFrameHeader(h, fr.receiver, fr.rsvAllowed), fr.sequenceRules(h))
 }
 
 // check applies the header rules, including the ones that need the wire
-// bytes (minimal length) or the state of the message (§5.4).
+// bytes (minimal length) or the state of the message (§5.4), and records
+// where in a fragmented message the frame leaves the reader.
 func (fr *FrameReader) check(h FrameHeader, wire []byte) error {
-	err := CheckFrameHeader(h, fr.receiver, fr.rsvAllowed)
 	var extra []Rule
 	if !checkMinimalLength(wire, h.Length) {
 		extra = append(extra, RuleMinimalLength)
 	}
-	if !h.Opcode.IsReserved() && h.Opcode.IsData() {
-		switch {
-		case h.Opcode == OpContinuation && !fr.inMessage:
-			extra = append(extra, RuleContinuationLone)
-		case h.Opcode != OpContinuation && fr.inMessage:
-			extra = append(extra, RuleFragmentsNested)
-		default:
-			fr.inMessage = !h.Fin
-		}
+	seq := fr.sequenceRules(h)
+	if seq == nil {
+		fr.follow(h)
 	}
+	return withRules(CheckFrameHeader(h, fr.receiver, fr.rsvAllowed), append(extra, seq...))
+}
+
+// withRules adds extra rules to the *ProtocolError err (which may be nil):
+// the rules the header's own check cannot know.
+func withRules(err error, extra []Rule) error {
 	if err == nil && extra == nil {
 		return nil
 	}

@@ -152,13 +152,9 @@ func (rl *rawLoop) read(fd uintptr) bool {
 // frame that is not all there yet but would fit in a buffer of size bytes:
 // then reading more is what is needed.
 func frameIncomplete(b []byte, size int) bool {
-	if len(b) < 2 {
-		return true
+	h, n, err := ParseFrameHeader(b)
+	if err != nil {
+		return true // a header is at most MaxHeaderSize bytes: it fits
 	}
-	n := headerSizeFromFirstBytes(b[0], b[1])
-	if len(b) < n {
-		return true
-	}
-	h, _, _ := ParseFrameHeader(b[:n])
-	return h.Length < uint64(size-n) && len(b) < n+int(h.Length)
+	return h.Length < uint64(size-n) && uint64(len(b)-n) < h.Length
 }
