@@ -140,8 +140,7 @@ func ParseFrameHeader(b []byte) (h FrameHeader, n int, err error) {
 // parseFirstBytes decodes the first two bytes of a header, which hold every
 // field but the extended length and the key, and returns the size of the
 // whole header, which they decide. Length is the 7-bit field as it is:
-// len16Flag and len64Flag mean that an extended length follows (enough for
-// the rules that only need to know "more than 125").
+// len16Flag and len64Flag mean that an extended length follows.
 func parseFirstBytes(b0, b1 byte) (h FrameHeader, n int) {
 	h = FrameHeader{
 		Fin:    b0&bitFin != 0,

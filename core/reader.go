@@ -148,9 +148,14 @@ func (fr *FrameReader) peekWhole(limit int64) (h FrameHeader, n int, ok bool) {
 // of a 64-bit length) are not known yet, so the error may name fewer rules
 // than the whole header would have; never others.
 func (fr *FrameReader) checkFirstBytes(b0, b1 byte) error {
-	// The 7-bit length stands for the length: 126 and 127 mean "more
-	// than 125", which is all the control-frame rule needs.
 	h, _ := parseFirstBytes(b0, b1)
+	if h.Length > maxLen7 {
+		// An extended length is not known yet, and it is not always
+		// more than 125: a length in a longer form than needed (a
+		// rule of its own) may be 5. The control-frame length rule
+		// waits for the whole header.
+		h.Length = 0
+	}
 	return withRules(CheckFrameHeader(h, fr.receiver, fr.rsvAllowed), fr.sequenceRules(h))
 }
 

@@ -49,6 +49,7 @@ type rawLoop struct {
 	herr         error // what the handler returned
 	closing      bool  // a close frame was sent: finish the handshake outside
 	closePending bool  // closeStream was asked for inside: do it outside
+	fresh        bool  // no read yet in this RawConn.Read call
 }
 
 // run handles whole one-frame messages as they arrive, inside one
@@ -66,7 +67,7 @@ func (rl *rawLoop) run(rc syscall.RawConn) (herr error, closing bool) {
 	if rl.c.readErr != nil {
 		return rl.c.readErr, false
 	}
-	rl.herr, rl.closing, rl.closePending = nil, false, false
+	rl.herr, rl.closing, rl.closePending, rl.fresh = nil, false, false, true
 	// A failed wait (the idle deadline, a closed socket) is reported by
 	// the general path's own read.
 	rc.Read(rl.callback)
@@ -144,7 +145,15 @@ func (rl *rawLoop) read(fd uintptr) bool {
 		}
 		b.w += n
 		b.idle.arrived()
-		drained = n < len(free)
+		// A short read empties the socket of data, but not always of
+		// news: the end of the stream may have come with the data, and
+		// if both came before this RawConn.Read call, the call forgot
+		// their readiness and no wake-up would tell of it. So the
+		// first read of a call proves nothing, and the next read
+		// (which finds the end, or nothing: EAGAIN) decides; later
+		// reads come after a readiness the call saw, and do prove it.
+		drained = n < len(free) && !rl.fresh
+		rl.fresh = false
 	}
 }
 
