@@ -146,7 +146,7 @@ func diffSeeds() [][]byte {
 		// the ones the fast paths must turn down.
 		rsv1 := AppendFrame(nil, FrameHeader{Fin: true, Rsv: 4, Opcode: OpText, Masked: masked, Key: key, Length: 2}, []byte("hi"))
 		long := AppendFrame(nil, FrameHeader{Fin: true, Opcode: OpBinary, Masked: masked, Key: key, Length: 5}, []byte("12345"))
-		long = slices.Insert(long, 2, 0, 5)    // the length 5 in the 16-bit form
+		long = slices.Insert(long, 2, 0, 5)   // the length 5 in the 16-bit form
 		long[1] = long[1]&bitMask | len16Flag // breaks §5.2's minimal length
 		seeds = append(seeds,
 			join(frame(true, OpText, "ok"), rsv1),
