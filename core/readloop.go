@@ -96,7 +96,7 @@ const keepMessageBuffer = 64 << 10
 // handler (or anyone meanwhile) sent a close frame. The caller holds readMu.
 func (c *Conn) handleMessage(handle func(Opcode, []byte) error, op Opcode, msg []byte) error {
 	err := handle(op, msg)
-	if !c.closeSent.Load() {
+	if !c.closing.sent.Load() {
 		return err
 	}
 	return c.finishClose(err)

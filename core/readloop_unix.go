@@ -81,8 +81,8 @@ func (rl *rawLoop) run(rc syscall.RawConn) (herr error, closing bool) {
 // (true), unless a close of the stream was asked for meanwhile (see
 // closeStream), which always leaves, to be done outside.
 func (rl *rawLoop) leave(done bool) bool {
-	if !rl.c.rawState.CompareAndSwap(rawInside, rawOutside) {
-		rl.c.rawState.Store(rawOutside)
+	if !rl.c.closing.raw.CompareAndSwap(rawInside, rawOutside) {
+		rl.c.closing.raw.Store(rawOutside)
 		rl.closePending = true
 		return true
 	}
@@ -93,7 +93,7 @@ func (rl *rawLoop) leave(done bool) bool {
 // wait.
 func (rl *rawLoop) read(fd uintptr) bool {
 	c, b := rl.c, rl.c.fr.br
-	c.rawState.Store(rawInside)
+	c.closing.raw.Store(rawInside)
 	// Whether the socket holds data is unknown until a read says so.
 	drained := false
 	for {
@@ -103,7 +103,7 @@ func (rl *rawLoop) read(fd uintptr) bool {
 				break
 			}
 			rl.herr = rl.handle(op, msg)
-			if rl.closing = c.closeSent.Load(); rl.closing || rl.herr != nil {
+			if rl.closing = c.closing.sent.Load(); rl.closing || rl.herr != nil {
 				return rl.leave(true)
 			}
 		}
