@@ -62,13 +62,27 @@ func (c *Conn) writeFrame(fin bool, op Opcode, p []byte, isClose bool) error {
 // messages chat and echo mostly carry, and costs an idle Conn 139 bytes.
 const smallPayload = 125
 
-// writeBuffers holds the buffers frames are assembled in. Sharing them
-// between connections keeps an idle connection small; taking one from the
-// pool allocates nothing in the steady state.
-var writeBuffers = sync.Pool{New: func() any {
-	b := make([]byte, 0, DefaultBufferSize+MaxHeaderSize)
-	return &b
-}}
+// writeBuffers and largeWriteBuffers hold the buffers frames are
+// assembled in: a frame of up to 4 KiB of payload, and one of up to 64 KiB.
+// Sharing them between connections keeps an idle connection small; taking
+// one from a pool allocates nothing in the steady state.
+var (
+	writeBuffers = sync.Pool{New: func() any {
+		b := make([]byte, 0, DefaultBufferSize+MaxHeaderSize)
+		return &b
+	}}
+	largeWriteBuffers = sync.Pool{New: func() any {
+		b := make([]byte, 0, maxOneWrite)
+		return &b
+	}}
+)
+
+// maxOneWrite is the largest frame sent in one write: the header and a
+// payload of up to 64 KiB, assembled in a pooled buffer. Copying 64 KiB
+// costs about a microsecond; a second write costs a system call and,
+// on TCP, a segment of its own, several times that. A larger frame is
+// sent in pieces, so that a huge message needs no buffer of its size.
+const maxOneWrite = keepMessageBuffer + MaxHeaderSize
 
 func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) error {
 	if c.writeErr != nil {
@@ -95,15 +109,23 @@ func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) err
 		_, err := c.rw.Write(buf)
 		return c.wrote(err)
 	}
-	bp := writeBuffers.Get().(*[]byte)
-	defer writeBuffers.Put(bp)
-	if c.cfg.OnFrame != nil {
-		// The observer wants the frame whole: assemble it, then write it
-		// in one call.
+	pool := &writeBuffers
+	if h.Size()+len(p) > DefaultBufferSize+MaxHeaderSize {
+		pool = &largeWriteBuffers
+	}
+	bp := pool.Get().(*[]byte)
+	defer pool.Put(bp)
+	if h.Size()+len(p) <= maxOneWrite || c.cfg.OnFrame != nil {
+		// The whole frame in one buffer, one write: the peer gets it in
+		// one piece, and an observer sees it whole.
 		buf := AppendFrame((*bp)[:0], h, p)
-		c.cfg.OnFrame(Sent, buf)
+		if c.cfg.OnFrame != nil {
+			c.cfg.OnFrame(Sent, buf)
+		}
 		_, err := c.rw.Write(buf)
-		*bp = buf[:0]
+		if cap(buf) <= maxOneWrite {
+			*bp = buf[:0]
+		}
 		return c.wrote(err)
 	}
 	// Fill the buffer with the header and as much payload as fits, so a
