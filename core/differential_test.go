@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -152,6 +153,12 @@ func diffSeeds() [][]byte {
 			join(frame(true, OpText, "ok"), rsv1),
 			join(frame(true, OpText, "ok"), long),
 			join(frame(true, OpText, "ok"), frame(true, OpText, "\xed\xa0\x80")), // a surrogate: 1007
+			// Messages larger than most of the read buffers tried:
+			// ReadLoop reads them straight into its message buffer.
+			join(frame(true, OpText, strings.Repeat("é", 120)), frame(true, OpBinary, strings.Repeat("b", 250))),
+			join(frame(true, OpText, strings.Repeat("a", 150)+"\xff"+strings.Repeat("b", 100))), // 1007 in the middle
+			join(frame(true, OpText, strings.Repeat("é", 100)+"\xc3")),                          // 1007 at the end
+			join(frame(true, OpBinary, strings.Repeat("b", 250))[:150]),                         // cut short: 1006
 		)
 	}
 	return seeds

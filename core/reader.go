@@ -127,6 +127,14 @@ func (fr *FrameReader) wholeMessageInPlace(limit int64) (Opcode, []byte, bool) {
 // only an observer (Config.OnFrame, which turns the fast paths off) needs
 // them for every frame.
 func (fr *FrameReader) peekWhole(limit int64) (h FrameHeader, n int, ok bool) {
+	h, n, ok = fr.peekStart(limit)
+	return h, n, ok && h.Length <= uint64(fr.br.Buffered()-n)
+}
+
+// peekStart is peekWhole for a frame whose header has arrived, and maybe
+// not all of its payload: ReadLoop reads the rest of such a frame straight
+// into the message (see rawLoop.startLarge).
+func (fr *FrameReader) peekStart(limit int64) (h FrameHeader, n int, ok bool) {
 	if fr.remaining != 0 || fr.inMessage {
 		return h, 0, false
 	}
@@ -135,8 +143,7 @@ func (fr *FrameReader) peekWhole(limit int64) (h FrameHeader, n int, ok bool) {
 	ok = err == nil &&
 		h.Fin && h.Rsv == 0 && (h.Opcode == OpText || h.Opcode == OpBinary) &&
 		h.Masked == (fr.receiver == Server) &&
-		h.Length <= uint64(len(b)-n) && h.Length <= uint64(limit) &&
-		checkMinimalLength(b, h.Length)
+		h.Length <= uint64(limit) && checkMinimalLength(b, h.Length)
 	return h, n, ok
 }
 
