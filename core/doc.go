@@ -55,7 +55,7 @@
 // they change nothing else:
 //
 //   - readloop.go, readloop_unix.go, readloop_other.go: ReadLoop, the
-//     server's loop: messages handled in place, one read per message on a
+//     server's loop: messages handled in place, read straight from the
 //     socket. It does what a loop around ReadMessage does.
 //   - readbuf.go: the read buffer that goes back to a pool while idle.
 //   - mask_amd64.go, mask_amd64.s, mask_other.go: the same masking with
