@@ -72,28 +72,34 @@ func (h FrameHeader) Size() int {
 // included, so that the frame lab can build broken frames on purpose; use
 // CheckFrameHeader to know whether a header is valid.
 func AppendFrameHeader(dst []byte, h FrameHeader) []byte {
-	b0 := byte(h.Opcode)&bitsOp | (h.Rsv<<rsvShift)&bitsRsv
-	if h.Fin {
-		b0 |= bitFin
-	}
-	var b1 byte
-	if h.Masked {
-		b1 = bitMask
-	}
 	switch {
 	case h.Length <= maxLen7:
-		dst = append(dst, b0, b1|byte(h.Length))
+		dst = appendFirstBytes(dst, h.Fin, h.Rsv, h.Opcode, h.Masked, byte(h.Length))
 	case h.Length <= maxLen16:
-		dst = append(dst, b0, b1|len16Flag)
+		dst = appendFirstBytes(dst, h.Fin, h.Rsv, h.Opcode, h.Masked, len16Flag)
 		dst = bigEndian.AppendUint16(dst, uint16(h.Length))
 	default:
-		dst = append(dst, b0, b1|len64Flag)
+		dst = appendFirstBytes(dst, h.Fin, h.Rsv, h.Opcode, h.Masked, len64Flag)
 		dst = bigEndian.AppendUint64(dst, h.Length)
 	}
 	if h.Masked {
 		dst = append(dst, h.Key[:]...)
 	}
 	return dst
+}
+
+// appendFirstBytes appends the first two bytes of a header: every field but
+// the extended length and the key. len7 is the 7-bit length field.
+func appendFirstBytes(dst []byte, fin bool, rsv byte, op Opcode, masked bool, len7 byte) []byte {
+	b0 := byte(op)&bitsOp | (rsv<<rsvShift)&bitsRsv
+	if fin {
+		b0 |= bitFin
+	}
+	b1 := len7 & bitsLen7
+	if masked {
+		b1 |= bitMask
+	}
+	return append(dst, b0, b1)
 }
 
 // AppendFrame appends a whole frame to dst: h in wire format, as
@@ -125,16 +131,23 @@ func ParseFrameHeader(b []byte) (h FrameHeader, n int, err error) {
 	if len(b) < n {
 		return h, n, ErrShortHeader
 	}
-	switch h.Length {
-	case len16Flag:
-		h.Length = uint64(bigEndian.Uint16(b[2:4]))
-	case len64Flag:
-		h.Length = bigEndian.Uint64(b[2:10])
-	}
+	h.Length = decodeLength(b, h.Length)
 	if h.Masked {
 		h.Key = [keySize]byte(b[n-keySize : n])
 	}
 	return h, n, nil
+}
+
+// decodeLength returns the payload length of a header whose bytes up to
+// the key are in b, from its 7-bit length field len7.
+func decodeLength(b []byte, len7 uint64) uint64 {
+	switch len7 {
+	case len16Flag:
+		return uint64(bigEndian.Uint16(b[2:4]))
+	case len64Flag:
+		return bigEndian.Uint64(b[2:10])
+	}
+	return len7
 }
 
 // parseFirstBytes decodes the first two bytes of a header, which hold every
@@ -142,14 +155,14 @@ func ParseFrameHeader(b []byte) (h FrameHeader, n int, err error) {
 // whole header, which they decide. Length is the 7-bit field as it is:
 // len16Flag and len64Flag mean that an extended length follows.
 func parseFirstBytes(b0, b1 byte) (h FrameHeader, n int) {
-	h = FrameHeader{
-		Fin:    b0&bitFin != 0,
-		Rsv:    (b0 & bitsRsv) >> rsvShift,
-		Opcode: Opcode(b0 & bitsOp),
-		Masked: b1&bitMask != 0,
-		Length: uint64(b1 & bitsLen7),
-	}
+	h.Fin, h.Rsv, h.Opcode, h.Masked, h.Length = firstBytes(b0, b1)
 	return h, headerSizeFromFirstBytes(b0, b1)
+}
+
+// firstBytes is parseFirstBytes field by field, for the fast paths: a
+// FrameHeader has too many fields for the compiler to keep in registers.
+func firstBytes(b0, b1 byte) (fin bool, rsv byte, op Opcode, masked bool, len7 uint64) {
+	return b0&bitFin != 0, (b0 & bitsRsv) >> rsvShift, Opcode(b0 & bitsOp), b1&bitMask != 0, uint64(b1 & bitsLen7)
 }
 
 // headerSizeFromFirstBytes returns the size of a header from its first two

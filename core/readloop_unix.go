@@ -77,10 +77,11 @@ type rawLoop struct {
 // having changed nothing, for any other frame.
 func (rl *rawLoop) startLarge() bool {
 	c, b := rl.c, rl.c.fr.br
-	h, n, ok := c.fr.peekStart(min(c.cfg.MaxMessageSize, keepMessageBuffer))
-	if !ok || h.Length <= uint64(b.size-n) {
+	op, n, length, key, masked, ok := c.fr.peekStart(min(c.cfg.MaxMessageSize, keepMessageBuffer))
+	if !ok || length <= b.size-n {
 		return false
 	}
+	h := FrameHeader{Fin: true, Opcode: op, Masked: masked, Key: key, Length: uint64(length)}
 	if uint64(cap(rl.buf)) < h.Length {
 		rl.buf = make([]byte, 0, h.Length)
 	}

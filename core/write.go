@@ -94,20 +94,36 @@ func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) err
 	if isClose {
 		c.closing.sent.Store(true)
 	}
-	h := FrameHeader{Fin: fin, Opcode: op, Length: uint64(len(p))}
-	if c.role == Client {
-		h.Masked, h.Key = true, c.newMaskKey()
-	}
+	masked := c.role == Client
 	if len(p) <= smallPayload {
 		// The commonest frame, a short message or a control frame:
 		// built in the Conn's own buffer and sent in one write, without
-		// the pool's cost.
-		buf := AppendFrame(c.small[:0], h, p)
+		// the pool's cost. This is AppendFrame specialised for a length
+		// that fits the 7-bit field: the fields go to appendFirstBytes
+		// as they are, not in a FrameHeader, which Go passes in memory
+		// (it holds an array), and that doubled the cost of a small
+		// write (BenchmarkWriteMessage/server/16B: 20 ns this way, 43 ns
+		// through AppendFrame).
+		buf := appendFirstBytes(c.small[:0], fin, 0, op, masked, byte(len(p)))
+		var key [4]byte
+		if masked {
+			key = c.newMaskKey()
+			buf = append(buf, key[:]...)
+		}
+		n := len(buf)
+		buf = append(buf, p...)
+		if masked {
+			Mask(key, 0, buf[n:])
+		}
 		if c.cfg.OnFrame != nil {
 			c.cfg.OnFrame(Sent, buf)
 		}
 		_, err := c.rw.Write(buf)
 		return c.wrote(err)
+	}
+	h := FrameHeader{Fin: fin, Opcode: op, Length: uint64(len(p)), Masked: masked}
+	if masked {
+		h.Key = c.newMaskKey()
 	}
 	pool := &writeBuffers
 	if h.Size()+len(p) > DefaultBufferSize+MaxHeaderSize {
