@@ -231,13 +231,7 @@ func (f frameSpec) wire(zeroKey bool) []byte {
 			rand.Read(h.Key[:])
 		}
 	}
-	b := core.AppendFrameHeader(make([]byte, 0, h.Size()+len(f.payload)), h)
-	n := len(b)
-	b = append(b, f.payload...)
-	if h.Masked {
-		core.Mask(h.Key, 0, b[n:])
-	}
-	return b
+	return core.AppendFrame(make([]byte, 0, h.Size()+len(f.payload)), h, f.payload)
 }
 
 // encode encodes a frame for this session, logs it, and keeps its masked

@@ -13,15 +13,58 @@
 // From the bytes up:
 //
 //   - Accept, the HTTP request and response parsers and Request.Validate
-//     (handshake.go, client.go) cover RFC 6455 §4.
-//   - FrameHeader, ParseFrameHeader and AppendFrameHeader (frame.go) encode
-//     and decode the frame header of §5.2; Mask (mask.go) applies the
-//     masking of §5.3 and can resume at any key position.
-//   - FrameReader (reader.go) turns any io.Reader into a stream of frames,
-//     whatever the chunking of the bytes underneath.
-//   - Conn (conn.go) is the message-level connection of §5.4–§7:
-//     fragmentation, control frames, UTF-8 validation, size limits and the
-//     closing handshake.
+//     (accept.go, httphead.go, handshake.go, client.go) cover RFC 6455 §4.
+//   - FrameHeader, ParseFrameHeader, AppendFrameHeader and AppendFrame
+//     (frame.go) are the one codec of the frame header of §5.2, used by
+//     the reader, the writers, the fast paths and the explainers alike;
+//     Mask (mask.go) applies the masking of §5.3 and can resume at any key
+//     position.
+//   - FrameReader (reader.go, fragment.go) turns any io.Reader into a
+//     stream of frames, whatever the chunking of the bytes underneath.
+//   - Conn (conn.go, read.go, control.go, write.go, closing.go) is the
+//     message-level connection of §5.4–§7: fragmentation, control frames,
+//     UTF-8 validation, size limits and the closing handshake.
+//
+// # Reading order
+//
+// To learn the protocol from this code, read the files in the order of the
+// RFC. Each line names the sections, then the file to open:
+//
+//   - §1.3, §4.1–§4.2 the opening handshake: httphead.go (the HTTP/1.1
+//     lines it travels in), handshake.go (the server's rules and answer),
+//     accept.go (Sec-WebSocket-Accept), client.go (the client's side),
+//     upgrade.go (the same from net/http).
+//   - §5.1–§5.3 frames and masking: opcode.go, frame.go (the header, bit
+//     by bit, and the rules of one header), mask.go (Mask and its portable
+//     loop).
+//   - §5.2 read from a stream: reader.go (FrameReader: a frame cut into
+//     any reads), then fragment.go (§5.4, the order of fragments).
+//   - §5.4–§5.6 and §8.1 messages: conn.go (what a Conn holds), read.go
+//     (reassembly, UTF-8 as it arrives: utf8.go), write.go.
+//   - §5.5 control frames: control.go (ping, pong, close).
+//   - §7 closing: close.go (codes and the close payload, §7.4), then
+//     closing.go (the closing handshake, with a diagram, and failing the
+//     connection, §7.1.7).
+//   - Rules and errors: errors.go (every Rule, with its section),
+//     rules_zh.go (their Chinese text).
+//   - What the page shows: explain.go (ExplainFrame, AcceptSteps,
+//     MaskSteps call the functions above).
+//
+// Some files exist only for speed, size or the server's resources, and may
+// be skipped on a first read; the differential and fuzz tests prove that
+// they change nothing else:
+//
+//   - readloop.go, readloop_unix.go, readloop_other.go: ReadLoop, the
+//     server's loop: messages handled in place, read straight from the
+//     socket. It does what a loop around ReadMessage does.
+//   - readbuf.go: the read buffer that goes back to a pool while idle.
+//   - mask_amd64.go, mask_amd64.s, mask_other.go: the same masking with
+//     SSE2 or AVX2 on amd64, tested against the portable loop.
+//   - sha1.go, byteorder.go, random_js.go: the standard library's SHA-1,
+//     encoding/binary and crypto/rand would each make the WebAssembly
+//     module larger.
+//   - budget.go, idle.go: memory and time bounds for a server with many
+//     peers (Config.Budget, Config.IdleTimeout).
 //
 // # Errors
 //

@@ -252,6 +252,24 @@ func ExampleAppendFrameHeader() {
 	// 82 7f 00 00 00 00 00 01 00 00
 }
 
+func ExampleAppendFrame() {
+	// RFC 6455 §5.7: "Hello" as a client sends it, masked with the key
+	// 37 fa 21 3d. AppendFrame masks a copy: the payload stays as it was.
+	payload := []byte("Hello")
+	h := core.FrameHeader{Fin: true, Opcode: core.OpText, Length: uint64(len(payload)),
+		Masked: true, Key: [4]byte{0x37, 0xfa, 0x21, 0x3d}}
+	frame := core.AppendFrame(nil, h, payload)
+	fmt.Printf("% x\n", frame)
+	fmt.Printf("%s\n", payload)
+
+	// The same message from a server: no mask, no key.
+	fmt.Printf("% x\n", core.AppendFrame(nil, core.FrameHeader{Fin: true, Opcode: core.OpText, Length: 5}, payload))
+	// Output:
+	// 81 85 37 fa 21 3d 7f 9f 4d 51 58
+	// Hello
+	// 81 05 48 65 6c 6c 6f
+}
+
 func ExampleMask() {
 	// RFC 6455 §5.7: "Hello" masked with the key 37 fa 21 3d.
 	key := [4]byte{0x37, 0xfa, 0x21, 0x3d}

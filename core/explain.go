@@ -110,11 +110,7 @@ func ExplainFrame(b []byte, receiver Role) FrameExplanation {
 		return e
 	}
 	e.Header, e.HeaderSize = h, n
-	if l := b[1] & bitsLen7; l == len16Flag || l == len64Flag {
-		size := 2
-		if l == len64Flag {
-			size = 8
-		}
+	if size := extendedLengthSize(b[1]); size > 0 {
 		e.Fields = append(e.Fields, Field{
 			Name: "Extended payload length", Offset: 2, Size: size, BitOffset: 16, Bits: 8 * size,
 			Raw: bitString(b[2:2+size], 8*size), Value: strconv.FormatUint(h.Length, 10),
@@ -192,14 +188,18 @@ func explainFirstBytes(b []byte) []Field {
 	if len(b) == 0 {
 		return nil
 	}
-	b0 := b[0]
-	fin := b0&bitFin != 0
-	op := Opcode(b0 & bitsOp)
+	// The fields come from the codec's own decoder; a missing second
+	// byte decodes as 0 and its fields are not shown.
+	var b1 byte
+	if len(b) > 1 {
+		b1 = b[1]
+	}
+	h, _ := parseFirstBytes(b[0], b1)
 	fields := []Field{
-		{Name: "FIN", Size: 1, BitOffset: 0, Bits: 1, Raw: bit(fin), Value: bit(fin), Meaning: finMeaning(fin, op)},
+		{Name: "FIN", Size: 1, BitOffset: 0, Bits: 1, Raw: bit(h.Fin), Value: bit(h.Fin), Meaning: finMeaning(h.Fin, h.Opcode)},
 	}
 	for i, name := range []string{"RSV1", "RSV2", "RSV3"} {
-		set := b0&(0x40>>i) != 0
+		set := h.Rsv&(0x4>>i) != 0
 		meaning := "reserved bit, 0: no extension uses it"
 		if set {
 			meaning = "reserved bit set: only allowed when a negotiated extension defines it (RFC 6455 §5.2)"
@@ -207,20 +207,19 @@ func explainFirstBytes(b []byte) []Field {
 		fields = append(fields, Field{Name: name, Size: 1, BitOffset: 1 + i, Bits: 1, Raw: bit(set), Value: bit(set), Meaning: meaning})
 	}
 	fields = append(fields, Field{
-		Name: "opcode", Size: 1, BitOffset: 4, Bits: 4, Raw: bitString([]byte{b0 << 4}, 4),
-		Value: "0x" + strconv.FormatUint(uint64(op), 16), Meaning: opcodeMeaning(op),
+		Name: "opcode", Size: 1, BitOffset: 4, Bits: 4, Raw: bitString([]byte{byte(h.Opcode) << 4}, 4),
+		Value: "0x" + strconv.FormatUint(uint64(h.Opcode), 16), Meaning: opcodeMeaning(h.Opcode),
 	})
 	if len(b) < 2 {
 		return fields
 	}
-	b1 := b[1]
-	masked := b1&bitMask != 0
+	masked := h.Masked
 	maskMeaning := "0: the payload is not masked (server-to-client frames)"
 	if masked {
 		maskMeaning = "1: a 4-byte masking key follows the length (client-to-server frames)"
 	}
 	fields = append(fields, Field{Name: "MASK", Offset: 1, Size: 1, BitOffset: 8, Bits: 1, Raw: bit(masked), Value: bit(masked), Meaning: maskMeaning})
-	l := b1 & bitsLen7
+	l := h.Length // the 7-bit field
 	var lenMeaning string
 	switch l {
 	case len16Flag:

@@ -25,15 +25,23 @@ type FrameHeader struct {
 	Key    [4]byte
 }
 
-// Bits of the first two header bytes.
+// The fields of the first two header bytes (§5.2), by mask, and the two
+// values of the 7-bit length that announce an extended length. Every piece
+// of code that reads or writes a header uses these names, never the bare
+// numbers.
 const (
-	bitFin    = 0x80
-	bitsRsv   = 0x70
-	bitsOp    = 0x0F
-	bitMask   = 0x80
-	bitsLen7  = 0x7F
-	len16Flag = 126 // the 7-bit length that says "the length is in the next 2 bytes"
-	len64Flag = 127 // the 7-bit length that says "the length is in the next 8 bytes"
+	bitFin    = 0x80 // byte 0: FIN, the last frame of a message
+	bitsRsv   = 0x70 // byte 0: RSV1, RSV2, RSV3
+	rsvShift  = 4    // bitsRsv>>rsvShift gives FrameHeader.Rsv
+	bitsOp    = 0x0F // byte 0: the opcode
+	bitMask   = 0x80 // byte 1: MASK, a masking key follows the length
+	bitsLen7  = 0x7F // byte 1: the 7-bit payload length
+	len16Flag = 126  // the 7-bit length that says "the length is in the next 2 bytes"
+	len64Flag = 127  // the 7-bit length that says "the length is in the next 8 bytes"
+
+	maxLen7  = 125    // the largest length the 7-bit field holds itself
+	maxLen16 = 0xFFFF // the largest length the 16-bit form holds
+	keySize  = 4      // the masking key's size in bytes (§5.3)
 )
 
 // MaxHeaderSize is the largest frame header: 2 bytes, an 8-byte length and a
@@ -48,13 +56,13 @@ const MaxControlPayload = 125
 func (h FrameHeader) Size() int {
 	n := 2
 	switch {
-	case h.Length > 0xFFFF:
+	case h.Length > maxLen16:
 		n += 8
-	case h.Length > 125:
+	case h.Length > maxLen7:
 		n += 2
 	}
 	if h.Masked {
-		n += 4
+		n += keySize
 	}
 	return n
 }
@@ -64,26 +72,48 @@ func (h FrameHeader) Size() int {
 // included, so that the frame lab can build broken frames on purpose; use
 // CheckFrameHeader to know whether a header is valid.
 func AppendFrameHeader(dst []byte, h FrameHeader) []byte {
-	b0 := byte(h.Opcode)&bitsOp | (h.Rsv&0x7)<<4
-	if h.Fin {
-		b0 |= bitFin
-	}
-	var b1 byte
-	if h.Masked {
-		b1 = bitMask
-	}
 	switch {
-	case h.Length <= 125:
-		dst = append(dst, b0, b1|byte(h.Length))
-	case h.Length <= 0xFFFF:
-		dst = append(dst, b0, b1|len16Flag)
+	case h.Length <= maxLen7:
+		dst = appendFirstBytes(dst, h.Fin, h.Rsv, h.Opcode, h.Masked, byte(h.Length))
+	case h.Length <= maxLen16:
+		dst = appendFirstBytes(dst, h.Fin, h.Rsv, h.Opcode, h.Masked, len16Flag)
 		dst = bigEndian.AppendUint16(dst, uint16(h.Length))
 	default:
-		dst = append(dst, b0, b1|len64Flag)
+		dst = appendFirstBytes(dst, h.Fin, h.Rsv, h.Opcode, h.Masked, len64Flag)
 		dst = bigEndian.AppendUint64(dst, h.Length)
 	}
 	if h.Masked {
 		dst = append(dst, h.Key[:]...)
+	}
+	return dst
+}
+
+// appendFirstBytes appends the first two bytes of a header: every field but
+// the extended length and the key. len7 is the 7-bit length field.
+func appendFirstBytes(dst []byte, fin bool, rsv byte, op Opcode, masked bool, len7 byte) []byte {
+	b0 := byte(op)&bitsOp | (rsv<<rsvShift)&bitsRsv
+	if fin {
+		b0 |= bitFin
+	}
+	b1 := len7 & bitsLen7
+	if masked {
+		b1 |= bitMask
+	}
+	return append(dst, b0, b1)
+}
+
+// AppendFrame appends a whole frame to dst: h in wire format, as
+// AppendFrameHeader writes it, then payload, masked with h.Key when h.Masked
+// is set. It copies payload and leaves it untouched. It writes h.Length as
+// given, even when it is not len(payload), so that the frame lab can build
+// a frame that announces more or fewer bytes than it carries; set
+// h.Length = uint64(len(payload)) for a well-formed frame.
+func AppendFrame(dst []byte, h FrameHeader, payload []byte) []byte {
+	dst = AppendFrameHeader(dst, h)
+	n := len(dst)
+	dst = append(dst, payload...)
+	if h.Masked {
+		Mask(h.Key, 0, dst[n:])
 	}
 	return dst
 }
@@ -97,42 +127,64 @@ func ParseFrameHeader(b []byte) (h FrameHeader, n int, err error) {
 	if len(b) < 2 {
 		return h, 2, ErrShortHeader
 	}
-	n = headerSizeFromFirstBytes(b[0], b[1])
+	h, n = parseFirstBytes(b[0], b[1])
 	if len(b) < n {
 		return h, n, ErrShortHeader
 	}
-	h.Fin = b[0]&bitFin != 0
-	h.Rsv = (b[0] & bitsRsv) >> 4
-	h.Opcode = Opcode(b[0] & bitsOp)
-	h.Masked = b[1]&bitMask != 0
-	switch l := b[1] & bitsLen7; l {
-	case len16Flag:
-		h.Length = uint64(bigEndian.Uint16(b[2:4]))
-	case len64Flag:
-		h.Length = bigEndian.Uint64(b[2:10])
-	default:
-		h.Length = uint64(l)
-	}
+	h.Length = decodeLength(b, h.Length)
 	if h.Masked {
-		copy(h.Key[:], b[n-4:n])
+		h.Key = [keySize]byte(b[n-keySize : n])
 	}
 	return h, n, nil
+}
+
+// decodeLength returns the payload length of a header whose bytes up to
+// the key are in b, from its 7-bit length field len7.
+func decodeLength(b []byte, len7 uint64) uint64 {
+	switch len7 {
+	case len16Flag:
+		return uint64(bigEndian.Uint16(b[2:4]))
+	case len64Flag:
+		return bigEndian.Uint64(b[2:10])
+	}
+	return len7
+}
+
+// parseFirstBytes decodes the first two bytes of a header, which hold every
+// field but the extended length and the key, and returns the size of the
+// whole header, which they decide. Length is the 7-bit field as it is:
+// len16Flag and len64Flag mean that an extended length follows.
+func parseFirstBytes(b0, b1 byte) (h FrameHeader, n int) {
+	h.Fin, h.Rsv, h.Opcode, h.Masked, h.Length = firstBytes(b0, b1)
+	return h, headerSizeFromFirstBytes(b0, b1)
+}
+
+// firstBytes is parseFirstBytes field by field, for the fast paths: a
+// FrameHeader has too many fields for the compiler to keep in registers.
+func firstBytes(b0, b1 byte) (fin bool, rsv byte, op Opcode, masked bool, len7 uint64) {
+	return b0&bitFin != 0, (b0 & bitsRsv) >> rsvShift, Opcode(b0 & bitsOp), b1&bitMask != 0, uint64(b1 & bitsLen7)
 }
 
 // headerSizeFromFirstBytes returns the size of a header from its first two
 // bytes, which say whether an extended length and a key follow.
 func headerSizeFromFirstBytes(b0, b1 byte) int {
-	n := 2
-	switch b1 & bitsLen7 {
-	case len16Flag:
-		n += 2
-	case len64Flag:
-		n += 8
-	}
+	n := 2 + extendedLengthSize(b1)
 	if b1&bitMask != 0 {
-		n += 4
+		n += keySize
 	}
 	return n
+}
+
+// extendedLengthSize returns the size of the extended length that the
+// second header byte announces: 0, 2 or 8 bytes.
+func extendedLengthSize(b1 byte) int {
+	switch b1 & bitsLen7 {
+	case len16Flag:
+		return 2
+	case len64Flag:
+		return 8
+	}
+	return 0
 }
 
 // Role says which end of a connection a piece of code plays; the masking
@@ -197,9 +249,9 @@ func CheckFrameHeader(h FrameHeader, receiver Role, rsvAllowed byte) error {
 func checkMinimalLength(b []byte, length uint64) bool {
 	switch b[1] & bitsLen7 {
 	case len16Flag:
-		return length > 125
+		return length > maxLen7
 	case len64Flag:
-		return length > 0xFFFF
+		return length > maxLen16
 	}
 	return true
 }

@@ -63,6 +63,39 @@ func TestFrameHeaderRFCExamples(t *testing.T) {
 	}
 }
 
+// TestAppendFrame checks that AppendFrame writes the frames of §5.7 byte
+// for byte, appends after what dst holds, never changes the caller's
+// payload, and writes the header as given when its length is not the
+// payload's (the frame lab builds such frames on purpose).
+func TestAppendFrame(t *testing.T) {
+	for _, ex := range rfcExamples {
+		t.Run(ex.name, func(t *testing.T) {
+			payload := []byte(ex.text)
+			got := AppendFrame([]byte("prefix"), ex.header, payload)
+			if want := append([]byte("prefix"), ex.wire...); !bytes.Equal(got, want) {
+				t.Errorf("AppendFrame = % x, want % x", got[:min(len(got), 24)], want[:min(len(want), 24)])
+			}
+			if string(payload) != ex.text {
+				t.Errorf("AppendFrame changed the payload to %q", payload)
+			}
+		})
+	}
+	t.Run("length not the payload's", func(t *testing.T) {
+		h := FrameHeader{Fin: true, Opcode: OpBinary, Length: 300}
+		got := AppendFrame(nil, h, []byte{1, 2, 3})
+		if want := []byte{0x82, 0x7e, 0x01, 0x2c, 1, 2, 3}; !bytes.Equal(got, want) {
+			t.Errorf("AppendFrame = % x, want % x", got, want)
+		}
+	})
+	t.Run("no allocation with room", func(t *testing.T) {
+		buf := make([]byte, 0, 64)
+		h := FrameHeader{Fin: true, Opcode: OpText, Length: 5, Masked: true, Key: [4]byte{1, 2, 3, 4}}
+		if n := testing.AllocsPerRun(100, func() { buf = AppendFrame(buf[:0], h, []byte("Hello")) }); n != 0 {
+			t.Errorf("AppendFrame allocated %v times into a buffer with room", n)
+		}
+	})
+}
+
 // TestFrameHeaderLengthBoundaries checks each length form at its edges
 // against the encoding §5.2 prescribes, written out by hand here.
 func TestFrameHeaderLengthBoundaries(t *testing.T) {

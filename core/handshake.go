@@ -1,106 +1,20 @@
 package core
 
+// The opening handshake, RFC 6455 §4: the WebSocket rules a client's
+// request must follow (§4.1, §4.2.1), the choice of subprotocol and
+// extensions (§4.2.2, §9), and the server's answer. The HTTP syntax is in
+// httphead.go, the Accept computation in accept.go, the client's side in
+// client.go, and net/http's entry point in upgrade.go.
+
 import (
 	"bufio"
-	"encoding/base64"
-	"io"
 	"strconv"
 	"strings"
 )
 
-// GUID is the globally unique identifier of RFC 6455 §1.3. The server
-// appends it to the client's Sec-WebSocket-Key before hashing: only a server
-// that knows the WebSocket protocol can compute the Accept value, so a plain
-// HTTP server can never be tricked into accepting a WebSocket connection.
-const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
 // Version is the only value of Sec-WebSocket-Version that RFC 6455 defines
 // (§4.1, §11.6).
 const Version = "13"
-
-// DefaultMaxHeaderBytes limits the size of a handshake's request or response
-// head (request line and header fields) when the caller gives no limit.
-const DefaultMaxHeaderBytes = 8 << 10
-
-// Accept returns the Sec-WebSocket-Accept value for a Sec-WebSocket-Key
-// (§4.2.2 step 5.4): the base64 encoding of the SHA-1 digest of the key, as
-// sent, followed by GUID. It does not check the key; Request.Validate does.
-func Accept(key string) string {
-	var buf [28]byte
-	return string(appendAccept(buf[:0], key))
-}
-
-// appendAccept appends the Accept value for key to dst without allocating
-// when dst has room for its 28 bytes.
-func appendAccept(dst []byte, key string) []byte {
-	sum := acceptDigest(key)
-	return base64.StdEncoding.AppendEncode(dst, sum[:])
-}
-
-// acceptDigest is the SHA-1 digest of the key followed by GUID: the step
-// before base64, shared with AcceptSteps.
-func acceptDigest(key string) [20]byte {
-	var buf [64]byte // a valid key (24 bytes) and the GUID (36) fit: no allocation
-	return sha1Sum(append(append(buf[:0], key...), GUID...))
-}
-
-// HeaderField is one header line of an HTTP request or response, in the
-// spelling and order it was received.
-type HeaderField struct {
-	Name  string
-	Value string
-}
-
-// Headers is a list of header fields in wire order. Lookups ignore the case
-// of names, as HTTP requires (RFC 9110 §5.1).
-type Headers []HeaderField
-
-// Get returns the value of the first field named name, or "".
-func (h Headers) Get(name string) string {
-	for _, f := range h {
-		if strings.EqualFold(f.Name, name) {
-			return f.Value
-		}
-	}
-	return ""
-}
-
-// Values returns the values of every field named name, in order.
-func (h Headers) Values(name string) []string {
-	var vs []string
-	for _, f := range h {
-		if strings.EqualFold(f.Name, name) {
-			vs = append(vs, f.Value)
-		}
-	}
-	return vs
-}
-
-// Tokens splits every field named name on commas and returns the trimmed,
-// non-empty elements: "Connection: keep-alive, Upgrade" gives "keep-alive"
-// and "Upgrade" (RFC 9110 §5.6.1).
-func (h Headers) Tokens(name string) []string {
-	var ts []string
-	for _, v := range h.Values(name) {
-		for _, t := range strings.Split(v, ",") {
-			if t = strings.TrimSpace(t); t != "" {
-				ts = append(ts, t)
-			}
-		}
-	}
-	return ts
-}
-
-// HasToken reports whether a comma-separated field named name contains
-// token, compared without regard to case.
-func (h Headers) HasToken(name, token string) bool {
-	for _, t := range h.Tokens(name) {
-		if strings.EqualFold(t, token) {
-			return true
-		}
-	}
-	return false
-}
 
 // Request is a client's opening handshake as it was received: the request
 // line and the header fields in their order and spelling.
@@ -162,70 +76,6 @@ func ParseRequest(raw []byte) (*Request, error) {
 	return ReadRequest(bufio.NewReader(strings.NewReader(string(raw))), len(raw)+1)
 }
 
-// readHead reads lines up to the empty line that ends an HTTP head. Both
-// CRLF and a bare LF end a line (RFC 9112 §2.2 lets a recipient accept LF).
-func readHead(br *bufio.Reader, maxBytes int) ([]string, error) {
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxHeaderBytes
-	}
-	var lines []string
-	var long []byte // a line longer than br's buffer, gathered piece by piece
-	total := 0
-	for {
-		piece, err := br.ReadSlice('\n')
-		total += len(piece)
-		if total > maxBytes {
-			return nil, &HandshakeError{Status: 431, Rule: RuleHeaderTooLarge,
-				Detail: "the limit is " + strconv.Itoa(maxBytes) + " bytes"}
-		}
-		if err == bufio.ErrBufferFull {
-			long = append(long, piece...)
-			continue
-		}
-		if err != nil {
-			if err == io.EOF {
-				if total == 0 {
-					return nil, io.EOF
-				}
-				return nil, io.ErrUnexpectedEOF
-			}
-			return nil, err
-		}
-		line := string(piece)
-		if long != nil {
-			line = string(append(long, piece...))
-			long = nil
-		}
-		s := strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
-		if s == "" {
-			if len(lines) == 0 {
-				continue // RFC 9112 §2.2: ignore empty lines before the request line
-			}
-			return lines, nil
-		}
-		lines = append(lines, s)
-	}
-}
-
-// parseHeaderLines splits "Name: value" lines into fields.
-func parseHeaderLines(lines []string) (Headers, error) {
-	header := make(Headers, 0, len(lines))
-	for _, l := range lines {
-		if l[0] == ' ' || l[0] == '\t' {
-			return nil, &HandshakeError{Status: 400, Rule: RuleHeaderFolding, Detail: "the line was " + strconv.Quote(l)}
-		}
-		name, value, ok := strings.Cut(l, ":")
-		// A bare CR or a NUL makes the line invalid (RFC 9112 §2.2, RFC
-		// 9110 §5.5). Without this check a key with a CR inside passed
-		// CheckKey, because base64 decoding skips CR and LF.
-		if !ok || name == "" || strings.ContainsAny(name, " \t") || strings.ContainsAny(l, "\r\x00") {
-			return nil, &HandshakeError{Status: 400, Rule: RuleHeaderLine, Detail: "the line was " + strconv.Quote(l)}
-		}
-		header = append(header, HeaderField{Name: name, Value: strings.Trim(value, " \t")})
-	}
-	return header, nil
-}
-
 // Validate checks the request against the server's side of the opening
 // handshake, RFC 6455 §4.2.1, and returns the first rule it breaks as a
 // *HandshakeError with the status to answer: 405 for a method other than
@@ -279,20 +129,6 @@ func (r *Request) Validate() error {
 	return nil
 }
 
-// CheckKey reports whether key is a valid Sec-WebSocket-Key: base64 of
-// exactly 16 bytes (§4.1 item 7, §4.2.1 item 5).
-func CheckKey(key string) error {
-	b, err := base64.StdEncoding.DecodeString(key)
-	if err != nil {
-		return &HandshakeError{Status: 400, Rule: RuleKeyLength, Detail: strconv.Quote(key) + " is not base64"}
-	}
-	if len(b) != 16 {
-		return &HandshakeError{Status: 400, Rule: RuleKeyLength,
-			Detail: strconv.Quote(key) + " decodes to " + strconv.Itoa(len(b)) + " bytes"}
-	}
-	return nil
-}
-
 // describeField says what a header field held, for error details.
 func describeField(h Headers, name string) string {
 	vs := h.Values(name)
@@ -300,21 +136,6 @@ func describeField(h Headers, name string) string {
 		return "there was no " + name + " header"
 	}
 	return name + " was " + strconv.Quote(strings.Join(vs, ", "))
-}
-
-// protoAtLeast11 reports whether an HTTP version string is HTTP/1.1 or later.
-func protoAtLeast11(proto string) bool {
-	v, ok := strings.CutPrefix(proto, "HTTP/")
-	if !ok {
-		return false
-	}
-	majorS, minorS, _ := strings.Cut(v, ".")
-	major, err1 := strconv.Atoi(majorS)
-	minor, err2 := strconv.Atoi(minorS)
-	if err1 != nil || (minorS != "" && err2 != nil) {
-		return false
-	}
-	return major > 1 || (major == 1 && minor >= 1)
 }
 
 // Key returns the request's Sec-WebSocket-Key.
@@ -465,49 +286,4 @@ func (e *HandshakeError) AppendErrorResponse(dst []byte) []byte {
 	dst = appendField(dst, "Connection", "close")
 	dst = append(dst, "\r\n"...)
 	return append(dst, body...)
-}
-
-// appendField appends one header line. A CR, LF or NUL in the name or value
-// is written as a space: a value taken from user input (a URL, an origin)
-// must never be able to end the line and inject a header of its own.
-func appendField(dst []byte, name, value string) []byte {
-	dst = appendFieldText(dst, name)
-	dst = append(dst, ": "...)
-	dst = appendFieldText(dst, value)
-	return append(dst, "\r\n"...)
-}
-
-func appendFieldText(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\r' || c == '\n' || c == 0 {
-			c = ' '
-		}
-		dst = append(dst, c)
-	}
-	return dst
-}
-
-// statusText names the HTTP statuses a handshake can end with; core avoids
-// net/http so that the WebAssembly module stays small.
-func statusText(code int) string {
-	switch code {
-	case 101:
-		return "Switching Protocols"
-	case 400:
-		return "Bad Request"
-	case 403:
-		return "Forbidden"
-	case 405:
-		return "Method Not Allowed"
-	case 426:
-		return "Upgrade Required"
-	case 431:
-		return "Request Header Fields Too Large"
-	case 500:
-		return "Internal Server Error"
-	case 503:
-		return "Service Unavailable"
-	}
-	return "Error"
 }

@@ -63,14 +63,16 @@ func (d *idleDeadline) messageStarted() {
 }
 
 // messageDone is called when a message read on the general path ends: the
-// idle deadline counts from now again.
+// idle deadline counts from its last byte again.
 func (d *idleDeadline) messageDone() {
 	if d.conn == nil || d.msgUntil.IsZero() {
 		return
 	}
 	d.msgUntil = time.Time{}
-	d.until = time.Now().Add(d.idle + d.idle/8)
-	d.conn.SetReadDeadline(d.until)
+	// As after any byte: the deadline moves only when less than
+	// IdleTimeout is left, so a message read quickly costs no timer
+	// update.
+	d.arrived()
 }
 
 func minTime(a, b time.Time) time.Time {

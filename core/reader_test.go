@@ -127,6 +127,22 @@ func TestFrameReaderErrors(t *testing.T) {
 	}
 }
 
+// TestFrameReaderFirstBytesNameNoOtherRule: a header refused from its first
+// two bytes, before the rest has arrived, names only rules the whole header
+// breaks. A ping whose length 5 is written in the 16-bit form says 126 in
+// its first bytes, yet its length is not over 125: only the minimal-length
+// rule is broken, and whether the header comes whole or a byte at a time.
+func TestFrameReaderFirstBytesNameNoOtherRule(t *testing.T) {
+	wire := []byte{0x89, 0xFE, 0x00, 0x05, 1, 2, 3, 4, 'h', 'e', 'l', 'l', 'o'}
+	for _, chunk := range []int{1, 2, len(wire)} {
+		_, err := readAllFrames(&fixedChunks{wire, chunk}, Server)
+		var pe *ProtocolError
+		if !errors.As(err, &pe) || !slices.Equal(pe.Rules, []Rule{RuleMinimalLength}) {
+			t.Errorf("read %d bytes at a time: err = %v, want only %v", chunk, err, RuleMinimalLength)
+		}
+	}
+}
+
 // TestFrameReaderHugeLengthAllocatesNothing: a header that announces 2^63-1
 // bytes must cost nothing until the bytes arrive.
 func TestFrameReaderHugeLengthAllocatesNothing(t *testing.T) {

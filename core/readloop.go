@@ -13,17 +13,15 @@ package core
 //
 //   - A message is handled straight from the read buffer, unmasked in
 //     place, without a copy.
-//   - After a read that left the socket empty (it returned less than asked
-//     for), the loop waits for the next data instead of trying another
-//     read that would only say "nothing yet". A Go net.Conn read makes that
-//     try each time, so an echo costs it two reads and a write; here it
-//     costs one read and one write.
+//   - A message larger than the read buffer (up to 64 KiB) is read
+//     straight into the loop's message buffer, over as many reads as it
+//     arrives in, without leaving the raw read.
 //   - While it waits, the connection holds no read buffer: it is back in a
 //     pool shared by all connections.
 //
-// Anything but a whole one-frame data message in the buffer (a control
-// frame, a fragment, a frame larger than the buffer, a broken rule) goes
-// through ReadMessage's general path, so behaviour and errors are the same.
+// Anything else (a control frame, a fragment, a frame larger than 64 KiB,
+// a broken rule) goes through ReadMessage's general path, and
+// FuzzReadLoopVsReadMessage checks that behaviour and errors are the same.
 func (c *Conn) ReadLoop(handle func(op Opcode, msg []byte) error) error {
 	// The loop is the Conn's reader for as long as it runs: it holds the
 	// read lock throughout rather than per message.
@@ -98,7 +96,7 @@ const keepMessageBuffer = 64 << 10
 // handler (or anyone meanwhile) sent a close frame. The caller holds readMu.
 func (c *Conn) handleMessage(handle func(Opcode, []byte) error, op Opcode, msg []byte) error {
 	err := handle(op, msg)
-	if !c.closeSent.Load() {
+	if !c.closing.sent.Load() {
 		return err
 	}
 	return c.finishClose(err)

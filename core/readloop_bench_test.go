@@ -35,3 +35,38 @@ func BenchmarkReadLoopTCP(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReadLoopTCPPieces is BenchmarkReadLoopTCP with each client frame
+// written in pieces of 16 KiB, as a large message arrives from a busy
+// network: the server sees the frame over several reads. The echo is read
+// as a Conn would; the benchmark says what a frame that does not arrive
+// whole costs the server's loop.
+func BenchmarkReadLoopTCPPieces(b *testing.B) {
+	const piece = 16 << 10
+	for _, n := range []int{64 << 10} {
+		b.Run(sizeName(n), func(b *testing.B) {
+			cl, sv := tcpPair(b)
+			defer cl.Close()
+			server := NewConn(sv, nil, Server, Config{})
+			go server.ReadLoop(func(op Opcode, msg []byte) error { return server.WriteMessage(op, msg) })
+			client := NewConn(cl, nil, Client, Config{})
+			frame := AppendFrame(nil, FrameHeader{Fin: true, Opcode: OpBinary, Length: uint64(n), Masked: true, Key: [4]byte{1, 2, 3, 4}}, make([]byte, n))
+			buf := make([]byte, 0, n)
+			b.SetBytes(int64(n))
+			b.ReportAllocs()
+			for b.Loop() {
+				for f := frame; len(f) > 0; {
+					k := min(piece, len(f))
+					if _, err := cl.Write(f[:k]); err != nil {
+						b.Fatal(err)
+					}
+					f = f[k:]
+				}
+				_, p, err := client.ReadMessage(buf[:0])
+				if err != nil || len(p) != n {
+					b.Fatal(errors.Join(err, errors.New("short echo")))
+				}
+			}
+		})
+	}
+}

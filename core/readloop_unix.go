@@ -2,7 +2,11 @@
 
 package core
 
-import "syscall"
+import (
+	"io"
+	"os"
+	"syscall"
+)
 
 // rawConn returns the raw socket under rw, or nil when rw has none.
 func rawConn(rw any) syscall.RawConn {
@@ -21,7 +25,6 @@ func rawConn(rw any) syscall.RawConn {
 func (c *Conn) readLoopRaw(rc syscall.RawConn, handle func(Opcode, []byte) error) error {
 	rl := &rawLoop{c: c, handle: handle}
 	rl.callback = rl.read // a method value allocates: once, here
-	var buf []byte
 	for {
 		herr, closing := rl.run(rc)
 		if closing {
@@ -30,8 +33,11 @@ func (c *Conn) readLoopRaw(rc syscall.RawConn, handle func(Opcode, []byte) error
 		if herr != nil {
 			return herr
 		}
+		if err := rl.largeFailed(); err != nil {
+			return err
+		}
 		// What is buffered now needs the general path.
-		if err := c.generalMessage(handle, &buf); err != nil {
+		if err := c.generalMessage(handle, &rl.buf); err != nil {
 			return err
 		}
 	}
@@ -49,6 +55,84 @@ type rawLoop struct {
 	herr         error // what the handler returned
 	closing      bool  // a close frame was sent: finish the handshake outside
 	closePending bool  // closeStream was asked for inside: do it outside
+
+	buf []byte // the loop's message buffer, shared with the general path
+
+	// A large message being read straight into buf (see startLarge).
+	large    bool
+	hdr      FrameHeader // its header
+	keyPos   int         // the key position of its next byte
+	text     utf8Validator
+	failed   *ProtocolError // its text is not UTF-8: fail the connection outside
+	largeErr error          // the stream failed or ended inside it
+}
+
+// startLarge takes a message that the fast path would take but that is
+// larger than the read buffer (up to 64 KiB, the buffer a loop keeps): its
+// header and the start of its payload are in the buffer. The payload is
+// then read straight into the loop's message buffer, unmasked and checked
+// as it arrives, without leaving the raw read. The general path would read
+// it as well, but through the net.Conn, copying what the read buffer holds
+// and trying a read that finds nothing before each wait. It returns false,
+// having changed nothing, for any other frame.
+func (rl *rawLoop) startLarge() bool {
+	c, b := rl.c, rl.c.fr.br
+	op, n, length, key, masked, ok := c.fr.peekStart(min(c.cfg.MaxMessageSize, keepMessageBuffer))
+	if !ok || length <= b.size-n {
+		return false
+	}
+	h := FrameHeader{Fin: true, Opcode: op, Masked: masked, Key: key, Length: uint64(length)}
+	if uint64(cap(rl.buf)) < h.Length {
+		rl.buf = make([]byte, 0, h.Length)
+	}
+	rl.large, rl.hdr, rl.keyPos, rl.text = true, h, 0, utf8Validator{}
+	// The frame is larger than the buffer: all that is buffered after
+	// the header belongs to it.
+	rl.buf = append(rl.buf[:0], b.unread()[n:]...)
+	b.Discard(b.Buffered())
+	b.idle.messageStarted() // it must arrive whole in time, as on the general path
+	rl.arrived(rl.buf)
+	return true
+}
+
+// arrived unmasks and checks payload bytes of the large message as they
+// arrive: invalid text fails the connection at once (§8.1), as on the
+// general path.
+func (rl *rawLoop) arrived(p []byte) {
+	if rl.hdr.Masked {
+		rl.keyPos = Mask(rl.hdr.Key, rl.keyPos, p)
+	}
+	if rl.hdr.Opcode == OpText && !rl.text.feed(p) {
+		rl.failed = newProtocolError(StatusInvalidPayload, RuleInvalidUTF8)
+	}
+}
+
+// finishLarge hands the large message, now whole, to the handler.
+func (rl *rawLoop) finishLarge() {
+	rl.large = false
+	if rl.hdr.Opcode == OpText && !rl.text.complete() {
+		rl.failed = newProtocolError(StatusInvalidPayload, RuleInvalidUTF8)
+		return
+	}
+	rl.c.fr.br.idle.messageDone()
+	rl.herr = rl.handle(rl.hdr.Opcode, rl.buf)
+}
+
+// largeFailed ends the connection, outside the raw read, when a large
+// message broke a rule or the stream failed inside it, with the error the
+// general path would have returned; it returns nil otherwise. A large
+// message cut short by a close of the stream is dropped, and the general
+// path reports the closed stream.
+func (rl *rawLoop) largeFailed() error {
+	c := rl.c
+	rl.large = false
+	switch {
+	case rl.failed != nil:
+		c.readErr = c.fail(rl.failed)
+	case rl.largeErr != nil:
+		c.readErr = c.readFailed(rl.largeErr)
+	}
+	return c.readErr
 }
 
 // run handles whole one-frame messages as they arrive, inside one
@@ -58,10 +142,9 @@ type rawLoop struct {
 // was sent, so that the caller finishes the closing handshake: that needs
 // ordinary reads, which cannot happen inside this one.
 //
-// The wait without a read is safe only inside one RawConn.Read call: each
-// call forgets a readiness the poller saw before it, so a new call must
-// read first. Within the call, data arriving after a read that emptied the
-// socket always wakes the wait.
+// A call forgets a readiness the poller saw before it, so each call reads
+// first; within the call, anything arriving after a read that found the
+// socket empty (EAGAIN) wakes the wait.
 func (rl *rawLoop) run(rc syscall.RawConn) (herr error, closing bool) {
 	if rl.c.readErr != nil {
 		return rl.c.readErr, false
@@ -80,8 +163,8 @@ func (rl *rawLoop) run(rc syscall.RawConn) (herr error, closing bool) {
 // (true), unless a close of the stream was asked for meanwhile (see
 // closeStream), which always leaves, to be done outside.
 func (rl *rawLoop) leave(done bool) bool {
-	if !rl.c.rawState.CompareAndSwap(rawInside, rawOutside) {
-		rl.c.rawState.Store(rawOutside)
+	if !rl.c.closing.raw.CompareAndSwap(rawInside, rawOutside) {
+		rl.c.closing.raw.Store(rawOutside)
 		rl.closePending = true
 		return true
 	}
@@ -92,59 +175,82 @@ func (rl *rawLoop) leave(done bool) bool {
 // wait.
 func (rl *rawLoop) read(fd uintptr) bool {
 	c, b := rl.c, rl.c.fr.br
-	c.rawState.Store(rawInside)
-	// Whether the socket holds data is unknown until a read says so.
-	drained := false
+	c.closing.raw.Store(rawInside)
 	for {
-		for {
-			op, msg, ok := c.fr.wholeMessageInPlace(c.cfg.MaxMessageSize)
-			if !ok {
-				break
+		if !rl.large {
+			for {
+				op, msg, ok := c.fr.wholeMessageInPlace(c.cfg.MaxMessageSize)
+				if !ok {
+					break
+				}
+				rl.herr = rl.handle(op, msg)
+				if rl.closing = c.closing.sent.Load(); rl.closing || rl.herr != nil {
+					return rl.leave(true)
+				}
 			}
-			rl.herr = rl.handle(op, msg)
-			if rl.closing = c.closeSent.Load(); rl.closing || rl.herr != nil {
-				return rl.leave(true)
+			if b.Buffered() > 0 && !frameIncomplete(b.unread(), b.size) {
+				if !rl.startLarge() {
+					return rl.leave(true) // a whole frame the fast path does not take
+				}
+				if rl.failed != nil {
+					return rl.leave(true)
+				}
 			}
 		}
-		if b.Buffered() > 0 && !frameIncomplete(b.unread(), b.size) {
-			return rl.leave(true) // a whole frame the fast path does not take
-		}
-		if drained {
-			if b.Buffered() > 0 {
-				// Part of a frame, and the rest is late: the general
-				// path reads it piece by piece, which checks text as
-				// it comes (fail fast, §8.1).
-				return rl.leave(true)
-			}
-			b.release()
-			return rl.leave(false) // wait for the next message
-		}
-		free := b.space()
-		if len(free) == 0 {
+		var free []byte
+		if rl.large {
+			free = rl.buf[len(rl.buf):rl.hdr.Length]
+		} else if free = b.space(); len(free) == 0 {
 			return rl.leave(true) // a frame larger than the buffer
 		}
+		// The loop waits only after a read that found nothing (EAGAIN).
+		// A read that returns less than asked for has emptied the
+		// socket of data, but it does not say whether the end of the
+		// stream came with that data, and no wake-up would tell of an
+		// end that did: only the next read does.
 		n, err := syscall.Read(int(fd), free)
 		if err == syscall.EINTR {
 			continue
 		}
 		if err == syscall.EAGAIN {
+			if rl.large {
+				return rl.leave(false) // wait for the rest of the message
+			}
 			if b.Buffered() > 0 {
-				// Part of a frame is here (for example bytes that
-				// came in the handshake's segment) and the socket
-				// has nothing more: like the drained case above,
-				// the general path takes it, and refuses a header
+				// Part of a frame, and the rest is late (or bytes
+				// that came in the handshake's segment): the general
+				// path reads it piece by piece, which checks text as
+				// it comes (fail fast, §8.1), and refuses a header
 				// whose first bytes already break a rule.
 				return rl.leave(true)
 			}
 			b.release()
-			return rl.leave(false)
+			return rl.leave(false) // wait for the next message
 		}
 		if err != nil || n <= 0 {
+			if rl.large {
+				rl.largeErr = io.ErrUnexpectedEOF
+				if err != nil {
+					rl.largeErr = os.NewSyscallError("read", err)
+				}
+			}
 			return rl.leave(true)
 		}
-		b.w += n
 		b.idle.arrived()
-		drained = n < len(free)
+		if !rl.large {
+			b.w += n
+			continue
+		}
+		rl.buf = rl.buf[:len(rl.buf)+n]
+		if rl.arrived(free[:n]); rl.failed != nil {
+			return rl.leave(true)
+		}
+		if uint64(len(rl.buf)) == rl.hdr.Length {
+			rl.finishLarge()
+			if rl.closing = c.closing.sent.Load(); rl.closing || rl.herr != nil || rl.failed != nil {
+				return rl.leave(true)
+			}
+		}
 	}
 }
 
@@ -152,13 +258,9 @@ func (rl *rawLoop) read(fd uintptr) bool {
 // frame that is not all there yet but would fit in a buffer of size bytes:
 // then reading more is what is needed.
 func frameIncomplete(b []byte, size int) bool {
-	if len(b) < 2 {
-		return true
+	h, n, err := ParseFrameHeader(b)
+	if err != nil {
+		return true // a header is at most MaxHeaderSize bytes: it fits
 	}
-	n := headerSizeFromFirstBytes(b[0], b[1])
-	if len(b) < n {
-		return true
-	}
-	h, _, _ := ParseFrameHeader(b[:n])
-	return h.Length < uint64(size-n) && len(b) < n+int(h.Length)
+	return h.Length < uint64(size-n) && uint64(len(b)-n) < h.Length
 }

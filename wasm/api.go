@@ -130,7 +130,7 @@ func acceptSteps(a *args) any {
 
 // buildFrame({fin, rsv1, rsv2, rsv3, opcode, mask, key, payload, length}) →
 // {bytes, hex, headerSize}. It builds whatever it is asked for, invalid
-// frames included, as core.AppendFrameHeader does.
+// frames included, as core.AppendFrame does.
 func buildFrame(a *args) any {
 	o := a.object(a.at(0), "options", false)
 	h := core.FrameHeader{
@@ -160,13 +160,8 @@ func buildFrame(a *args) any {
 	if a.err != nil {
 		return nil
 	}
-	frame := core.AppendFrameHeader(nil, h)
-	n := len(frame)
-	frame = append(frame, payload...)
-	if h.Masked {
-		core.Mask(h.Key, 0, frame[n:])
-	}
-	return newObject().set("bytes", uint8Array(frame)).set("hex", spacedHex(frame)).set("headerSize", n).v
+	frame := core.AppendFrame(nil, h, payload)
+	return newObject().set("bytes", uint8Array(frame)).set("hex", spacedHex(frame)).set("headerSize", h.Size()).v
 }
 
 // explainFrame(bytes, receiver) → the frame at the start of bytes, explained.
