@@ -92,7 +92,7 @@ type frameReport struct {
 	Wire      string `json:"wire"`
 	Truncated bool   `json:"truncated,omitempty"`
 	WireTail  string `json:"wireTail,omitempty"`
-	Omitted   int    `json:"omitted,omitempty"`
+	Omitted   uint64 `json:"omitted,omitempty"`
 }
 
 // A report of a large frame shows its start and its end: a learner reads
@@ -155,12 +155,18 @@ func (in *inspector) onFrame(dir core.Direction, wire []byte) {
 		From: "server", Fin: h.Fin, Opcode: byte(h.Opcode), OpcodeName: h.Opcode.String(),
 		Masked: h.Masked, HeaderLen: n, PayloadLen: h.Length,
 	}
-	if h.Length > reportWhole {
+	switch payload := len(wire) - n; {
+	case h.Length > reportWhole && payload >= reportHead+reportTail:
 		// core gave the frame's ends only (Config.ObserveEnds).
 		rep.Wire = base64.StdEncoding.EncodeToString(wire[:n+reportHead])
 		rep.WireTail = base64.StdEncoding.EncodeToString(wire[len(wire)-reportTail:])
-		rep.Truncated, rep.Omitted = true, int(h.Length)-reportHead-reportTail
-	} else {
+		rep.Truncated, rep.Omitted = true, h.Length-reportHead-reportTail
+	case h.Length > reportWhole:
+		// A large frame reported as far as it was read (the header of
+		// one refused for its size, say): all of it, and what is left.
+		rep.Wire = base64.StdEncoding.EncodeToString(wire)
+		rep.Truncated, rep.Omitted = true, h.Length-uint64(payload)
+	default:
 		rep.Wire = base64.StdEncoding.EncodeToString(wire)
 	}
 	if dir == core.Received {
@@ -178,6 +184,12 @@ func (in *inspector) onFrame(dir core.Direction, wire []byte) {
 	in.pushLocked(outMsg{op: core.OpText, data: marshal(rep), report: true}, false)
 	in.mu.Unlock()
 	in.wakeWriter()
+	if dir == core.Received && (h.Length > uint64(in.s.cfg.MaxMessage) || core.CheckFrameHeader(h, core.Server, 0) != nil) {
+		// A frame core is about to refuse: its report goes out before
+		// the close frame that fails the connection, so the learner
+		// sees what broke the rule.
+		in.flush()
+	}
 	if dir == core.Received && h.Opcode == core.OpClose {
 		// core answers the close frame as soon as this returns, and
 		// nothing may follow that answer: send what is queued first.

@@ -98,3 +98,27 @@ func TestInspectReportsLargeFramesInPart(t *testing.T) {
 		}
 	}
 }
+
+// A frame refused for its size is reported by its header alone, marked as
+// shortened, before the close with 1009.
+func TestInspectReportsRefusedLargeFrame(t *testing.T) {
+	ts := startServer(t, func(c *Config) { c.MaxMessage = 100 << 10 })
+	c := coreDial(t, ts.addr, "/ws/inspect", core.Config{})
+	readReport(t, c) // the handshake
+	if err := c.WriteMessage(core.OpBinary, make([]byte, 200<<10)); err != nil {
+		t.Fatal(err)
+	}
+	rep := readReport(t, c)
+	head, _ := base64.StdEncoding.DecodeString(rep.Wire)
+	h, n, err := core.ParseFrameHeader(head)
+	if err != nil || rep.From != "client" || !rep.Truncated || len(head) != n || h.Length != 200<<10 || rep.Omitted != 200<<10 {
+		t.Fatalf("report %+v (%d bytes of wire)", rep.frameReport, len(head))
+	}
+	var cerr error
+	for cerr == nil {
+		_, _, cerr = c.ReadMessage(nil)
+	}
+	if code := closeCode(cerr); code != core.StatusMessageTooBig {
+		t.Fatalf("%v, want a close with 1009", cerr)
+	}
+}
