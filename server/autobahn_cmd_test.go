@@ -73,8 +73,21 @@ func TestCheckAutobahnSuiteAgainstNaive(t *testing.T) {
 	}
 	// 3.2: the recipe echoes the first message, then ignores the frame
 	// with RSV set; the suite has to drop the connection itself.
-	if code, out, _ := runCheck(t, "-suite", "autobahn", "-cases", "3.2", url); code != 0 || !strings.Contains(out, "NON-STRICT") {
-		t.Errorf("without -strict: exit %d, want 0 with a NON-STRICT case:\n%s", code, out)
+	// The case waits a second for the echo: on a loaded machine (-race,
+	// other packages' browsers) the echo can come later and the case is
+	// FAILED instead, so a few tries are allowed for the NON-STRICT
+	// outcome; the exit status must then be 0.
+	for try := 1; ; try++ {
+		code, out, _ := runCheck(t, "-suite", "autobahn", "-cases", "3.2", url)
+		if strings.Contains(out, "NON-STRICT") {
+			if code != 0 {
+				t.Errorf("without -strict: exit %d, want 0 with a NON-STRICT case:\n%s", code, out)
+			}
+			break
+		}
+		if try == 3 {
+			t.Fatalf("3.2 against the recipe was not NON-STRICT in %d tries:\n%s", try, out)
+		}
 	}
 	if code, out, _ := runCheck(t, "-suite", "autobahn", "-strict", "-cases", "3.2", url); code != 1 {
 		t.Errorf("with -strict: exit %d, want 1:\n%s", code, out)

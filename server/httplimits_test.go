@@ -29,7 +29,8 @@ func TestBodyThatNeverArrives(t *testing.T) {
 
 // Plain HTTP connections are bounded per client address and in all: idle
 // connections from one machine cannot use up the server's descriptors, and
-// the next one is told why with 503, while another machine is still served.
+// the next one is told why (429 for the address's limit, 503 for the
+// server's), while another machine is still served.
 func TestHTTPConnectionLimits(t *testing.T) {
 	ts := startServer(t, func(c *Config) { c.MaxHTTPConns, c.MaxHTTPPerAddr = 6, 3 })
 	get := func(nc net.Conn) (*http.Response, string) {
@@ -42,8 +43,8 @@ func TestHTTPConnectionLimits(t *testing.T) {
 	}
 	time.Sleep(100 * time.Millisecond) // let the server accept them
 	resp, body := get(dialFrom(t, "127.0.0.2", ts.addr))
-	if resp.StatusCode != 503 || !strings.Contains(body, "-max-http-conns-per-addr") {
-		t.Fatalf("fourth connection from one address: %d %q", resp.StatusCode, body)
+	if resp.StatusCode != 429 || !strings.Contains(body, "-max-http-conns-per-addr") {
+		t.Fatalf("fourth connection from one address: %d %q, want 429 naming the flag", resp.StatusCode, body)
 	}
 	// Another machine is served, until the total is reached.
 	keep := dialFrom(t, "127.0.0.3", ts.addr)

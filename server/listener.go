@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"net/netip"
 	"strconv"
 	"sync"
@@ -62,8 +63,8 @@ func (l *recListener) Accept() (net.Conn, error) {
 			tc.SetWriteBuffer(l.writeBuffer)
 		}
 		addr := reach.IPOf(c.RemoteAddr().String())
-		if why := l.take(addr, addr == reach.IPOf(c.LocalAddr().String())); why != "" {
-			go turnAway(c, why)
+		if status, why := l.take(addr, addr == reach.IPOf(c.LocalAddr().String())); why != "" {
+			go turnAway(c, status, why)
 			continue
 		}
 		rc := &recConn{Conn: c, keep: l.keep, recording: true, l: l, addr: addr}
@@ -90,21 +91,24 @@ func httpConnsFor(files uint64) int {
 // be opened. The per-address cap is for fairness between the machines of a
 // class, so it does not apply to this machine's own connections (local:
 // both ends have the same address), whose user runs the server.
-func (l *recListener) take(addr netip.Addr, local bool) string {
+//
+// Like the WebSocket limits, a limit of one address is answered 429 (Too
+// Many Requests: that client should slow down) and the server-wide one 503.
+func (l *recListener) take(addr netip.Addr, local bool) (status int, why string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !local && l.maxHTTPPerAddr > 0 && l.byAddr[addr] >= l.maxHTTPPerAddr {
-		return "your machine has " + strconv.Itoa(l.maxHTTPPerAddr) + " HTTP connections open to this server, the most one address may have (see -max-http-conns-per-addr)"
+		return 429, "your machine has " + strconv.Itoa(l.maxHTTPPerAddr) + " HTTP connections open to this server, the most one address may have (see -max-http-conns-per-addr)"
 	}
 	if l.maxHTTP > 0 && l.open >= l.maxHTTP {
-		return strconv.Itoa(l.maxHTTP) + " HTTP connections are open to this server, the most it takes (see -max-http-conns)"
+		return 503, strconv.Itoa(l.maxHTTP) + " HTTP connections are open to this server, the most it takes (see -max-http-conns)"
 	}
 	if l.byAddr == nil {
 		l.byAddr = map[netip.Addr]int{}
 	}
 	l.open++
 	l.byAddr[addr]++
-	return ""
+	return 0, ""
 }
 
 // give uncounts a plain HTTP connection: closed, or upgraded to a WebSocket.
@@ -117,14 +121,14 @@ func (l *recListener) give(addr netip.Addr) {
 	}
 }
 
-// turnAway answers a connection over the limits with 503 and closes it,
-// without reading its request: a client that does not read the answer gets
-// a short write deadline, not a goroutine held for long.
-func turnAway(c net.Conn, why string) {
+// turnAway answers a connection over the limits with status (429 or 503)
+// and closes it, without reading its request: a client that does not read
+// the answer gets a short write deadline, not a goroutine held for long.
+func turnAway(c net.Conn, status int, why string) {
 	defer c.Close()
 	c.SetWriteDeadline(time.Now().Add(time.Second))
 	body := "wsplay: " + why + "; try again in a moment\n"
-	io.WriteString(c, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 5\r\n"+
+	io.WriteString(c, "HTTP/1.1 "+strconv.Itoa(status)+" "+http.StatusText(status)+"\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 5\r\n"+
 		"Connection: close\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
 }
 

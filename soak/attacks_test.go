@@ -400,8 +400,8 @@ func TestAttackDescriptors(t *testing.T) {
 	for i, h := range perAddr {
 		over := i >= a.PerAddr
 		switch {
-		case over && (h.status != http.StatusServiceUnavailable || !strings.Contains(h.body, "-max-http-conns-per-addr")):
-			t.Errorf("connection %d from one address (cap %d): %d %q; want 503 naming -max-http-conns-per-addr", i+1, a.PerAddr, h.status, h.body)
+		case over && (h.status != http.StatusTooManyRequests || !strings.Contains(h.body, "-max-http-conns-per-addr")):
+			t.Errorf("connection %d from one address (cap %d): %d %q; want 429 naming -max-http-conns-per-addr", i+1, a.PerAddr, h.status, h.body)
 		case !over && h.status == http.StatusServiceUnavailable:
 			t.Errorf("connection %d from one address (cap %d) was refused: %q", i+1, a.PerAddr, h.body)
 		}
