@@ -8,7 +8,7 @@
 //
 // Every case opens a new TCP connection, so a server that crashed or hangs on
 // one case cannot spoil the next. The check builds its frames by hand with
-// core.AppendFrameHeader and core.Mask, writes them over the raw connection
+// core.AppendFrame (header, then the payload masked), writes them over the raw connection
 // (some one byte per write, to exercise the server's partial reads), and
 // decodes the answers with core.FrameReader in the client role: a server
 // frame that breaks a rule, such as a masked frame, is itself a finding.
