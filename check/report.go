@@ -132,7 +132,7 @@ func (tw *TextWriter) Summary(rep *Report) {
 		default:
 			line = fmt.Sprintf("  %-32s %2d/%-2d passed", s.Title, s.Pass, total)
 			if s.Warn > 0 {
-				line += fmt.Sprintf(", %d %s", s.Warn, tw.paint(ansiYellow, plural(s.Warn, "warning")))
+				line += fmt.Sprintf(", %d %s", s.Warn, tw.paint(ansiYellow, pluralWord(s.Warn, "warning")))
 			}
 			if s.Fail > 0 {
 				line += fmt.Sprintf(", %d %s", s.Fail, tw.paint(ansiRed, "failed"))

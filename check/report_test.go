@@ -16,13 +16,14 @@ import (
 func sampleReport() *Report {
 	rep := &Report{Target: "ws://127.0.0.1:1/<script>alert(1)</script>", Address: "127.0.0.1:1", Started: time.Unix(0, 0)}
 	rep.Results = []Result{
-		{ID: "frame.text-0", Category: "frames", Title: "t", Status: Pass, Rule: RuleRef{Text: "r", Source: "RFC 6455 §5.2"}, Lesson: "http://127.0.0.1:8080/lessons/payload-length"},
-		{ID: "close.normal", Category: "close", Title: "close", Status: Fail, Got: `the server closed with 1000 (reason "<b>bye</b>")`,
+		{ID: "frame.text-0", Category: "frames", Stage: "frames", Title: "t", Status: Pass, Rule: RuleRef{Text: "r", Source: "RFC 6455 §5.2"}, Lesson: "http://127.0.0.1:8080/lessons/payload-length"},
+		{ID: "close.normal", Category: "close", Stage: "close", Title: "close", Status: Fail, Got: `the server closed with 1000 (reason "<b>bye</b>")`,
 			Sent: "88 80", SentFrames: []string{"close frame"}, Rule: RuleRef{Text: "rule & more", Source: "RFC 6455 §5.5.1"},
 			Explanation: "paragraph", Lesson: "http://127.0.0.1:8080/lessons/closing"},
-		{ID: "utf8.invalid", Category: "utf8", Title: "u", Status: Warn, Got: "echoed", Rule: RuleRef{Text: "r", Source: "RFC 6455 §8.1"}, Lesson: "x"},
+		{ID: "utf8.invalid", Category: "utf8", Stage: "utf8", Title: "u", Status: Warn, Got: "echoed", Rule: RuleRef{Text: "r", Source: "RFC 6455 §8.1"}, Lesson: "x"},
 	}
 	rep.tally()
+	rep.scoreStages(nil, "")
 	return rep
 }
 
@@ -81,6 +82,11 @@ func TestTextColourOnlyWhenAsked(t *testing.T) {
 		out := b.String()
 		if strings.Contains(out, "\x1b[") != color {
 			t.Errorf("color %v: escapes %v", color, !color)
+		}
+		// A stage's line counts its warnings once ("1 warning", not
+		// "1 1 warning").
+		if strings.Contains(out, "1 1 warning") {
+			t.Errorf("color %v: a count written twice in\n%s", color, out)
 		}
 		for _, want := range []string{"FAIL", "close.normal", "rule & more (RFC 6455 §5.5.1)", "lesson:", "1 passed, 1 warning, 1 failed"} {
 			if !strings.Contains(out, want) {
