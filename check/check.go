@@ -337,6 +337,11 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 			if i == 0 {
 				info.diag = DiagNotListening
 				r.Got = diagText(DiagNotListening, t.Addr)
+				// The case's own paragraph is about status lines; the
+				// server is not there at all, and the lesson on
+				// running your own server says how to start it.
+				r.Explanation = ""
+				r.Lesson = opts.Lessons + "/lessons/your-server"
 			} else {
 				info.diag = DiagStoppedListening
 			}

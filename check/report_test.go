@@ -143,6 +143,7 @@ func TestHangAndGone(t *testing.T) {
 	}
 	want := "nothing listens on " + addr + " — is your server started?"
 	if len(rep.Results) != 1 || rep.Fail != 1 || !strings.HasPrefix(rep.Results[0].Got, want) ||
+		rep.Results[0].Explanation != "" || !strings.HasSuffix(rep.Results[0].Lesson, "/lessons/your-server") ||
 		rep.Diagnosis == nil || rep.Diagnosis.ID != DiagNotListening || !strings.HasPrefix(rep.Diagnosis.Text, want) {
 		t.Fatalf("%+v %+v", rep.Results, rep.Diagnosis)
 	}
