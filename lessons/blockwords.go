@@ -70,7 +70,7 @@ var blockWordsByLang = map[string]blockWords{
 		frameHeads:   []string{"位", "字段", "线路上", "值", "含义"},
 		echoNote:     "实时回显框：你输入的内容会发送到服务器的 <code>/ws/echo</code> 端点并原样返回，每一帧都会显示出来。需要 JavaScript 和正在运行的 wsplay 服务器。",
 		builderNote:  "帧构造器：选择 FIN、操作码、掩码和载荷，查看核心编码出的帧字节。需要 JavaScript。",
-		tapNote:      "监听你的服务器：浏览器经由 wsplay 与你自己的服务器通信，双向的每个字节都会显示并加以解释。需要 JavaScript 和正在运行的 wsplay 服务器；在终端里，同样的监听是：",
+		tapNote:      "抓包你的服务器：浏览器经由 wsplay 与你自己的服务器通信，双向的每个字节都会显示并加以解释。需要 JavaScript 和正在运行的 wsplay 服务器；在终端里，同样的抓包是：",
 		checkerNote:  "检查你的服务器：wsplay 对你自己的服务器运行评分用例，并解释每个失败。需要 JavaScript 和正在运行的 wsplay 服务器；在终端里，同样的检查是：",
 		exercise:     "练习",
 		yourAnswer:   "你的答案",
