@@ -33,7 +33,33 @@ func TestPageAsFound(t *testing.T) {
 	t.Run("RoughEdges", s.testRoughEdges)
 	t.Run("Chat", s.testChatReconnect)
 	t.Run("Transcript", s.testTranscript)
+	t.Run("EveryPanelShows", s.testEveryPanelShows)
 	t.Run("Screenshots", s.testScreenshots)
+}
+
+// Every tab opens a panel a learner can see: its section is a child of
+// <main> (not nested in another panel, which would stay hidden with it)
+// and takes room on the screen, its title and its widget included.
+func (s *browserSuite) testEveryPanelShows(t *testing.T) {
+	ctx := s.longTab(t, "")
+	panels := eval[[]string](t, ctx, `[...document.querySelectorAll("nav.tabs a[data-panel]")].map(a => a.dataset.panel)`)
+	if len(panels) < 8 {
+		t.Fatalf("tabs %v", panels)
+	}
+	for _, p := range panels {
+		do(t, ctx, chromedp.Navigate(s.base+"#"+p))
+		waitFor(t, ctx, `!document.getElementById("panel-`+p+`").hidden`)
+		got := eval[map[string]any](t, ctx, `(() => {
+			const sec = document.getElementById("panel-`+p+`");
+			const card = sec.querySelector("[data-mount]");
+			return { parent: sec.parentElement.tagName,
+				title: sec.querySelector("h2").getBoundingClientRect().height,
+				card: card ? card.getBoundingClientRect().height : 0 };
+		})()`)
+		if got["parent"] != "MAIN" || got["title"].(float64) <= 0 || got["card"].(float64) <= 0 {
+			t.Errorf("#%s: panel inside %v, title %vpx high, widget %vpx high; want a child of <main> that shows", p, got["parent"], got["title"], got["card"])
+		}
+	}
 }
 
 // longTab is tab (the page at fragment, the core loaded) for a subtest
