@@ -30,6 +30,28 @@ func TestLessonsBrowser(t *testing.T) {
 	t.Run("WithoutCore", s.testLessonWithoutCore)
 	t.Run("Print", s.testLessonPrint)
 	t.Run("YourServerWidgets", s.testYourServerWidgets)
+	t.Run("PhoneTables", s.testLessonTablesOnPhone)
+}
+
+// On a phone a lesson's wide table scrolls sideways: the file names and
+// commands in it stay on one line ("00-start", "-stage handshake") instead
+// of breaking inside a word.
+func (s *browserSuite) testLessonTablesOnPhone(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		ctx := s.blankTab(t)
+		do(t, ctx, chromedp.EmulateViewport(390, 844))
+		do(t, ctx, chromedp.Navigate(s.base+"lessons/your-server?lang="+lang))
+		waitFor(t, ctx, `document.documentElement.dataset.ready === "true"`)
+		broken := eval[[]string](t, ctx, `[...document.querySelectorAll(".lesson td code")]
+			.filter(c => c.getClientRects().length > 1 || c.getBoundingClientRect().height > 1.6 * parseFloat(getComputedStyle(c).lineHeight || "20"))
+			.map(c => c.textContent)`)
+		if n := eval[int](t, ctx, `document.querySelectorAll(".lesson td code").length`); n < 8 {
+			t.Fatalf("%s: %d code cells in the milestone table", lang, n)
+		}
+		if len(broken) > 0 {
+			t.Errorf("%s: on a phone these table cells break inside a word: %q", lang, broken)
+		}
+	}
 }
 
 // The capstone embeds the page's own check and tap panels: in a lesson
