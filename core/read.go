@@ -178,17 +178,12 @@ func (c *Conn) readPayload(dst []byte, text bool) ([]byte, error) {
 // on the wire, key and all. With ObserveEnds, a long payload is copied by
 // its two ends only.
 func (c *Conn) observeIn(h FrameHeader, payload []byte) {
-	n := len(c.wireIn)
-	if e := c.cfg.ObserveEnds; e > 0 && len(payload) > 2*e {
-		c.wireIn = append(c.wireIn, payload[:e]...)
-		c.wireIn = append(c.wireIn, payload[len(payload)-e:]...)
-		if h.Masked {
-			Mask(h.Key, 0, c.wireIn[n:n+e])
-			Mask(h.Key, (len(payload)-e)%4, c.wireIn[n+e:])
-		}
+	if c.observeEnds(len(payload)) {
+		c.wireIn = c.appendEnds(c.wireIn, h, payload)
 		c.cfg.OnFrame(Received, c.wireIn)
 		return
 	}
+	n := len(c.wireIn)
 	if b := c.cfg.Budget; b != nil && n+len(payload) > cap(c.wireIn) && n+len(payload) > FreeMessageBytes {
 		// The observer's copy of a large frame counts toward the
 		// budget like the message itself, until the message is done.
