@@ -26,11 +26,19 @@ import (
 func (c *Conn) ReadMessage(dst []byte) (Opcode, []byte, error) {
 	c.readMu.Lock()
 	defer c.readMu.Unlock()
+	op, dst, err := c.nextMessage(dst)
+	c.releaseBudget() // the message is the caller's now
+	return op, dst, err
+}
+
+// nextMessage is ReadMessage for a caller that holds readMu (ReadLoop):
+// once reading failed it keeps failing. A message read on the general
+// path keeps what it took of cfg.Budget until the caller releases it.
+func (c *Conn) nextMessage(dst []byte) (Opcode, []byte, error) {
 	if c.readErr != nil {
 		return 0, dst, c.readErr
 	}
 	op, dst, err := c.readMessage(dst)
-	c.releaseBudget()
 	if err != nil {
 		c.readErr = err
 	}
