@@ -56,7 +56,7 @@ func (fr *FrameReader) NextFrame() (FrameHeader, error) {
 		}
 		return FrameHeader{}, err
 	}
-	_, n := parseFirstBytes(b[0], b[1])
+	n := headerSizeFromFirstBytes(b[0], b[1])
 	if fr.br.Buffered() < n {
 		// The rest of the header has not arrived. Most rules are
 		// decided by the first two bytes: a peer that broke one hears
