@@ -107,15 +107,26 @@ func (rl *rawLoop) arrived(p []byte) {
 	}
 }
 
-// finishLarge hands the large message, now whole, to the handler.
-func (rl *rawLoop) finishLarge() {
+// finishLarge hands the large message, now whole, to the handler, and
+// reports whether the loop must leave the raw read: its text is not UTF-8,
+// or as for handled.
+func (rl *rawLoop) finishLarge() bool {
 	rl.large = false
 	if rl.hdr.Opcode == OpText && !rl.text.complete() {
 		rl.failed = newProtocolError(StatusInvalidPayload, RuleInvalidUTF8)
-		return
+		return true
 	}
 	rl.c.fr.br.idle.messageDone()
-	rl.herr = rl.handle(rl.hdr.Opcode, rl.buf)
+	return rl.handled(rl.hdr.Opcode, rl.buf)
+}
+
+// handled hands a message to the handler and reports whether the loop
+// must leave the raw read: the handler failed, or a close frame was sent
+// (the closing handshake goes on outside).
+func (rl *rawLoop) handled(op Opcode, msg []byte) bool {
+	rl.herr = rl.handle(op, msg)
+	rl.closing = rl.c.closing.sent.Load()
+	return rl.closing || rl.herr != nil
 }
 
 // largeFailed ends the connection, outside the raw read, when a large
@@ -183,8 +194,7 @@ func (rl *rawLoop) read(fd uintptr) bool {
 				if !ok {
 					break
 				}
-				rl.herr = rl.handle(op, msg)
-				if rl.closing = c.closing.sent.Load(); rl.closing || rl.herr != nil {
+				if rl.handled(op, msg) {
 					return rl.leave(true)
 				}
 			}
@@ -245,11 +255,8 @@ func (rl *rawLoop) read(fd uintptr) bool {
 		if rl.arrived(free[:n]); rl.failed != nil {
 			return rl.leave(true)
 		}
-		if uint64(len(rl.buf)) == rl.hdr.Length {
-			rl.finishLarge()
-			if rl.closing = c.closing.sent.Load(); rl.closing || rl.herr != nil || rl.failed != nil {
-				return rl.leave(true)
-			}
+		if uint64(len(rl.buf)) == rl.hdr.Length && rl.finishLarge() {
+			return rl.leave(true)
 		}
 	}
 }
