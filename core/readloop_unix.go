@@ -52,9 +52,8 @@ type rawLoop struct {
 	handle   func(Opcode, []byte) error
 	callback func(fd uintptr) bool
 
-	herr         error // what the handler returned
-	closing      bool  // a close frame was sent: finish the handshake outside
-	closePending bool  // closeStream was asked for inside: do it outside
+	herr    error // what the handler returned
+	closing bool  // a close frame was sent: finish the handshake outside
 
 	buf []byte // the loop's message buffer, shared with the general path
 
@@ -160,11 +159,12 @@ func (rl *rawLoop) run(rc syscall.RawConn) (herr error, closing bool) {
 	if rl.c.readErr != nil {
 		return rl.c.readErr, false
 	}
-	rl.herr, rl.closing, rl.closePending = nil, false, false
+	rl.herr, rl.closing = nil, false
 	// A failed wait (the idle deadline, a closed socket) is reported by
 	// the general path's own read.
 	rc.Read(rl.callback)
-	if rl.closePending {
+	if rl.c.closing.raw.Swap(rawOutside) == rawClosePending {
+		// closeStream was asked for inside the read: done now, outside.
 		rl.c.closeStreamNow()
 	}
 	return rl.herr, rl.closing
@@ -172,12 +172,11 @@ func (rl *rawLoop) run(rc syscall.RawConn) (herr error, closing bool) {
 
 // leave is how the callback returns: wait (false) or leave the read
 // (true), unless a close of the stream was asked for meanwhile (see
-// closeStream), which always leaves, to be done outside.
+// closeStream), which always leaves, to be done outside: the state stays
+// rawClosePending until run, out of the read, closes the stream.
 func (rl *rawLoop) leave(done bool) bool {
 	if !rl.c.closing.raw.CompareAndSwap(rawInside, rawOutside) {
-		rl.c.closing.raw.Store(rawOutside)
-		rl.closePending = true
-		return true
+		return true // rawClosePending
 	}
 	return done
 }
