@@ -20,11 +20,7 @@ func budgetPeer(t *testing.T, cfg Config) (*Conn, net.Conn) {
 
 // maskedFrame is one client frame with a fixed key.
 func maskedFrame(fin bool, op Opcode, payload []byte) []byte {
-	h := FrameHeader{Fin: fin, Opcode: op, Masked: true, Key: [4]byte{1, 2, 3, 4}, Length: uint64(len(payload))}
-	b := AppendFrameHeader(nil, h)
-	p := append([]byte(nil), payload...)
-	Mask(h.Key, 0, p)
-	return append(b, p...)
+	return AppendFrame(nil, FrameHeader{Fin: fin, Opcode: op, Masked: true, Key: [4]byte{1, 2, 3, 4}, Length: uint64(len(payload))}, payload)
 }
 
 // Two connections share a budget: while one holds a half-read large

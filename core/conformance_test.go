@@ -298,11 +298,7 @@ func abRaw(fin bool, rsv byte, op Opcode, payload []byte) []byte {
 	k := abKeys.Add(0x9E3779B9)
 	h := FrameHeader{Fin: fin, Rsv: rsv, Opcode: op, Masked: true, Length: uint64(len(payload)),
 		Key: [4]byte{byte(k), byte(k >> 8), byte(k >> 16), byte(k>>24) | 1}}
-	b := AppendFrameHeader(make([]byte, 0, h.Size()+len(payload)), h)
-	n := len(b)
-	b = append(b, payload...)
-	Mask(h.Key, 0, b[n:])
-	return b
+	return AppendFrame(make([]byte, 0, h.Size()+len(payload)), h, payload)
 }
 
 // abF builds a masked client frame.

@@ -155,3 +155,26 @@ func NewConn(rw io.ReadWriter, br *bufio.Reader, role Role, cfg Config) *Conn {
 
 // Role returns which end of the connection c is.
 func (c *Conn) Role() Role { return c.role }
+
+// observeEnds reports whether OnFrame gets only the ends of a frame with
+// an n-byte payload (Config.ObserveEnds).
+func (c *Conn) observeEnds(n int) bool {
+	e := c.cfg.ObserveEnds
+	return e > 0 && n > 2*e
+}
+
+// appendEnds appends to dst, which holds a frame's header, the first and
+// the last ObserveEnds bytes of its payload p (unmasked) as they were on
+// the wire: each end masked with the frame's key at its own position. The
+// reader and the writer both report a long frame this way.
+func (c *Conn) appendEnds(dst []byte, h FrameHeader, p []byte) []byte {
+	e := c.cfg.ObserveEnds
+	n := len(dst)
+	dst = append(dst, p[:e]...)
+	dst = append(dst, p[len(p)-e:]...)
+	if h.Masked {
+		Mask(h.Key, 0, dst[n:n+e])
+		Mask(h.Key, len(p)-e, dst[n+e:]) // Mask takes the position mod 4
+	}
+	return dst
+}

@@ -59,13 +59,7 @@ func ctFrameBytes(to Role, fin bool, op Opcode, payload []byte) []byte {
 	if to == Server {
 		h.Masked, h.Key = true, [4]byte{0xA1, 0x07, 0x3C, 0x5E}
 	}
-	b := AppendFrameHeader(nil, h)
-	n := len(b)
-	b = append(b, payload...)
-	if h.Masked {
-		Mask(h.Key, 0, b[n:])
-	}
-	return b
+	return AppendFrame(nil, h, payload)
 }
 
 func ctOther(r Role) Role {
@@ -785,9 +779,7 @@ func TestConnClientRejectsMaskedFrame(t *testing.T) {
 func TestConnOnFrameReportsBadFrames(t *testing.T) {
 	masked := func(h FrameHeader, payload []byte) []byte {
 		h.Masked, h.Key, h.Length = true, [4]byte{1, 2, 3, 4}, uint64(len(payload))
-		p := append([]byte(nil), payload...)
-		Mask(h.Key, 0, p)
-		return append(AppendFrameHeader(nil, h), p...)
+		return AppendFrame(nil, h, payload)
 	}
 	tests := []struct {
 		name     string

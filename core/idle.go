@@ -50,16 +50,14 @@ func (d *idleDeadline) arrived() {
 
 // messageStarted is called when the first frame of a message has arrived
 // on the general path: from now the deadline does not move past the
-// message's own.
+// message's own. The read deadline already set needs no change: it was set
+// at the latest now, to at most IdleTimeout and an eighth later, so it is
+// not past the message's; arrived keeps it there.
 func (d *idleDeadline) messageStarted() {
 	if d.conn == nil || !d.msgUntil.IsZero() {
 		return
 	}
 	d.msgUntil = time.Now().Add(d.idle + d.idle/8)
-	if d.until.After(d.msgUntil) {
-		d.until = d.msgUntil
-		d.conn.SetReadDeadline(d.until)
-	}
 }
 
 // messageDone is called when a message read on the general path ends: the

@@ -26,11 +26,19 @@ import (
 func (c *Conn) ReadMessage(dst []byte) (Opcode, []byte, error) {
 	c.readMu.Lock()
 	defer c.readMu.Unlock()
+	op, dst, err := c.nextMessage(dst)
+	c.releaseBudget() // the message is the caller's now
+	return op, dst, err
+}
+
+// nextMessage is ReadMessage for a caller that holds readMu (ReadLoop):
+// once reading failed it keeps failing. A message read on the general
+// path keeps what it took of cfg.Budget until the caller releases it.
+func (c *Conn) nextMessage(dst []byte) (Opcode, []byte, error) {
 	if c.readErr != nil {
 		return 0, dst, c.readErr
 	}
 	op, dst, err := c.readMessage(dst)
-	c.releaseBudget()
 	if err != nil {
 		c.readErr = err
 	}
@@ -178,17 +186,12 @@ func (c *Conn) readPayload(dst []byte, text bool) ([]byte, error) {
 // on the wire, key and all. With ObserveEnds, a long payload is copied by
 // its two ends only.
 func (c *Conn) observeIn(h FrameHeader, payload []byte) {
-	n := len(c.wireIn)
-	if e := c.cfg.ObserveEnds; e > 0 && len(payload) > 2*e {
-		c.wireIn = append(c.wireIn, payload[:e]...)
-		c.wireIn = append(c.wireIn, payload[len(payload)-e:]...)
-		if h.Masked {
-			Mask(h.Key, 0, c.wireIn[n:n+e])
-			Mask(h.Key, (len(payload)-e)%4, c.wireIn[n+e:])
-		}
+	if c.observeEnds(len(payload)) {
+		c.wireIn = c.appendEnds(c.wireIn, h, payload)
 		c.cfg.OnFrame(Received, c.wireIn)
 		return
 	}
+	n := len(c.wireIn)
 	if b := c.cfg.Budget; b != nil && n+len(payload) > cap(c.wireIn) && n+len(payload) > FreeMessageBytes {
 		// The observer's copy of a large frame counts toward the
 		// budget like the message itself, until the message is done.

@@ -56,7 +56,7 @@ func (fr *FrameReader) NextFrame() (FrameHeader, error) {
 		}
 		return FrameHeader{}, err
 	}
-	_, n := parseFirstBytes(b[0], b[1])
+	n := headerSizeFromFirstBytes(b[0], b[1])
 	if fr.br.Buffered() < n {
 		// The rest of the header has not arrived. Most rules are
 		// decided by the first two bytes: a peer that broke one hears
@@ -171,35 +171,40 @@ func (fr *FrameReader) checkFirstBytes(b0, b1 byte) error {
 		// waits for the whole header.
 		h.Length = 0
 	}
-	return withRules(CheckFrameHeader(h, fr.receiver, fr.rsvAllowed), fr.sequenceRules(h))
+	return fr.headerError(h, nil, fr.sequenceRules(h))
 }
 
 // check applies the header rules, including the ones that need the wire
 // bytes (minimal length) or the state of the message (§5.4), and records
 // where in a fragmented message the frame leaves the reader.
 func (fr *FrameReader) check(h FrameHeader, wire []byte) error {
-	var extra []Rule
-	if !checkMinimalLength(wire, h.Length) {
-		extra = append(extra, RuleMinimalLength)
-	}
 	seq := fr.sequenceRules(h)
 	if seq == nil {
 		fr.follow(h)
 	}
-	return withRules(CheckFrameHeader(h, fr.receiver, fr.rsvAllowed), append(extra, seq...))
+	return fr.headerError(h, wire, seq)
 }
 
-// withRules adds extra rules to the *ProtocolError err (which may be nil):
-// the rules the header's own check cannot know.
-func withRules(err error, extra []Rule) error {
-	if err == nil && extra == nil {
+// headerError is the one place that lists the rules a header breaks, for
+// check and checkFirstBytes alike, so that both name them in one order:
+// the header's own (CheckFrameHeader), the minimal length when wire, the
+// whole header, is known (nil when only the first two bytes are), then
+// seq, the rules of §5.4 that sequenceRules found. It returns nil when
+// there are none, else a *ProtocolError.
+func (fr *FrameReader) headerError(h FrameHeader, wire []byte, seq []Rule) error {
+	err := CheckFrameHeader(h, fr.receiver, fr.rsvAllowed)
+	short := wire != nil && !checkMinimalLength(wire, h.Length)
+	if err == nil && !short && seq == nil {
 		return nil
 	}
 	pe, _ := err.(*ProtocolError)
 	if pe == nil {
 		pe = &ProtocolError{Code: StatusProtocolError}
 	}
-	pe.Rules = append(pe.Rules, extra...)
+	if short {
+		pe.Rules = append(pe.Rules, RuleMinimalLength)
+	}
+	pe.Rules = append(pe.Rules, seq...)
 	return pe
 }
 

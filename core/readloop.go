@@ -37,18 +37,6 @@ func (c *Conn) ReadLoop(handle func(op Opcode, msg []byte) error) error {
 	return c.readLoopPlain(handle)
 }
 
-// nextMessage is ReadMessage for a loop that holds readMu.
-func (c *Conn) nextMessage(dst []byte) (Opcode, []byte, error) {
-	if c.readErr != nil {
-		return 0, dst, c.readErr
-	}
-	op, dst, err := c.readMessage(dst)
-	if err != nil {
-		c.readErr = err
-	}
-	return op, dst, err
-}
-
 func (c *Conn) readLoopPlain(handle func(Opcode, []byte) error) error {
 	var buf []byte
 	for {

@@ -52,9 +52,8 @@ type rawLoop struct {
 	handle   func(Opcode, []byte) error
 	callback func(fd uintptr) bool
 
-	herr         error // what the handler returned
-	closing      bool  // a close frame was sent: finish the handshake outside
-	closePending bool  // closeStream was asked for inside: do it outside
+	herr    error // what the handler returned
+	closing bool  // a close frame was sent: finish the handshake outside
 
 	buf []byte // the loop's message buffer, shared with the general path
 
@@ -107,15 +106,26 @@ func (rl *rawLoop) arrived(p []byte) {
 	}
 }
 
-// finishLarge hands the large message, now whole, to the handler.
-func (rl *rawLoop) finishLarge() {
+// finishLarge hands the large message, now whole, to the handler, and
+// reports whether the loop must leave the raw read: its text is not UTF-8,
+// or as for handled.
+func (rl *rawLoop) finishLarge() bool {
 	rl.large = false
 	if rl.hdr.Opcode == OpText && !rl.text.complete() {
 		rl.failed = newProtocolError(StatusInvalidPayload, RuleInvalidUTF8)
-		return
+		return true
 	}
 	rl.c.fr.br.idle.messageDone()
-	rl.herr = rl.handle(rl.hdr.Opcode, rl.buf)
+	return rl.handled(rl.hdr.Opcode, rl.buf)
+}
+
+// handled hands a message to the handler and reports whether the loop
+// must leave the raw read: the handler failed, or a close frame was sent
+// (the closing handshake goes on outside).
+func (rl *rawLoop) handled(op Opcode, msg []byte) bool {
+	rl.herr = rl.handle(op, msg)
+	rl.closing = rl.c.closing.sent.Load()
+	return rl.closing || rl.herr != nil
 }
 
 // largeFailed ends the connection, outside the raw read, when a large
@@ -149,11 +159,12 @@ func (rl *rawLoop) run(rc syscall.RawConn) (herr error, closing bool) {
 	if rl.c.readErr != nil {
 		return rl.c.readErr, false
 	}
-	rl.herr, rl.closing, rl.closePending = nil, false, false
+	rl.herr, rl.closing = nil, false
 	// A failed wait (the idle deadline, a closed socket) is reported by
 	// the general path's own read.
 	rc.Read(rl.callback)
-	if rl.closePending {
+	if rl.c.closing.raw.Swap(rawOutside) == rawClosePending {
+		// closeStream was asked for inside the read: done now, outside.
 		rl.c.closeStreamNow()
 	}
 	return rl.herr, rl.closing
@@ -161,12 +172,11 @@ func (rl *rawLoop) run(rc syscall.RawConn) (herr error, closing bool) {
 
 // leave is how the callback returns: wait (false) or leave the read
 // (true), unless a close of the stream was asked for meanwhile (see
-// closeStream), which always leaves, to be done outside.
+// closeStream), which always leaves, to be done outside: the state stays
+// rawClosePending until run, out of the read, closes the stream.
 func (rl *rawLoop) leave(done bool) bool {
 	if !rl.c.closing.raw.CompareAndSwap(rawInside, rawOutside) {
-		rl.c.closing.raw.Store(rawOutside)
-		rl.closePending = true
-		return true
+		return true // rawClosePending
 	}
 	return done
 }
@@ -183,8 +193,7 @@ func (rl *rawLoop) read(fd uintptr) bool {
 				if !ok {
 					break
 				}
-				rl.herr = rl.handle(op, msg)
-				if rl.closing = c.closing.sent.Load(); rl.closing || rl.herr != nil {
+				if rl.handled(op, msg) {
 					return rl.leave(true)
 				}
 			}
@@ -245,11 +254,8 @@ func (rl *rawLoop) read(fd uintptr) bool {
 		if rl.arrived(free[:n]); rl.failed != nil {
 			return rl.leave(true)
 		}
-		if uint64(len(rl.buf)) == rl.hdr.Length {
-			rl.finishLarge()
-			if rl.closing = c.closing.sent.Load(); rl.closing || rl.herr != nil || rl.failed != nil {
-				return rl.leave(true)
-			}
+		if uint64(len(rl.buf)) == rl.hdr.Length && rl.finishLarge() {
+			return rl.leave(true)
 		}
 	}
 }

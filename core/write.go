@@ -132,18 +132,10 @@ func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) err
 	bp := pool.Get().(*[]byte)
 	defer pool.Put(bp)
 	observeWhole := c.cfg.OnFrame != nil
-	if e := c.cfg.ObserveEnds; observeWhole && e > 0 && len(p) > 2*e {
+	if observeWhole && c.observeEnds(len(p)) {
 		// The observer gets the frame's header and ends
 		// (ObserveEnds); the frame is written below like any other.
-		buf := AppendFrameHeader((*bp)[:0], h)
-		n := len(buf)
-		buf = append(buf, p[:e]...)
-		buf = append(buf, p[len(p)-e:]...)
-		if h.Masked {
-			Mask(h.Key, 0, buf[n:n+e])
-			Mask(h.Key, (len(p)-e)%4, buf[n+e:])
-		}
-		c.cfg.OnFrame(Sent, buf)
+		c.cfg.OnFrame(Sent, c.appendEnds(AppendFrameHeader((*bp)[:0], h), h, p))
 		observeWhole = false
 	}
 	if observeWhole && len(p) > FreeMessageBytes && c.cfg.Budget != nil {
