@@ -115,7 +115,14 @@ func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) err
 		if masked {
 			Mask(key, 0, buf[n:])
 		}
-		if c.cfg.OnFrame != nil {
+		switch {
+		case c.cfg.OnFrame == nil:
+		case c.observeEnds(len(p)):
+			// Rare (ObserveEnds under 63): the ends go in a copy of
+			// the header, since buf holds the frame to write.
+			ends := c.appendEnds(append([]byte(nil), buf[:n]...), FrameHeader{Masked: masked, Key: key}, p)
+			c.cfg.OnFrame(Sent, ends)
+		default:
 			c.cfg.OnFrame(Sent, buf)
 		}
 		_, err := c.rw.Write(buf)
@@ -138,11 +145,10 @@ func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) err
 		c.cfg.OnFrame(Sent, c.appendEnds(AppendFrameHeader((*bp)[:0], h), h, p))
 		observeWhole = false
 	}
-	if observeWhole && len(p) > FreeMessageBytes && c.cfg.Budget != nil {
+	if observeWhole {
 		// A large frame's copy for the observer counts toward the
 		// budget while it is written.
-		c.cfg.Budget.force(int64(len(p)))
-		defer c.cfg.Budget.give(int64(len(p)))
+		defer c.unchargeCopy(c.chargeCopy(len(p)))
 	}
 	if h.Size()+len(p) <= maxOneWrite || observeWhole {
 		// The whole frame in one buffer, one write: the peer gets it in
