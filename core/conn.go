@@ -163,6 +163,27 @@ func (c *Conn) observeEnds(n int) bool {
 	return e > 0 && n > 2*e
 }
 
+// chargeCopy counts a copy of n bytes made for the observer toward the
+// budget, like the message itself, when it is larger than FreeMessageBytes,
+// and returns what unchargeCopy gives back once the observer is done with
+// it. The reader and the writer charge their copies the same way; the copy
+// is not part of the message's own count (Conn.taken), which readPayload
+// grows.
+func (c *Conn) chargeCopy(n int) int64 {
+	if c.cfg.Budget == nil || n <= FreeMessageBytes {
+		return 0
+	}
+	c.cfg.Budget.force(int64(n))
+	return int64(n)
+}
+
+// unchargeCopy gives back what chargeCopy took.
+func (c *Conn) unchargeCopy(charged int64) {
+	if charged > 0 {
+		c.cfg.Budget.give(charged)
+	}
+}
+
 // appendEnds appends to dst, which holds a frame's header, the first and
 // the last ObserveEnds bytes of its payload p (unmasked) as they were on
 // the wire: each end masked with the frame's key at its own position. The

@@ -192,18 +192,13 @@ func (c *Conn) observeIn(h FrameHeader, payload []byte) {
 		return
 	}
 	n := len(c.wireIn)
-	if b := c.cfg.Budget; b != nil && n+len(payload) > cap(c.wireIn) && n+len(payload) > FreeMessageBytes {
-		// The observer's copy of a large frame counts toward the
-		// budget like the message itself, until the message is done.
-		grow := int64(n + len(payload) - cap(c.wireIn))
-		b.force(grow)
-		c.taken += grow
-	}
+	charged := c.chargeCopy(n + len(payload))
 	c.wireIn = append(c.wireIn, payload...)
 	if h.Masked {
 		Mask(h.Key, 0, c.wireIn[n:])
 	}
 	c.cfg.OnFrame(Received, c.wireIn)
+	c.unchargeCopy(charged)
 	if cap(c.wireIn) > keepMessageBuffer+MaxHeaderSize {
 		// A connection that once received a large frame must not keep
 		// its copy for as long as it lives.
