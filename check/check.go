@@ -176,7 +176,9 @@ type RuleRef struct {
 // Cite returns "text (source)".
 func (r RuleRef) Cite() string { return r.Text + " (" + r.Source + ")" }
 
-func ref(r core.Rule) RuleRef {
+// Ref returns r as a report shows it, with its Chinese text when core has
+// one. Package autobahn cites rules with it too.
+func Ref(r core.Rule) RuleRef {
 	rr := RuleRef{ID: r.ID, Text: r.Text, Source: r.Source()}
 	if zh := r.TextIn("zh"); zh != r.Text {
 		rr.TextZH = zh
@@ -534,11 +536,11 @@ func runCase(ctx context.Context, t *reach.Target, opts Options, c Case) (Result
 	s.close()
 	r := Result{
 		ID: c.ID, Category: c.Category, Stage: c.Stage, Title: c.Title, Status: v.status, Got: v.got,
-		Rule: ref(c.Rule), Lesson: opts.Lessons + "/lessons/" + c.Lesson,
+		Rule: Ref(c.Rule), Lesson: opts.Lessons + "/lessons/" + c.Lesson,
 		Duration: time.Since(start),
 	}
 	if v.rule != nil {
-		r.Rule = ref(*v.rule)
+		r.Rule = Ref(*v.rule)
 	}
 	if v.lesson != "" {
 		r.Lesson = opts.Lessons + "/lessons/" + v.lesson
