@@ -4,7 +4,6 @@ package autobahn
 
 import (
 	"bytes"
-	"crypto/rand"
 	"fmt"
 	"path"
 	"strconv"
@@ -17,15 +16,14 @@ import (
 
 // Behaviors and close behaviors, spelled as in Autobahn's reports.
 const (
-	OK              = "OK"
-	NonStrict       = "NON-STRICT"
-	Informational   = "INFORMATIONAL"
-	Unimplemented   = "UNIMPLEMENTED"
-	Failed          = "FAILED"
-	WrongCode       = "WRONG CODE"
-	Unclean         = "UNCLEAN"
-	FailedByClient  = "FAILED BY CLIENT"
-	defaultHardTime = 5 * time.Second
+	OK             = "OK"
+	NonStrict      = "NON-STRICT"
+	Informational  = "INFORMATIONAL"
+	Unimplemented  = "UNIMPLEMENTED"
+	Failed         = "FAILED"
+	WrongCode      = "WRONG CODE"
+	Unclean        = "UNCLEAN"
+	FailedByClient = "FAILED BY CLIENT"
 )
 
 // Case is one Autobahn case: its id, its words, and the script that plays
@@ -52,12 +50,6 @@ type Case struct {
 	// infoResult, when set, is the result text of an informational case.
 	infoResult string
 	play       func(p *Peer)
-}
-
-func newMaskKey() [4]byte {
-	var k [4]byte
-	rand.Read(k[:])
-	return k
 }
 
 var (
@@ -454,12 +446,7 @@ func failFast(parts [3]string, asFrames bool) func(p *Peer) {
 		// One frame whose payload is written in three parts: the header
 		// announces the whole length.
 		whole := []byte(parts[0] + parts[1] + parts[2])
-		h := core.FrameHeader{Fin: true, Opcode: core.OpText, Length: uint64(len(whole))}
-		if p.role == core.Client {
-			h.Masked, h.Key = true, newMaskKey()
-			core.Mask(h.Key, 0, whole)
-		}
-		wire := append(core.AppendFrameHeader(nil, h), whole...)
+		wire := p.frame(core.FrameHeader{Fin: true, Opcode: core.OpText}, whole)
 		cut1 := len(wire) - len(whole) + len(parts[0])
 		cut2 := cut1 + len(parts[1])
 		p.conn.Write(wire[:cut1])
