@@ -365,6 +365,9 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 		if si == 0 && r.Status == Fail && basicHandshake[c.ID] {
 			handshakeBroken = true
 		}
+		// Once, after every change above: what the server sent is
+		// escaped in every report.
+		cleanResult(&r)
 		rep.Results = append(rep.Results, r)
 		if progress != nil {
 			progress(r)
@@ -431,7 +434,6 @@ func pageStrip(r *Result, info caseInfo) {
 		// Nothing came back (a hang, a closed connection): nothing to
 		// hide, and the learner needs to know which.
 		r.Got = strings.TrimSuffix(r.Got, ".") + ". The later cases need an answer to the handshake, so the check stops here."
-		r.Got = clean(r.Got)
 		return
 	case info.status == 0:
 		r.Got = "the answer is not an HTTP response, so not a WebSocket handshake response."
@@ -442,11 +444,10 @@ func pageStrip(r *Result, info caseInfo) {
 		r.Got = "the server answered " + strconv.Quote(line) + ", which is not a WebSocket handshake response (101 Switching Protocols)."
 	}
 	r.Got += " From the page the check stops at such an answer and shows only its status line; run wsplay check on the command line to see every detail."
-	r.Received, r.ReceivedFrames, r.Explanation = "", nil, clean(r.Explanation)
+	r.Received, r.ReceivedFrames = "", nil
 	if line != "" {
-		r.ReceivedFrames = []string{clean(line)}
+		r.ReceivedFrames = []string{line}
 	}
-	r.Got = clean(r.Got)
 }
 
 // scoreStages fills Stages from the results.
@@ -563,7 +564,6 @@ func runCase(ctx context.Context, t *reach.Target, opts Options, c Case) (Result
 			r.ReceivedFrames = append(headLines(s.recvHead), r.ReceivedFrames...)
 		}
 	}
-	cleanResult(&r)
 	info := caseInfo{diag: v.diag, refused: s.dialRefused, status: s.status, statusLine: s.statusLine, notHTTP: s.notHTTP,
 		silent: v.silent && s.fr != nil && s.recv.total == 0}
 	return r, info

@@ -61,7 +61,8 @@ func unsafeRune(r rune) bool {
 }
 
 // cleanResult cleans every text of a result that can hold what the server
-// sent.
+// sent. Run calls it once per result, after every change it makes to the
+// result and before anyone sees it: the writers print what they get.
 func cleanResult(r *Result) {
 	r.Got = clean(r.Got)
 	r.Sent = clean(r.Sent)

@@ -14,8 +14,9 @@ import (
 // TextWriter prints a run for a terminal: the diagnosis first (Diagnose),
 // then a heading per stage, a line per case, the details of every WARN and
 // FAIL (Result), and the summary with the stages not tried (Summary). Every
-// text that came from the server is already escaped (see clean). Colour uses ANSI escapes; leave Color false unless the output is a
-// terminal.
+// text that came from the server is already escaped in the Report that Run
+// returns (see clean), so it is printed as it is. Colour uses ANSI escapes;
+// leave Color false unless the output is a terminal.
 type TextWriter struct {
 	W     io.Writer
 	Color bool
@@ -61,7 +62,7 @@ func (tw *TextWriter) Diagnose(rep *Report) {
 		return
 	}
 	fmt.Fprintf(tw.W, "\n%s [%s]\n", tw.paint(ansiBold+ansiRed, "First, this:"), d.ID)
-	for _, l := range wrap(clean(d.Text), 88) {
+	for _, l := range wrap(d.Text, 88) {
 		fmt.Fprintf(tw.W, "  %s\n", l)
 	}
 	fmt.Fprintf(tw.W, "  lesson: %s\n", d.Lesson)
@@ -99,7 +100,7 @@ func (tw *TextWriter) Result(r Result) {
 			fmt.Fprintf(tw.W, "                 %s %s\n", tw.paint(ansiDim, "·"), it)
 		}
 	}
-	field("got", clean(r.Got))
+	field("got", r.Got)
 	list("sent", r.Sent, r.SentFrames)
 	if r.Received == "" && len(r.ReceivedFrames) == 0 && (r.Sent != "" || len(r.SentFrames) > 0) {
 		field("received", "nothing")
@@ -110,7 +111,7 @@ func (tw *TextWriter) Result(r Result) {
 	if r.Rule.ID != "" {
 		rule += " [" + r.Rule.ID + "]"
 	}
-	field("rule", clean(rule))
+	field("rule", rule)
 	field("why", r.Explanation)
 	field("lesson", r.Lesson)
 }
