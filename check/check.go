@@ -293,7 +293,7 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Target: clean(target), Address: t.Addr, Started: time.Now(), NotTried: []string{}, Stages: []StageScore{}}
+	rep := &Report{Target: Clean(target), Address: t.Addr, Started: time.Now(), NotTried: []string{}, Stages: []StageScore{}}
 	cases := Cases(opts)
 	if opts.Started != nil {
 		opts.Started(len(cases))
@@ -388,7 +388,7 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 	rep.scoreStages(notYet, opts.Lessons)
 	rep.Diagnosis = diagnose(found, t.Addr, opts.Lessons)
 	if rep.Diagnosis != nil {
-		rep.Diagnosis.Text = clean(rep.Diagnosis.Text)
+		rep.Diagnosis.Text = Clean(rep.Diagnosis.Text)
 	}
 	return rep, nil
 }

@@ -15,7 +15,7 @@ import (
 // then a heading per stage, a line per case, the details of every WARN and
 // FAIL (Result), and the summary with the stages not tried (Summary). Every
 // text that came from the server is already escaped in the Report that Run
-// returns (see clean), so it is printed as it is. Colour uses ANSI escapes;
+// returns (see Clean), so it is printed as it is. Colour uses ANSI escapes;
 // leave Color false unless the output is a terminal.
 type TextWriter struct {
 	W     io.Writer
@@ -51,7 +51,7 @@ func (tw *TextWriter) status(s Status) string {
 
 // Start prints the line that opens the report.
 func (tw *TextWriter) Start(target string, timeout time.Duration) {
-	fmt.Fprintf(tw.W, "%s %s (time limit %s per case)\n", tw.paint(ansiBold, "wsplay check"), clean(target), timeout)
+	fmt.Fprintf(tw.W, "%s %s (time limit %s per case)\n", tw.paint(ansiBold, "wsplay check"), Clean(target), timeout)
 }
 
 // Diagnose prints the report's diagnosis, if any: the one thing to fix
