@@ -1,4 +1,4 @@
-// dom.js — two small helpers the widgets share to build the page's DOM.
+// dom.js — the small helpers the widgets share to build the page's DOM.
 //
 // Every piece of text goes in with textContent, never innerHTML: a chat
 // message or a frame's payload can contain "<img onerror=...>", and it must
@@ -108,6 +108,16 @@ export function base64ToBytes(b64) {
   const s = atob(b64);
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+// hexToBytes reads hex as people write it, "00 01 fe ff" or "0001feff"
+// (spaces optional), into bytes; null when it is not whole bytes of hex.
+export function hexToBytes(s) {
+  const compact = s.replace(/\s+/g, "");
+  if (compact.length % 2 !== 0 || /[^0-9a-fA-F]/.test(compact)) return null;
+  const out = new Uint8Array(compact.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(compact.slice(2 * i, 2 * i + 2), 16);
   return out;
 }
 

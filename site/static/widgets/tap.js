@@ -25,20 +25,13 @@
 // called when it changes.
 
 import { loadCore } from "../core.js";
-import { el, setText, uid, wsURL, spacedHex, followLang } from "../dom.js";
+import { el, setText, uid, wsURL, spacedHex, hexToBytes, followLang } from "../dom.js";
 import { t } from "../i18n.js";
 import { mount as mountFrame } from "./frame.js";
 import { mount as mountMask } from "./mask.js";
 import { showHandshake } from "./handshake.js";
 
 const DEFAULT_TARGET = "ws://127.0.0.1:3368/";
-
-// hexBytes turns the reports' compact hex into bytes.
-function hexBytes(compact) {
-  const out = new Uint8Array(compact.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(compact.substr(2 * i, 2), 16);
-  return out;
-}
 
 export function mount(element, options = {}) {
   const ids = { url: uid("t-url"), text: uid("t-text"), bin: uid("t-bin"), code: uid("t-code"), reason: uid("t-reason") };
@@ -175,7 +168,7 @@ export function mount(element, options = {}) {
         addFrame(r);
         // A frame the report shortened or cut is not whole: the
         // transcript explains whole frames only.
-        if (!r.frame.truncated && !r.frame.cut) session.records.push({ direction: r.from, bytes: hexBytes(r.frame.wire), rebuilt: "" });
+        if (!r.frame.truncated && !r.frame.cut) session.records.push({ direction: r.from, bytes: hexToBytes(r.frame.wire), rebuilt: "" });
         break;
       case "refused":
         showNote(`${t("tap.refused")} ${r.message}`, true);
@@ -332,7 +325,7 @@ export function mount(element, options = {}) {
   textInput.addEventListener("keydown", (ev) => { if (ev.key === "Enter") sendText.click(); });
   sendBin.addEventListener("click", () => {
     if (!open()) return;
-    const bytes = parseHex(binInput.value);
+    const bytes = hexToBytes(binInput.value);
     if (!bytes) { showNote(t("tap.badHex"), true); return; }
     note.hidden = true;
     ws.send(bytes);
@@ -353,14 +346,4 @@ export function mount(element, options = {}) {
     // setTarget fills the URL box (a deep link opened while the page is up).
     setTarget(target) { if (target) urlInput.value = target; },
   };
-}
-
-// parseHex reads "00 01 fe ff" (spaces optional) into bytes; null when it
-// is not hex.
-function parseHex(s) {
-  const compact = s.replace(/\s+/g, "");
-  if (compact.length % 2 !== 0 || /[^0-9a-fA-F]/.test(compact)) return null;
-  const out = new Uint8Array(compact.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(compact.slice(2 * i, 2 * i + 2), 16);
-  return out;
 }
