@@ -121,6 +121,18 @@ export function hexToBytes(s) {
   return out;
 }
 
+// selectable makes a row of a log open its detail on a click, Enter or
+// Space, and marks it as the row selected in log.
+export function selectable(log, li, open) {
+  const go = () => {
+    for (const x of log.querySelectorAll(".selected")) x.classList.remove("selected");
+    li.classList.add("selected");
+    open();
+  };
+  li.addEventListener("click", go);
+  li.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); go(); } });
+}
+
 // spacedHex turns "37fa213d" into "37 fa 21 3d".
 export function spacedHex(compact) {
   return (compact.match(/../g) || []).join(" ");

@@ -14,7 +14,7 @@
 // so they are byte for byte what was sent).
 
 import { loadCore } from "../core.js";
-import { el, setText, uid, errorText, wsURL, base64ToBytes, spacedHex, hex, followLang } from "../dom.js";
+import { el, setText, uid, errorText, wsURL, base64ToBytes, spacedHex, hex, followLang, selectable } from "../dom.js";
 import { t } from "../i18n.js";
 import { mount as mountFrame } from "./frame.js";
 import { mount as mountMask } from "./mask.js";
@@ -208,13 +208,7 @@ export function mount(element, options = {}) {
       fr.maskingKey ? el("span", { class: "key mono", title: "masking key", text: `key ${spacedHex(fr.maskingKey)}` }) : null,
       fr.rebuilt ? el("span", { class: "tag", i18n: "echo.rebuilt" }) : null,
       el("code", { class: "wire mono", text: fr.hex.length > 48 ? fr.hex.slice(0, 48) + "…" : fr.hex }));
-    const open = () => {
-      for (const r of log.querySelectorAll(".selected")) r.classList.remove("selected");
-      li.classList.add("selected");
-      showDetail(fr, e, receiver);
-    };
-    li.addEventListener("click", open);
-    li.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); open(); } });
+    selectable(log, li, () => showDetail(fr, e, receiver));
     appendRow(li);
   }
 

@@ -25,7 +25,7 @@
 // called when it changes.
 
 import { loadCore } from "../core.js";
-import { el, setText, uid, wsURL, spacedHex, hexToBytes, followLang } from "../dom.js";
+import { el, setText, uid, wsURL, spacedHex, hexToBytes, followLang, selectable } from "../dom.js";
 import { t } from "../i18n.js";
 import { mount as mountFrame } from "./frame.js";
 import { mount as mountMask } from "./mask.js";
@@ -190,16 +190,6 @@ export function mount(element, options = {}) {
     li.scrollIntoView({ block: "nearest" });
   }
 
-  function selectable(li, open) {
-    const go = () => {
-      for (const x of log.querySelectorAll(".selected")) x.classList.remove("selected");
-      li.classList.add("selected");
-      open();
-    };
-    li.addEventListener("click", go);
-    li.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); go(); } });
-  }
-
   function addInfo(from, message, problems, cls = "") {
     const li = el("li", { class: `row info ${from} ${cls}`, "data-role": "tap-info" },
       el("span", { class: "dir", text: from === "client" ? "↑" : from === "server" ? "↓" : "·" }),
@@ -214,7 +204,7 @@ export function mount(element, options = {}) {
       el("span", { class: "op", text: "HTTP" }),
       el("span", { class: "summary", text: resp.head.startLine }),
       badges([...(req?.problems || []), ...(resp.problems || [])]));
-    selectable(li, () => showHead(req, resp));
+    selectable(log, li, () => showHead(req, resp));
     appendRow(li);
   }
 
@@ -238,7 +228,7 @@ export function mount(element, options = {}) {
       f.cut ? el("span", { class: "tag bad", i18n: "tap.cutTag" }) : null,
       badges(r.problems),
       el("code", { class: "wire mono", text: hexText.length > 48 ? hexText.slice(0, 48) + "…" : hexText }));
-    selectable(li, () => showFrame(r, hexText));
+    selectable(log, li, () => showFrame(r, hexText));
     appendRow(li);
   }
 
