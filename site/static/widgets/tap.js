@@ -28,7 +28,7 @@ import { loadCore } from "../core.js";
 import { el, setText, uid, wsURL, spacedHex, hexToBytes, followLang, selectable } from "../dom.js";
 import { t } from "../i18n.js";
 import { mount as mountFrame } from "./frame.js";
-import { mount as mountMask } from "./mask.js";
+import { appendStepper } from "./mask.js";
 import { showHandshake } from "./handshake.js";
 
 const DEFAULT_TARGET = "ws://127.0.0.1:3368/";
@@ -276,7 +276,6 @@ export function mount(element, options = {}) {
     const f = r.frame;
     const receiver = r.from === "client" ? "server" : "client";
     const frameBox = el("div");
-    const maskBox = el("div");
     detail.replaceChildren(...[
       el("h4", {}, el("span", { i18n: r.from === "client" ? "echo.fromBrowser" : "tap.fromServer" }), ` · ${f.opcodeName || "?"}`),
       el("p", { class: "muted", "data-role": "tap-where" },
@@ -289,18 +288,7 @@ export function mount(element, options = {}) {
     mountFrame(frameBox, { input: false, hex: hexText, receiver });
     if (!wsplay || !f.masked) return;
     const e = wsplay.explainFrame(hexText, receiver);
-    if (!e.header || !e.header.mask) return;
-    const key = spacedHex(e.header.keyHex.replace(/\s/g, ""));
-    const asText = e.header.opcodeName === "text" && typeof e.text === "string";
-    detail.append(
-      el("h4", { i18n: "echo.maskTitle" }),
-      el("p", { class: "links" }, el("a", {
-        href: asText ? `#mask?key=${encodeURIComponent(key)}&payload=${encodeURIComponent(e.text)}`
-          : `#mask?key=${encodeURIComponent(key)}&payloadHex=${encodeURIComponent(e.unmaskedHex)}`,
-        "data-role": "tap-open-mask", i18n: "echo.openMask",
-      })),
-      maskBox);
-    mountMask(maskBox, asText ? { key, payload: e.text } : { key, payloadHex: e.unmaskedHex });
+    if (e.header && e.header.mask) appendStepper(detail, e, { linkRole: "tap-open-mask" });
   }
 
   connectBtn.addEventListener("click", () => {
