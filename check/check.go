@@ -270,6 +270,9 @@ type StageScore struct {
 	Lessons []string `json:"lessons"`
 }
 
+// Total returns the number of cases of the stage that ran.
+func (s StageScore) Total() int { return s.Pass + s.Warn + s.Fail }
+
 // Failed reports whether any case failed.
 func (r *Report) Failed() bool { return r.Fail > 0 }
 
@@ -468,7 +471,7 @@ func (rep *Report) scoreStages(notYet map[string]int, lessons string) {
 			}
 		}
 		skipped, isNotYet := notYet[st.ID]
-		if sc.Pass+sc.Warn+sc.Fail == 0 {
+		if sc.Total() == 0 {
 			continue
 		}
 		sc.Status = StagePassed
