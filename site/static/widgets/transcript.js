@@ -37,6 +37,7 @@ import { loadCore } from "../core.js";
 import { el, hex, wsURL, base64ToBytes, followLang, rfcLink, errorText } from "../dom.js";
 import { t, lang } from "../i18n.js";
 import { crlf } from "./handshake.js";
+import { FIELD_CLASS } from "./frame.js";
 
 const STORE = "wsplay.transcript";
 const FORMAT = "wsplay-transcript/1";
@@ -452,12 +453,8 @@ function hx(b) {
 }
 
 // The colour of a byte: the field it belongs to, as in the frame lab.
-const CLASSES = {
-  "Extended payload length": "f-ext", "Masking-key": "f-key", "Payload Data": "f-data",
-  "FIN": "f-fin", "opcode": "f-op", "MASK": "f-mask", "Payload len": "f-len",
-};
 function fieldClassName(name) {
-  return CLASSES[name] || (name.startsWith("RSV") ? "f-rsv" : "f-none");
+  return FIELD_CLASS[name] || "f-none";
 }
 function fieldClass(e, i) {
   if (i < 2) return "f-head";
