@@ -3,8 +3,11 @@
 package autobahn
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -282,6 +285,40 @@ func TestCasesInOrder(t *testing.T) {
 	for i := 1; i < len(all); i++ {
 		if slices.Compare(num(all[i-1].ID), num(all[i].ID)) >= 0 {
 			t.Errorf("%s comes after %s", all[i].ID, all[i-1].ID)
+		}
+	}
+}
+
+// A server's status line reaches the text report escaped: a hostile one
+// cannot clear the terminal or paint its own verdict.
+func TestServerTextIsEscaped(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer nc.Close()
+				core.ReadRequest(bufio.NewReader(nc), 0)
+				io.WriteString(nc, "HTTP/1.1 403 No\x1b[2J\x1b[32mOK\u202e\r\n\r\n")
+			}()
+		}
+	}()
+	rep, byID := run(t, "ws://"+ln.Addr().String()+"/", "evil", []string{"1.1.1"}, nil)
+	var b strings.Builder
+	WriteText(&b, rep, true)
+	if r := byID["1.1.1"]; r.Outcome != Failed || !strings.Contains(b.String(), `\x1b[2J`) {
+		t.Fatalf("%s:\n%s", r.Summary(), b.String())
+	}
+	for _, bad := range []string{"\x1b", "\u202e"} {
+		if strings.Contains(b.String(), bad) {
+			t.Errorf("the text report contains %q:\n%s", bad, b.String())
 		}
 	}
 }

@@ -4,7 +4,6 @@ package autobahn
 
 import (
 	"bytes"
-	"crypto/rand"
 	"fmt"
 	"path"
 	"strconv"
@@ -17,15 +16,14 @@ import (
 
 // Behaviors and close behaviors, spelled as in Autobahn's reports.
 const (
-	OK              = "OK"
-	NonStrict       = "NON-STRICT"
-	Informational   = "INFORMATIONAL"
-	Unimplemented   = "UNIMPLEMENTED"
-	Failed          = "FAILED"
-	WrongCode       = "WRONG CODE"
-	Unclean         = "UNCLEAN"
-	FailedByClient  = "FAILED BY CLIENT"
-	defaultHardTime = 5 * time.Second
+	OK             = "OK"
+	NonStrict      = "NON-STRICT"
+	Informational  = "INFORMATIONAL"
+	Unimplemented  = "UNIMPLEMENTED"
+	Failed         = "FAILED"
+	WrongCode      = "WRONG CODE"
+	Unclean        = "UNCLEAN"
+	FailedByClient = "FAILED BY CLIENT"
 )
 
 // Case is one Autobahn case: its id, its words, and the script that plays
@@ -52,12 +50,6 @@ type Case struct {
 	// infoResult, when set, is the result text of an informational case.
 	infoResult string
 	play       func(p *Peer)
-}
-
-func newMaskKey() [4]byte {
-	var k [4]byte
-	rand.Read(k[:])
-	return k
 }
 
 var (
@@ -454,12 +446,7 @@ func failFast(parts [3]string, asFrames bool) func(p *Peer) {
 		// One frame whose payload is written in three parts: the header
 		// announces the whole length.
 		whole := []byte(parts[0] + parts[1] + parts[2])
-		h := core.FrameHeader{Fin: true, Opcode: core.OpText, Length: uint64(len(whole))}
-		if p.role == core.Client {
-			h.Masked, h.Key = true, newMaskKey()
-			core.Mask(h.Key, 0, whole)
-		}
-		wire := append(core.AppendFrameHeader(nil, h), whole...)
+		wire := p.frame(core.FrameHeader{Fin: true, Opcode: core.OpText}, whole)
 		cut1 := len(wire) - len(whole) + len(parts[0])
 		cut2 := cut1 + len(parts[1])
 		p.conn.Write(wire[:cut1])
@@ -702,14 +689,12 @@ func performanceCases() []Case {
 			n    int
 			wait int
 		}{{64 << 10, 10}, {256 << 10, 10}, {1 << 20, 20}, {4 << 20, 60}, {8 << 20, 100}, {16 << 20, 200}} {
-			k, s := k, s
 			cs = append(cs, big(fmt.Sprintf("9.%d.%d", i+1, j+1), fmt.Sprintf("Send %s message message with payload of length %s.", k.name, sizeExpr(s.n)), k.op, s.n, time.Duration(s.wait)*time.Second,
 				func() []Frame { return []Frame{{Op: k.op, Fin: true, Payload: []byte(k.payload), Len: s.n}} }))
 		}
 	}
 	for i, k := range kinds {
 		for j, fragSize := range []int{64, 256, 1 << 10, 4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 20} {
-			k, fragSize := k, fragSize
 			n := 4 << 20
 			cs = append(cs, big(fmt.Sprintf("9.%d.%d", i+3, j+1), fmt.Sprintf("Send fragmented %s message message with message payload of length %s. Sent out in fragments of %s.", k.name, sizeExpr(n), sizeName(fragSize)), k.op, n, 100*time.Second,
 				func() []Frame {
@@ -719,7 +704,6 @@ func performanceCases() []Case {
 	}
 	for i, k := range kinds {
 		for j, chop := range []int{64, 128, 256, 512, 1024, 2048} {
-			k, chop := k, chop
 			n := 1 << 20
 			cs = append(cs, big(fmt.Sprintf("9.%d.%d", i+5, j+1), fmt.Sprintf("Send %s message message with payload of length %s. Sent out data in chops of %d octets.", k.name, sizeExpr(n), chop), k.op, n, 100*time.Second,
 				func() []Frame { return []Frame{{Op: k.op, Fin: true, Payload: []byte(k.payload), Len: n, Chop: chop}} }))
@@ -727,7 +711,6 @@ func performanceCases() []Case {
 	}
 	for i, k := range kinds {
 		for j, n := range []int{0, 16, 64, 256, 1024, 4096} {
-			k, n := k, n
 			cs = append(cs, Case{ID: fmt.Sprintf("9.%d.%d", i+7, j+1), ReportTime: true, checkID: "frame." + k.name + "-125", limit: 65 * time.Second,
 				Description: fmt.Sprintf("Send 1000 %s messages of payload size %d to measure implementation/network RTT (round trip time) / latency.", k.name, n),
 				Expectation: fmt.Sprintf("Receive echo'ed %s messages (with payload as sent). Timeout case after 60 secs.", k.name),

@@ -195,12 +195,10 @@ func explainerFor(ruleID string) (check.Case, bool) {
 	return best, found
 }
 
+// ruleRef is check.Ref as the optional field of a Result.
 func ruleRef(r core.Rule) *check.RuleRef {
-	rr := &check.RuleRef{ID: r.ID, Text: r.Text, Source: r.Source()}
-	if zh := r.TextIn("zh"); zh != r.Text {
-		rr.TextZH = zh
-	}
-	return rr
+	rr := check.Ref(r)
+	return &rr
 }
 
 // explain fills in the rule, the explanation and the lesson of a case that

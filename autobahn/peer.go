@@ -5,6 +5,7 @@ package autobahn
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"io"
 	"net"
@@ -170,18 +171,7 @@ func (p *Peer) Send(f Frame) {
 	// twice all we sent plus 1 MiB, so a peer cannot make us buffer
 	// without end.
 	p.limit.Store(2*(p.txBytes+int64(len(payload))) + 1<<20)
-	h := core.FrameHeader{Fin: f.Fin, Rsv: f.Rsv, Opcode: f.Op, Length: uint64(len(payload))}
-	wire := make([]byte, 0, core.MaxHeaderSize+len(payload))
-	if p.role == core.Client {
-		h.Masked = true
-		h.Key = newMaskKey()
-	}
-	wire = core.AppendFrameHeader(wire, h)
-	start := len(wire)
-	wire = append(wire, payload...)
-	if h.Masked {
-		core.Mask(h.Key, 0, wire[start:])
-	}
+	wire := p.frame(core.FrameHeader{Fin: f.Fin, Rsv: f.Rsv, Opcode: f.Op}, payload)
 	p.txFrames++
 	p.txBytes += int64(len(wire))
 	if f.Chop <= 0 {
@@ -195,6 +185,18 @@ func (p *Peer) Send(f Frame) {
 		}
 		wire = wire[n:]
 	}
+}
+
+// frame encodes a frame of ours with h's FIN, RSV and opcode around
+// payload: masked with a fresh random key when we are the client (§5.3),
+// never when we are the server. payload is not changed.
+func (p *Peer) frame(h core.FrameHeader, payload []byte) []byte {
+	h.Length = uint64(len(payload))
+	if p.role == core.Client {
+		h.Masked = true
+		rand.Read(h.Key[:])
+	}
+	return core.AppendFrame(make([]byte, 0, h.Size()+len(payload)), h, payload)
 }
 
 // Text is a frame of one whole text message.

@@ -118,9 +118,12 @@ func unimplemented(c Case, n int, agent string, isServer bool) Result {
 func notOpen(c Case, n int, agent string, isServer bool, err error, lessons string) Result {
 	r := newResult(c, n, agent, isServer)
 	r.Behavior, r.BehaviorClose, r.Outcome = Failed, Failed, Failed
-	r.Result = "The WebSocket connection was never open: " + err.Error()
+	// The error may quote the server's status line as it came: escaped,
+	// it can neither drive a terminal nor reorder the text (check.Clean).
+	msg := check.Clean(err.Error())
+	r.Result = "The WebSocket connection was never open: " + msg
 	r.ResultClose = r.Result
-	r.Broke = "did not complete the opening handshake: " + err.Error()
+	r.Broke = "did not complete the opening handshake: " + msg
 	var he *core.HandshakeError
 	if errors.As(err, &he) && he.Rule.ID != "" {
 		r.Rule = ruleRef(he.Rule)

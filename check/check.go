@@ -176,7 +176,9 @@ type RuleRef struct {
 // Cite returns "text (source)".
 func (r RuleRef) Cite() string { return r.Text + " (" + r.Source + ")" }
 
-func ref(r core.Rule) RuleRef {
+// Ref returns r as a report shows it, with its Chinese text when core has
+// one. Package autobahn cites rules with it too.
+func Ref(r core.Rule) RuleRef {
 	rr := RuleRef{ID: r.ID, Text: r.Text, Source: r.Source()}
 	if zh := r.TextIn("zh"); zh != r.Text {
 		rr.TextZH = zh
@@ -268,6 +270,9 @@ type StageScore struct {
 	Lessons []string `json:"lessons"`
 }
 
+// Total returns the number of cases of the stage that ran.
+func (s StageScore) Total() int { return s.Pass + s.Warn + s.Fail }
+
 // Failed reports whether any case failed.
 func (r *Report) Failed() bool { return r.Fail > 0 }
 
@@ -291,7 +296,7 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Target: clean(target), Address: t.Addr, Started: time.Now(), NotTried: []string{}, Stages: []StageScore{}}
+	rep := &Report{Target: Clean(target), Address: t.Addr, Started: time.Now(), NotTried: []string{}, Stages: []StageScore{}}
 	cases := Cases(opts)
 	if opts.Started != nil {
 		opts.Started(len(cases))
@@ -368,6 +373,9 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 		if si == 0 && r.Status == Fail && basicHandshake[c.ID] {
 			handshakeBroken = true
 		}
+		// Once, after every change above: what the server sent is
+		// escaped in every report.
+		cleanResult(&r)
 		rep.Results = append(rep.Results, r)
 		if progress != nil {
 			progress(r)
@@ -388,7 +396,7 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 	rep.scoreStages(notYet, opts.Lessons)
 	rep.Diagnosis = diagnose(found, t.Addr, opts.Lessons)
 	if rep.Diagnosis != nil {
-		rep.Diagnosis.Text = clean(rep.Diagnosis.Text)
+		rep.Diagnosis.Text = Clean(rep.Diagnosis.Text)
 	}
 	return rep, nil
 }
@@ -434,7 +442,6 @@ func pageStrip(r *Result, info caseInfo) {
 		// Nothing came back (a hang, a closed connection): nothing to
 		// hide, and the learner needs to know which.
 		r.Got = strings.TrimSuffix(r.Got, ".") + ". The later cases need an answer to the handshake, so the check stops here."
-		r.Got = clean(r.Got)
 		return
 	case info.status == 0:
 		r.Got = "the answer is not an HTTP response, so not a WebSocket handshake response."
@@ -445,11 +452,10 @@ func pageStrip(r *Result, info caseInfo) {
 		r.Got = "the server answered " + strconv.Quote(line) + ", which is not a WebSocket handshake response (101 Switching Protocols)."
 	}
 	r.Got += " From the page the check stops at such an answer and shows only its status line; run wsplay check on the command line to see every detail."
-	r.Received, r.ReceivedFrames, r.Explanation = "", nil, clean(r.Explanation)
+	r.Received, r.ReceivedFrames = "", nil
 	if line != "" {
-		r.ReceivedFrames = []string{clean(line)}
+		r.ReceivedFrames = []string{line}
 	}
-	r.Got = clean(r.Got)
 }
 
 // scoreStages fills Stages from the results.
@@ -470,7 +476,7 @@ func (rep *Report) scoreStages(notYet map[string]int, lessons string) {
 			}
 		}
 		skipped, isNotYet := notYet[st.ID]
-		if sc.Pass+sc.Warn+sc.Fail == 0 {
+		if sc.Total() == 0 {
 			continue
 		}
 		sc.Status = StagePassed
@@ -539,11 +545,11 @@ func runCase(ctx context.Context, t *reach.Target, opts Options, c Case) (Result
 	s.close()
 	r := Result{
 		ID: c.ID, Category: c.Category, Stage: c.Stage, Title: c.Title, Status: v.status, Got: v.got,
-		Rule: ref(c.Rule), Lesson: opts.Lessons + "/lessons/" + c.Lesson,
+		Rule: Ref(c.Rule), Lesson: opts.Lessons + "/lessons/" + c.Lesson,
 		Duration: time.Since(start),
 	}
 	if v.rule != nil {
-		r.Rule = ref(*v.rule)
+		r.Rule = Ref(*v.rule)
 	}
 	if v.lesson != "" {
 		r.Lesson = opts.Lessons + "/lessons/" + v.lesson
@@ -566,7 +572,6 @@ func runCase(ctx context.Context, t *reach.Target, opts Options, c Case) (Result
 			r.ReceivedFrames = append(headLines(s.recvHead), r.ReceivedFrames...)
 		}
 	}
-	cleanResult(&r)
 	info := caseInfo{diag: v.diag, refused: s.dialRefused, status: s.status, statusLine: s.statusLine, notHTTP: s.notHTTP,
 		silent: v.silent && s.fr != nil && s.recv.total == 0}
 	return r, info

@@ -8,14 +8,15 @@ import (
 	"unicode/utf8"
 )
 
-// clean makes text that came from the server safe to print: every control
+// Clean makes text that came from the server safe to print: every control
 // character (C0 but tab and newline, DEL, C1), every bidirectional-text
 // control (U+200E, U+200F, U+061C, U+202A–U+202E, U+2066–U+2069) and every
 // invalid UTF-8 byte is written as a visible Go escape such as \x1b or
 // \u202e. A hostile server's reason phrase or header value can then neither
 // drive the learner's terminal (clear the screen, set the title, paint a
-// fake green verdict) nor reorder the text around it.
-func clean(s string) string {
+// fake green verdict) nor reorder the text around it. Package autobahn
+// escapes what a server says with it too.
+func Clean(s string) string {
 	if !needsClean(s) {
 		return s
 	}
@@ -61,18 +62,19 @@ func unsafeRune(r rune) bool {
 }
 
 // cleanResult cleans every text of a result that can hold what the server
-// sent.
+// sent. Run calls it once per result, after every change it makes to the
+// result and before anyone sees it: the writers print what they get.
 func cleanResult(r *Result) {
-	r.Got = clean(r.Got)
-	r.Sent = clean(r.Sent)
-	r.Received = clean(r.Received)
-	r.Explanation = clean(r.Explanation)
-	r.Rule.Text = clean(r.Rule.Text)
-	r.Rule.TextZH = clean(r.Rule.TextZH)
+	r.Got = Clean(r.Got)
+	r.Sent = Clean(r.Sent)
+	r.Received = Clean(r.Received)
+	r.Explanation = Clean(r.Explanation)
+	r.Rule.Text = Clean(r.Rule.Text)
+	r.Rule.TextZH = Clean(r.Rule.TextZH)
 	for i := range r.SentFrames {
-		r.SentFrames[i] = clean(r.SentFrames[i])
+		r.SentFrames[i] = Clean(r.SentFrames[i])
 	}
 	for i := range r.ReceivedFrames {
-		r.ReceivedFrames[i] = clean(r.ReceivedFrames[i])
+		r.ReceivedFrames[i] = Clean(r.ReceivedFrames[i])
 	}
 }

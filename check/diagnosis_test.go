@@ -313,8 +313,19 @@ func TestServerTextIsEscaped(t *testing.T) {
 			}()
 		}
 	}()
-	opts := testOpts()
-	rep, _ := runAll(t, "ws://"+ln.Addr().String()+"/", opts)
+	for _, page := range []bool{false, true} {
+		opts := testOpts()
+		opts.Page = page // the page's runs rewrite the result: escaped too
+		rep, err := Run(context.Background(), "ws://"+ln.Addr().String()+"/", opts, nil)
+		if err != nil || len(rep.Results) == 0 {
+			t.Fatalf("page %v: %v %+v", page, err, rep)
+		}
+		checkEscaped(t, rep, page)
+	}
+}
+
+func checkEscaped(t *testing.T, rep *Report, page bool) {
+	t.Helper()
 	var text, js, html bytes.Buffer
 	tw := &TextWriter{W: &text}
 	tw.Diagnose(rep)
@@ -330,7 +341,7 @@ func TestServerTextIsEscaped(t *testing.T) {
 	for name, out := range map[string]string{"text": text.String(), "json": string(decodedText), "html": html.String()} {
 		for _, bad := range []string{"\x1b", "\x07", "\u202e", "\u2066", "\u009b"} {
 			if strings.Contains(out, bad) {
-				t.Errorf("%s report contains %q", name, bad)
+				t.Errorf("page %v: %s report contains %q", page, name, bad)
 			}
 		}
 	}
@@ -338,13 +349,13 @@ func TestServerTextIsEscaped(t *testing.T) {
 		for _, f := range append([]string{r.Got}, r.ReceivedFrames...) {
 			for _, bad := range []string{"\x1b", "\x07", "\u202e", "\u2066", "\u009b"} {
 				if strings.Contains(f, bad) {
-					t.Errorf("%s: %q", r.ID, f)
+					t.Errorf("page %v: %s: %q", page, r.ID, f)
 				}
 			}
 		}
 	}
 	if !strings.Contains(text.String(), `\x1b[2J`) || !strings.Contains(text.String(), `\u202e`) {
-		t.Errorf("the escapes are not shown:\n%s", text.String())
+		t.Errorf("page %v: the escapes are not shown:\n%s", page, text.String())
 	}
 }
 

@@ -14,8 +14,9 @@ import (
 // TextWriter prints a run for a terminal: the diagnosis first (Diagnose),
 // then a heading per stage, a line per case, the details of every WARN and
 // FAIL (Result), and the summary with the stages not tried (Summary). Every
-// text that came from the server is already escaped (see clean). Colour uses ANSI escapes; leave Color false unless the output is a
-// terminal.
+// text that came from the server is already escaped in the Report that Run
+// returns (see Clean), so it is printed as it is. Colour uses ANSI escapes;
+// leave Color false unless the output is a terminal.
 type TextWriter struct {
 	W     io.Writer
 	Color bool
@@ -50,7 +51,7 @@ func (tw *TextWriter) status(s Status) string {
 
 // Start prints the line that opens the report.
 func (tw *TextWriter) Start(target string, timeout time.Duration) {
-	fmt.Fprintf(tw.W, "%s %s (time limit %s per case)\n", tw.paint(ansiBold, "wsplay check"), clean(target), timeout)
+	fmt.Fprintf(tw.W, "%s %s (time limit %s per case)\n", tw.paint(ansiBold, "wsplay check"), Clean(target), timeout)
 }
 
 // Diagnose prints the report's diagnosis, if any: the one thing to fix
@@ -61,7 +62,7 @@ func (tw *TextWriter) Diagnose(rep *Report) {
 		return
 	}
 	fmt.Fprintf(tw.W, "\n%s [%s]\n", tw.paint(ansiBold+ansiRed, "First, this:"), d.ID)
-	for _, l := range wrap(clean(d.Text), 88) {
+	for _, l := range wrap(d.Text, 88) {
 		fmt.Fprintf(tw.W, "  %s\n", l)
 	}
 	fmt.Fprintf(tw.W, "  lesson: %s\n", d.Lesson)
@@ -99,7 +100,7 @@ func (tw *TextWriter) Result(r Result) {
 			fmt.Fprintf(tw.W, "                 %s %s\n", tw.paint(ansiDim, "·"), it)
 		}
 	}
-	field("got", clean(r.Got))
+	field("got", r.Got)
 	list("sent", r.Sent, r.SentFrames)
 	if r.Received == "" && len(r.ReceivedFrames) == 0 && (r.Sent != "" || len(r.SentFrames) > 0) {
 		field("received", "nothing")
@@ -110,7 +111,7 @@ func (tw *TextWriter) Result(r Result) {
 	if r.Rule.ID != "" {
 		rule += " [" + r.Rule.ID + "]"
 	}
-	field("rule", clean(rule))
+	field("rule", rule)
 	field("why", r.Explanation)
 	field("lesson", r.Lesson)
 }
@@ -120,7 +121,6 @@ func (tw *TextWriter) Result(r Result) {
 func (tw *TextWriter) Summary(rep *Report) {
 	fmt.Fprintf(tw.W, "\n%s\n", tw.paint(ansiBold, "Summary"))
 	for _, s := range rep.Stages {
-		total := s.Pass + s.Warn + s.Fail
 		var line string
 		switch s.Status {
 		case StageNotYet:
@@ -130,7 +130,7 @@ func (tw *TextWriter) Summary(rep *Report) {
 			}
 			line += "\n  " + strings.Repeat(" ", 34) + "read " + strings.Join(s.Lessons, " and ")
 		default:
-			line = fmt.Sprintf("  %-32s %2d/%-2d passed", s.Title, s.Pass, total)
+			line = fmt.Sprintf("  %-32s %2d/%-2d passed", s.Title, s.Pass, s.Total())
 			if s.Warn > 0 {
 				line += fmt.Sprintf(", %d %s", s.Warn, tw.paint(ansiYellow, pluralWord(s.Warn, "warning")))
 			}
@@ -250,12 +250,11 @@ func WriteHTML(w io.Writer, rep *Report) error {
 }
 
 var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
-	"lower":      func(s Status) string { return strings.ToLower(s.String()) },
-	"ms":         func(d time.Duration) string { return d.Round(time.Millisecond).String() },
-	"title":      stageHeading,
-	"plural":     plural,
-	"stageTotal": func(s StageScore) int { return s.Pass + s.Warn + s.Fail },
-	"join":       func(lines []string) string { return strings.Join(lines, "\n") },
+	"lower":  func(s Status) string { return strings.ToLower(s.String()) },
+	"ms":     func(d time.Duration) string { return d.Round(time.Millisecond).String() },
+	"title":  stageHeading,
+	"plural": plural,
+	"join":   func(lines []string) string { return strings.Join(lines, "\n") },
 	"newCategory": func(results []Result, i int) bool {
 		return i == 0 || results[i-1].Stage != results[i].Stage
 	},
@@ -286,7 +285,7 @@ dt { font-weight: bold; } dd { margin: 0 0 .5rem 0; }
 {{with .Diagnosis}}<div class="diag" id="diagnosis"><h2>First, this <code>[{{.ID}}]</code></h2><p>{{.Text}}</p><p>Lesson: <a href="{{.Lesson}}">{{.Lesson}}</a></p></div>{{end}}
 <table>
 <tr><th>Stage</th><th>Passed</th><th>Warnings</th><th>Failed</th><th></th></tr>
-{{range .Stages}}<tr><td>{{.Title}}</td><td>{{.Pass}}/{{stageTotal .}}</td><td>{{.Warn}}</td><td>{{.Fail}}</td><td class="{{.Status}}">{{if eq .Status "not-yet"}}not yet{{if .Skipped}} ({{.Skipped}} more not run){{end}}{{else}}{{.Status}}{{end}}</td></tr>
+{{range .Stages}}<tr><td>{{.Title}}</td><td>{{.Pass}}/{{.Total}}</td><td>{{.Warn}}</td><td>{{.Fail}}</td><td class="{{.Status}}">{{if eq .Status "not-yet"}}not yet{{if .Skipped}} ({{.Skipped}} more not run){{end}}{{else}}{{.Status}}{{end}}</td></tr>
 {{end}}</table>
 {{if .NotTried}}<p>Not tried: {{range $i, $s := .NotTried}}{{if $i}}, {{end}}{{$s}}{{end}} (each stage needs the ones before it).</p>{{end}}
 {{$results := .Results}}{{range $i, $r := .Results}}{{if newCategory $results $i}}<h2>{{title $r.Stage}}</h2>{{end}}

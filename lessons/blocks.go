@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"wsplay/check"
 	"wsplay/core"
 )
 
@@ -126,8 +127,8 @@ func parseBlock(info string, body []string, line int, bodyLine func(int) int, in
 			if (name == "target" || name == "url") && !strings.HasPrefix(value, "ws://") {
 				fail(line, "wsplay "+words[0]+": "+name+" must be a ws:// URL, e.g. ws://127.0.0.1:3368/")
 			}
-			if name == "stage" && !slices.Contains(checkStages, value) {
-				fail(line, "wsplay checker: stage must be one of "+strings.Join(checkStages, ", "))
+			if name == "stage" && check.ValidStage(value) != nil {
+				fail(line, "wsplay checker: stage must be one of "+check.StageNames())
 			}
 			b.set(name, value)
 		}
@@ -653,11 +654,6 @@ func writeWidgetFallback(w *bytes.Buffer, b *Block, words blockWords) {
 		w.WriteString("<pre><code>" + esc(cmd+" "+or(b.Params["url"], "ws://127.0.0.1:3368/")) + "</code></pre>\n")
 	}
 }
-
-// checkStages are the stages of `wsplay check -stage` (check.Stages); the
-// lessons package does not import check, so the names are listed here and
-// a test compares the two lists.
-var checkStages = []string{"handshake", "frames", "masking", "fragments", "control", "close", "utf8", "all"}
 
 // or returns s, or def when s is empty.
 func or(s, def string) string {

@@ -1,4 +1,4 @@
-// dom.js — two small helpers the widgets share to build the page's DOM.
+// dom.js — the small helpers the widgets share to build the page's DOM.
 //
 // Every piece of text goes in with textContent, never innerHTML: a chat
 // message or a frame's payload can contain "<img onerror=...>", and it must
@@ -109,6 +109,28 @@ export function base64ToBytes(b64) {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
+}
+
+// hexToBytes reads hex as people write it, "00 01 fe ff" or "0001feff"
+// (spaces optional), into bytes; null when it is not whole bytes of hex.
+export function hexToBytes(s) {
+  const compact = s.replace(/\s+/g, "");
+  if (compact.length % 2 !== 0 || /[^0-9a-fA-F]/.test(compact)) return null;
+  const out = new Uint8Array(compact.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(compact.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+// selectable makes a row of a log open its detail on a click, Enter or
+// Space, and marks it as the row selected in log.
+export function selectable(log, li, open) {
+  const go = () => {
+    for (const x of log.querySelectorAll(".selected")) x.classList.remove("selected");
+    li.classList.add("selected");
+    open();
+  };
+  li.addEventListener("click", go);
+  li.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); go(); } });
 }
 
 // spacedHex turns "37fa213d" into "37 fa 21 3d".

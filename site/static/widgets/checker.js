@@ -302,10 +302,8 @@ function remember(key, value) {
 // results are on it, or {"type": "board", "reason"} when not.
 function boardFields() {
   const kept = (key, input) => {
-    try { input.value = localStorage.getItem(key) || ""; } catch { /* not remembered */ }
-    input.addEventListener("change", () => {
-      try { localStorage.setItem(key, input.value.trim()); } catch { /* not remembered */ }
-    });
+    input.value = remembered(key) || "";
+    input.addEventListener("change", () => remember(key, input.value.trim()));
     return input;
   };
   const nickId = uid("board-nick");

@@ -14,10 +14,10 @@
 // so they are byte for byte what was sent).
 
 import { loadCore } from "../core.js";
-import { el, setText, uid, errorText, wsURL, base64ToBytes, spacedHex, hex, followLang } from "../dom.js";
+import { el, setText, uid, errorText, wsURL, base64ToBytes, spacedHex, hex, followLang, selectable } from "../dom.js";
 import { t } from "../i18n.js";
 import { mount as mountFrame } from "./frame.js";
-import { mount as mountMask } from "./mask.js";
+import { appendStepper } from "./mask.js";
 
 export function mount(element, options = {}) {
   const endpoint = options.endpoint === "/ws/echo" ? "/ws/echo" : "/ws/inspect";
@@ -208,13 +208,7 @@ export function mount(element, options = {}) {
       fr.maskingKey ? el("span", { class: "key mono", title: "masking key", text: `key ${spacedHex(fr.maskingKey)}` }) : null,
       fr.rebuilt ? el("span", { class: "tag", i18n: "echo.rebuilt" }) : null,
       el("code", { class: "wire mono", text: fr.hex.length > 48 ? fr.hex.slice(0, 48) + "…" : fr.hex }));
-    const open = () => {
-      for (const r of log.querySelectorAll(".selected")) r.classList.remove("selected");
-      li.classList.add("selected");
-      showDetail(fr, e, receiver);
-    };
-    li.addEventListener("click", open);
-    li.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); open(); } });
+    selectable(log, li, () => showDetail(fr, e, receiver));
     appendRow(li);
   }
 
@@ -222,7 +216,6 @@ export function mount(element, options = {}) {
   // the masking stepper with the key the browser chose.
   function showDetail(fr, e, receiver) {
     const frameBox = el("div");
-    const maskBox = el("div");
     const frameLink = `#frame?hex=${encodeURIComponent(fr.hex)}&receiver=${receiver}`;
     detail.replaceChildren(...[
       el("h4", {}, el("span", { i18n: fr.from === "client" ? "echo.fromBrowser" : "echo.fromServer" }), ` · ${fr.opcodeName}`),
@@ -233,22 +226,7 @@ export function mount(element, options = {}) {
     mountFrame(frameBox, { input: false, hex: fr.hex, receiver });
     // (Not for the rebuilt close frame: its key is a stand-in, not the
     // browser's.)
-    if (e.header && e.header.mask && !fr.browserClose) {
-      const key = spacedHex(e.header.keyHex.replace(/\s/g, ""));
-      const payloadHex = e.unmaskedHex;
-      // A text frame is easier to follow as text; anything else as bytes.
-      const asText = e.header.opcodeName === "text" && typeof e.text === "string";
-      detail.append(
-        el("h4", { i18n: "echo.maskTitle" }),
-        el("p", { class: "muted", i18n: "echo.maskNote" }),
-        el("p", { class: "links" }, el("a", {
-          href: asText ? `#mask?key=${encodeURIComponent(key)}&payload=${encodeURIComponent(e.text)}`
-            : `#mask?key=${encodeURIComponent(key)}&payloadHex=${encodeURIComponent(payloadHex)}`,
-          "data-role": "open-mask", i18n: "echo.openMask",
-        })),
-        maskBox);
-      mountMask(maskBox, asText ? { key, payload: e.text } : { key, payloadHex });
-    }
+    if (e.header && e.header.mask && !fr.browserClose) appendStepper(detail, e, { linkRole: "open-mask", note: true });
   }
 
   connectBtn.addEventListener("click", () => {

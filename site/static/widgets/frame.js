@@ -24,8 +24,8 @@ import { loadCore } from "../core.js";
 import { el, uid, errorText, rfcLink, followLang } from "../dom.js";
 
 // The field names as explainFrame (and the RFC's diagram) writes them, and
-// the colour class of each.
-const FIELD_CLASS = {
+// the colour class of each (the transcript colours its bytes with it too).
+export const FIELD_CLASS = {
   "FIN": "f-fin", "RSV1": "f-rsv", "RSV2": "f-rsv", "RSV3": "f-rsv",
   "opcode": "f-op", "MASK": "f-mask", "Payload len": "f-len",
   "Extended payload length": "f-ext", "Masking-key": "f-key", "Payload Data": "f-data",

@@ -121,7 +121,7 @@ export function httpBlock(raw, role, important) {
 }
 
 // crlf is the drawn line end: the two bytes 0d 0a, named.
-export function crlf() {
+function crlf() {
   return el("span", { class: "crlf", title: "0d 0a", "aria-label": "CR LF" },
     el("span", { text: "CR" }), el("span", { text: "LF" }));
 }

@@ -17,11 +17,32 @@
 // called when any of them changes, for the page's deep link.
 
 import { loadCore } from "../core.js";
-import { el, setText, uid, errorText, followLang } from "../dom.js";
+import { el, setText, uid, errorText, followLang, spacedHex } from "../dom.js";
 
 export const RFC_KEY = "37 fa 21 3d";
 const MAX_ROWS = 64; // a big payload shows its first rows only
 const PLAY_MS = 600;
+
+// appendStepper appends to box the masking of a masked frame's payload: a
+// link that opens it in the masking panel, then the stepper itself. e is
+// the core's explanation of the frame (wsplay.explainFrame), linkRole the
+// link's data-role, and note adds the line that says whose key it is. A
+// text payload is easier to follow as text; anything else shows as bytes.
+export function appendStepper(box, e, { linkRole, note = false }) {
+  const key = spacedHex(e.header.keyHex.replace(/\s/g, ""));
+  const asText = e.header.opcodeName === "text" && typeof e.text === "string";
+  const stepper = el("div");
+  box.append(...[
+    el("h4", { i18n: "echo.maskTitle" }),
+    note ? el("p", { class: "muted", i18n: "echo.maskNote" }) : null,
+    el("p", { class: "links" }, el("a", {
+      href: asText ? `#mask?key=${encodeURIComponent(key)}&payload=${encodeURIComponent(e.text)}`
+        : `#mask?key=${encodeURIComponent(key)}&payloadHex=${encodeURIComponent(e.unmaskedHex)}`,
+      "data-role": linkRole, i18n: "echo.openMask",
+    })),
+    stepper].filter(Boolean));
+  mount(stepper, asText ? { key, payload: e.text } : { key, payloadHex: e.unmaskedHex });
+}
 
 export function mount(element, options = {}) {
   const keyId = uid("mask-key");

@@ -25,20 +25,13 @@
 // called when it changes.
 
 import { loadCore } from "../core.js";
-import { el, setText, uid, wsURL, spacedHex, followLang } from "../dom.js";
+import { el, setText, uid, wsURL, spacedHex, hexToBytes, followLang, selectable } from "../dom.js";
 import { t } from "../i18n.js";
 import { mount as mountFrame } from "./frame.js";
-import { mount as mountMask } from "./mask.js";
+import { appendStepper } from "./mask.js";
 import { showHandshake } from "./handshake.js";
 
 const DEFAULT_TARGET = "ws://127.0.0.1:3368/";
-
-// hexBytes turns the reports' compact hex into bytes.
-function hexBytes(compact) {
-  const out = new Uint8Array(compact.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(compact.substr(2 * i, 2), 16);
-  return out;
-}
 
 export function mount(element, options = {}) {
   const ids = { url: uid("t-url"), text: uid("t-text"), bin: uid("t-bin"), code: uid("t-code"), reason: uid("t-reason") };
@@ -175,7 +168,7 @@ export function mount(element, options = {}) {
         addFrame(r);
         // A frame the report shortened or cut is not whole: the
         // transcript explains whole frames only.
-        if (!r.frame.truncated && !r.frame.cut) session.records.push({ direction: r.from, bytes: hexBytes(r.frame.wire), rebuilt: "" });
+        if (!r.frame.truncated && !r.frame.cut) session.records.push({ direction: r.from, bytes: hexToBytes(r.frame.wire), rebuilt: "" });
         break;
       case "refused":
         showNote(`${t("tap.refused")} ${r.message}`, true);
@@ -197,16 +190,6 @@ export function mount(element, options = {}) {
     li.scrollIntoView({ block: "nearest" });
   }
 
-  function selectable(li, open) {
-    const go = () => {
-      for (const x of log.querySelectorAll(".selected")) x.classList.remove("selected");
-      li.classList.add("selected");
-      open();
-    };
-    li.addEventListener("click", go);
-    li.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); go(); } });
-  }
-
   function addInfo(from, message, problems, cls = "") {
     const li = el("li", { class: `row info ${from} ${cls}`, "data-role": "tap-info" },
       el("span", { class: "dir", text: from === "client" ? "↑" : from === "server" ? "↓" : "·" }),
@@ -221,7 +204,7 @@ export function mount(element, options = {}) {
       el("span", { class: "op", text: "HTTP" }),
       el("span", { class: "summary", text: resp.head.startLine }),
       badges([...(req?.problems || []), ...(resp.problems || [])]));
-    selectable(li, () => showHead(req, resp));
+    selectable(log, li, () => showHead(req, resp));
     appendRow(li);
   }
 
@@ -245,7 +228,7 @@ export function mount(element, options = {}) {
       f.cut ? el("span", { class: "tag bad", i18n: "tap.cutTag" }) : null,
       badges(r.problems),
       el("code", { class: "wire mono", text: hexText.length > 48 ? hexText.slice(0, 48) + "…" : hexText }));
-    selectable(li, () => showFrame(r, hexText));
+    selectable(log, li, () => showFrame(r, hexText));
     appendRow(li);
   }
 
@@ -293,7 +276,6 @@ export function mount(element, options = {}) {
     const f = r.frame;
     const receiver = r.from === "client" ? "server" : "client";
     const frameBox = el("div");
-    const maskBox = el("div");
     detail.replaceChildren(...[
       el("h4", {}, el("span", { i18n: r.from === "client" ? "echo.fromBrowser" : "tap.fromServer" }), ` · ${f.opcodeName || "?"}`),
       el("p", { class: "muted", "data-role": "tap-where" },
@@ -306,18 +288,7 @@ export function mount(element, options = {}) {
     mountFrame(frameBox, { input: false, hex: hexText, receiver });
     if (!wsplay || !f.masked) return;
     const e = wsplay.explainFrame(hexText, receiver);
-    if (!e.header || !e.header.mask) return;
-    const key = spacedHex(e.header.keyHex.replace(/\s/g, ""));
-    const asText = e.header.opcodeName === "text" && typeof e.text === "string";
-    detail.append(
-      el("h4", { i18n: "echo.maskTitle" }),
-      el("p", { class: "links" }, el("a", {
-        href: asText ? `#mask?key=${encodeURIComponent(key)}&payload=${encodeURIComponent(e.text)}`
-          : `#mask?key=${encodeURIComponent(key)}&payloadHex=${encodeURIComponent(e.unmaskedHex)}`,
-        "data-role": "tap-open-mask", i18n: "echo.openMask",
-      })),
-      maskBox);
-    mountMask(maskBox, asText ? { key, payload: e.text } : { key, payloadHex: e.unmaskedHex });
+    if (e.header && e.header.mask) appendStepper(detail, e, { linkRole: "tap-open-mask" });
   }
 
   connectBtn.addEventListener("click", () => {
@@ -332,7 +303,7 @@ export function mount(element, options = {}) {
   textInput.addEventListener("keydown", (ev) => { if (ev.key === "Enter") sendText.click(); });
   sendBin.addEventListener("click", () => {
     if (!open()) return;
-    const bytes = parseHex(binInput.value);
+    const bytes = hexToBytes(binInput.value);
     if (!bytes) { showNote(t("tap.badHex"), true); return; }
     note.hidden = true;
     ws.send(bytes);
@@ -353,14 +324,4 @@ export function mount(element, options = {}) {
     // setTarget fills the URL box (a deep link opened while the page is up).
     setTarget(target) { if (target) urlInput.value = target; },
   };
-}
-
-// parseHex reads "00 01 fe ff" (spaces optional) into bytes; null when it
-// is not hex.
-function parseHex(s) {
-  const compact = s.replace(/\s+/g, "");
-  if (compact.length % 2 !== 0 || /[^0-9a-fA-F]/.test(compact)) return null;
-  const out = new Uint8Array(compact.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(compact.slice(2 * i, 2 * i + 2), 16);
-  return out;
 }

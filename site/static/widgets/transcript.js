@@ -36,7 +36,8 @@
 import { loadCore } from "../core.js";
 import { el, hex, wsURL, base64ToBytes, followLang, rfcLink, errorText } from "../dom.js";
 import { t, lang } from "../i18n.js";
-import { crlf } from "./handshake.js";
+import { httpBlock } from "./handshake.js";
+import { FIELD_CLASS } from "./frame.js";
 
 const STORE = "wsplay.transcript";
 const FORMAT = "wsplay-transcript/1";
@@ -297,14 +298,7 @@ export function renderTranscript(wsplay, s) {
 
 // headBlock is a handshake head, line by line, each line end drawn.
 function headBlock(name, titleKey, raw, from) {
-  const pre = el("pre", { class: "http", "data-role": `transcript-${name}` });
-  const lines = raw.split("\r\n");
-  lines.forEach((line, i) => {
-    if (i === lines.length - 1 && line === "") return;
-    const field = line.split(":")[0].toLowerCase();
-    const mark = ["sec-websocket-key", "sec-websocket-accept", "upgrade", "connection", "sec-websocket-version"].includes(field);
-    pre.append(el("span", { class: mark ? "line mark" : "line", text: line }), crlf(), "\n");
-  });
+  const pre = httpBlock(raw, `transcript-${name}`, ["Sec-WebSocket-Key", "Sec-WebSocket-Accept", "Upgrade", "Connection", "Sec-WebSocket-Version"]);
   return el("details", { open: true, class: `t-head ${from}`, id: `transcript/${name}`, "data-place": name },
     el("summary", {}, el("span", { class: `dir-tag ${from === "client" ? "sent" : "received"}`, i18n: from === "client" ? "live.sent" : "live.received" }),
       " ", el("span", { i18n: titleKey }), el("a", { class: "t-anchor", href: `#transcript/${name}`, "aria-label": "#", text: "#" })),
@@ -452,12 +446,8 @@ function hx(b) {
 }
 
 // The colour of a byte: the field it belongs to, as in the frame lab.
-const CLASSES = {
-  "Extended payload length": "f-ext", "Masking-key": "f-key", "Payload Data": "f-data",
-  "FIN": "f-fin", "opcode": "f-op", "MASK": "f-mask", "Payload len": "f-len",
-};
 function fieldClassName(name) {
-  return CLASSES[name] || (name.startsWith("RSV") ? "f-rsv" : "f-none");
+  return FIELD_CLASS[name] || "f-none";
 }
 function fieldClass(e, i) {
   if (i < 2) return "f-head";
