@@ -194,29 +194,6 @@ func rssSamplerOf(pid int) *peakSampler {
 	})
 }
 
-// tcpFrom opens a TCP connection to addr from the loopback address from,
-// which stands in for another machine of the class.
-func tcpFrom(from, addr string) (net.Conn, error) {
-	d := net.Dialer{Timeout: deadline, LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
-	return d.Dial("tcp", addr)
-}
-
-// dialWSFrom opens a WebSocket from the loopback address from.
-func dialWSFrom(from, addr, target string) (*client, error) {
-	nc, err := tcpFrom(from, addr)
-	if err != nil {
-		return nil, err
-	}
-	nc.SetDeadline(time.Now().Add(deadline))
-	_, br, err := core.Handshake(nc, &core.ClientRequest{Host: addr, Target: target})
-	if err != nil {
-		nc.Close()
-		return nil, err
-	}
-	nc.SetDeadline(time.Time{})
-	return &client{Conn: core.NewConn(nc, br, core.Client, core.Config{MaxMessageSize: 256 << 20}), nc: nc}, nil
-}
-
 // getPage sends GET / on an open connection and reads the answer: its
 // status and body.
 func getPage(nc net.Conn, br *bufio.Reader, host string) (int, string, error) {
@@ -310,7 +287,7 @@ func TestAttackDescriptors(t *testing.T) {
 	if st, _, err := getPage(page, pageBR, srv.addr); err != nil || st != http.StatusOK {
 		t.Fatalf("GET / before the attack: %d, %v", st, err)
 	}
-	ws, err := dialWSFrom(goodAddr, srv.addr, "/ws/echo")
+	ws, _, err := dialFrom(goodAddr, srv.addr, "/ws/echo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -782,18 +759,11 @@ func TestAttackMemory(t *testing.T) {
 // trickleWithAddr is trickle on /ws/echo, also returning the client's
 // address (for the server's close line) through remote.
 func trickleWithAddr(addr string, n, rate int64, remote *string) trickleResult {
-	nc, err := tcpFrom("127.0.2.251", addr)
+	nc, br, err := dialRaw(addr, "/ws/echo", dialOpts{from: "127.0.2.251"})
 	if err != nil {
 		return trickleResult{err: err}
 	}
 	*remote = nc.LocalAddr().String()
-	nc.SetDeadline(time.Now().Add(deadline))
-	_, br, err := core.Handshake(nc, &core.ClientRequest{Host: addr, Target: "/ws/echo"})
-	if err != nil {
-		nc.Close()
-		return trickleResult{err: err}
-	}
-	nc.SetDeadline(time.Time{})
 	return trickleOn(nc, br, "/ws/echo", n, rate, nil)
 }
 

@@ -3,8 +3,6 @@
 package soak
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -140,31 +138,6 @@ func TestClass(t *testing.T) {
 
 // perAddrCap is the server's default -max-conns-per-addr.
 const perAddrCap = 48
-
-// dialFrom opens a WebSocket from the local address ip; a refused upgrade
-// returns its status.
-func dialFrom(ip, addr, target string) (*client, int, error) {
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: deadline}
-	nc, err := d.Dial("tcp", addr)
-	if err != nil {
-		return nil, 0, err
-	}
-	nc.SetDeadline(time.Now().Add(deadline))
-	io.WriteString(nc, "GET "+target+" HTTP/1.1\r\nHost: "+addr+"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "+core.NewKey()+"\r\n\r\n")
-	br := bufio.NewReader(nc)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		nc.Close()
-		return nil, 0, err
-	}
-	if resp.StatusCode != http.StatusSwitchingProtocols {
-		nc.Close()
-		return nil, resp.StatusCode, fmt.Errorf("%s", resp.Status)
-	}
-	nc.SetDeadline(time.Time{})
-	return &client{Conn: core.NewConn(nc, br, core.Client, core.Config{MaxMessageSize: 64 << 20}), nc: nc}, 101, nil
-}
 
 // stageMark is a cell of the board, as /ws/class sends it.
 type stageMark struct {
@@ -522,9 +495,8 @@ func (p *pupil) report(addr, code string) {
 
 // postFrom posts a board report from ip.
 func postFrom(ip, addr string, body []byte) (int, string, error) {
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: deadline}
 	client := &http.Client{Timeout: deadline, Transport: &http.Transport{DisableKeepAlives: true,
-		DialContext: func(ctx context.Context, network, a string) (net.Conn, error) { return d.DialContext(ctx, network, a) }}}
+		DialContext: dialOpts{from: ip}.dialer().DialContext}}
 	resp, err := client.Post("http://"+addr+"/class/report", "application/json", strings.NewReader(string(body)))
 	if err != nil {
 		return 0, "", err
