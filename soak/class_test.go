@@ -235,7 +235,6 @@ type pupil struct {
 	chatDone            chan struct{}
 	said                atomic.Int64 // own chat lines seen coming back
 	chatErr             error        // what ended the chat reader, once chatDone is closed
-	ending              atomic.Bool
 
 	inspectDone chan struct{} // closed when the inspect reader ends
 	inspectErr  error
@@ -542,7 +541,6 @@ func (p *pupil) finish() {
 		p.fail(fmt.Errorf("the chat ended: %v", p.chatErr))
 	default:
 	}
-	p.ending.Store(true)
 }
 
 // hostileStudent does what one misbehaving student's script can.
