@@ -121,76 +121,11 @@ func fdCount(pid int) (int, error) {
 	return len(ents), err
 }
 
-// procRSS returns the VmRSS and VmHWM of process pid, in bytes.
-func procRSS(pid int) (rss, hwm int64, err error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		f := strings.Fields(l)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(f[1], 10, 64)
-		switch f[0] {
-		case "VmRSS:":
-			rss = kb << 10
-		case "VmHWM:":
-			hwm = kb << 10
-		}
-	}
-	return rss, hwm, nil
-}
-
-// peakSampler records the highest value of a figure of another process,
-// sampled every 20 ms, until stopped.
-type peakSampler struct {
-	stopc chan struct{}
-	done  chan struct{}
-	max   atomic.Int64
-}
-
-func samplePeak(read func() (int64, bool)) *peakSampler {
-	p := &peakSampler{stopc: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(p.done)
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			if v, ok := read(); ok && v > p.max.Load() {
-				p.max.Store(v)
-			}
-			select {
-			case <-p.stopc:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return p
-}
-
-// stop ends the sampling and returns the peak.
-func (p *peakSampler) stop() int64 {
-	close(p.stopc)
-	<-p.done
-	return p.max.Load()
-}
-
 // fdSampler samples a process's descriptor count.
 func fdSampler(pid int) *peakSampler {
 	return samplePeak(func() (int64, bool) {
 		n, err := fdCount(pid)
 		return int64(n), err == nil
-	})
-}
-
-// rssSamplerOf samples a process's VmRSS.
-func rssSamplerOf(pid int) *peakSampler {
-	return samplePeak(func() (int64, bool) {
-		rss, _, err := procRSS(pid)
-		return rss, err == nil
 	})
 }
 
