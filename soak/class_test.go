@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -130,7 +129,6 @@ func TestClass(t *testing.T) {
 	if wrong > 0 || len(view.Students) != len(students) {
 		t.Errorf("the board has %d rows, %d of them wrong; want %d", len(view.Students), wrong, len(students))
 	}
-	sort.Slice(checkTimes, func(i, j int) bool { return checkTimes[i] < checkTimes[j] })
 	t.Logf("figure: class: %d students (%d WebSockets) connected in %v; chat, echo, %d page checks (median %v, slowest %v, queued by the server's check slots), %d reports; all done in %v; server peak VmRSS %s; board: %d rows, all as reported",
 		len(students), 3*len(students), connected.Round(time.Millisecond), len(checkTimes), checkTimes.pct(50).Round(time.Millisecond),
 		checkTimes.pct(100).Round(time.Millisecond), len(students)-len(checkTimes), worked.Round(time.Millisecond), mib(peak), len(view.Students))
