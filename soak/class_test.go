@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"wsplay/check"
 	"wsplay/core"
 )
 
@@ -395,6 +396,10 @@ func (p *pupil) checkFromPage(t *testing.T, addr, code string) {
 					Stage  string `json:"stage"`
 					Status string `json:"status"`
 				} `json:"results"`
+				Stages []struct {
+					Stage  string `json:"stage"`
+					Status string `json:"status"`
+				} `json:"stages"`
 			} `json:"report"`
 		}
 		json.Unmarshal(msg, &e)
@@ -431,6 +436,15 @@ func (p *pupil) checkFromPage(t *testing.T, addr, code string) {
 			p.want = map[string]stageMark{}
 			for st, c := range counts {
 				p.want[st] = markOf(c[0], c[1], c[2], false)
+			}
+			// A stage whose first case showed the feature missing is
+			// "not yet" on the board, whatever its counts: on a loaded
+			// machine a case of the student's own server can time out.
+			for _, sc := range e.Report.Stages {
+				if m, ok := p.want[sc.Stage]; ok && sc.Status == check.StageNotYet {
+					m.Status = "not-yet"
+					p.want[sc.Stage] = m
+				}
 			}
 			return
 		}
