@@ -121,100 +121,12 @@ func fdCount(pid int) (int, error) {
 	return len(ents), err
 }
 
-// procRSS returns the VmRSS and VmHWM of process pid, in bytes.
-func procRSS(pid int) (rss, hwm int64, err error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		f := strings.Fields(l)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(f[1], 10, 64)
-		switch f[0] {
-		case "VmRSS:":
-			rss = kb << 10
-		case "VmHWM:":
-			hwm = kb << 10
-		}
-	}
-	return rss, hwm, nil
-}
-
-// peakSampler records the highest value of a figure of another process,
-// sampled every 20 ms, until stopped.
-type peakSampler struct {
-	stopc chan struct{}
-	done  chan struct{}
-	max   atomic.Int64
-}
-
-func samplePeak(read func() (int64, bool)) *peakSampler {
-	p := &peakSampler{stopc: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(p.done)
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			if v, ok := read(); ok && v > p.max.Load() {
-				p.max.Store(v)
-			}
-			select {
-			case <-p.stopc:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return p
-}
-
-// stop ends the sampling and returns the peak.
-func (p *peakSampler) stop() int64 {
-	close(p.stopc)
-	<-p.done
-	return p.max.Load()
-}
-
 // fdSampler samples a process's descriptor count.
 func fdSampler(pid int) *peakSampler {
 	return samplePeak(func() (int64, bool) {
 		n, err := fdCount(pid)
 		return int64(n), err == nil
 	})
-}
-
-// rssSamplerOf samples a process's VmRSS.
-func rssSamplerOf(pid int) *peakSampler {
-	return samplePeak(func() (int64, bool) {
-		rss, _, err := procRSS(pid)
-		return rss, err == nil
-	})
-}
-
-// tcpFrom opens a TCP connection to addr from the loopback address from,
-// which stands in for another machine of the class.
-func tcpFrom(from, addr string) (net.Conn, error) {
-	d := net.Dialer{Timeout: deadline, LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
-	return d.Dial("tcp", addr)
-}
-
-// dialWSFrom opens a WebSocket from the loopback address from.
-func dialWSFrom(from, addr, target string) (*client, error) {
-	nc, err := tcpFrom(from, addr)
-	if err != nil {
-		return nil, err
-	}
-	nc.SetDeadline(time.Now().Add(deadline))
-	_, br, err := core.Handshake(nc, &core.ClientRequest{Host: addr, Target: target})
-	if err != nil {
-		nc.Close()
-		return nil, err
-	}
-	nc.SetDeadline(time.Time{})
-	return &client{Conn: core.NewConn(nc, br, core.Client, core.Config{MaxMessageSize: 256 << 20}), nc: nc}, nil
 }
 
 // getPage sends GET / on an open connection and reads the answer: its
@@ -310,7 +222,7 @@ func TestAttackDescriptors(t *testing.T) {
 	if st, _, err := getPage(page, pageBR, srv.addr); err != nil || st != http.StatusOK {
 		t.Fatalf("GET / before the attack: %d, %v", st, err)
 	}
-	ws, err := dialWSFrom(goodAddr, srv.addr, "/ws/echo")
+	ws, _, err := dialFrom(goodAddr, srv.addr, "/ws/echo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -782,18 +694,11 @@ func TestAttackMemory(t *testing.T) {
 // trickleWithAddr is trickle on /ws/echo, also returning the client's
 // address (for the server's close line) through remote.
 func trickleWithAddr(addr string, n, rate int64, remote *string) trickleResult {
-	nc, err := tcpFrom("127.0.2.251", addr)
+	nc, br, err := dialRaw(addr, "/ws/echo", dialOpts{from: "127.0.2.251"})
 	if err != nil {
 		return trickleResult{err: err}
 	}
 	*remote = nc.LocalAddr().String()
-	nc.SetDeadline(time.Now().Add(deadline))
-	_, br, err := core.Handshake(nc, &core.ClientRequest{Host: addr, Target: "/ws/echo"})
-	if err != nil {
-		nc.Close()
-		return trickleResult{err: err}
-	}
-	nc.SetDeadline(time.Time{})
 	return trickleOn(nc, br, "/ws/echo", n, rate, nil)
 }
 

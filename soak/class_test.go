@@ -3,15 +3,12 @@
 package soak
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"wsplay/check"
 	"wsplay/core"
 )
 
@@ -132,7 +130,6 @@ func TestClass(t *testing.T) {
 	if wrong > 0 || len(view.Students) != len(students) {
 		t.Errorf("the board has %d rows, %d of them wrong; want %d", len(view.Students), wrong, len(students))
 	}
-	sort.Slice(checkTimes, func(i, j int) bool { return checkTimes[i] < checkTimes[j] })
 	t.Logf("figure: class: %d students (%d WebSockets) connected in %v; chat, echo, %d page checks (median %v, slowest %v, queued by the server's check slots), %d reports; all done in %v; server peak VmRSS %s; board: %d rows, all as reported",
 		len(students), 3*len(students), connected.Round(time.Millisecond), len(checkTimes), checkTimes.pct(50).Round(time.Millisecond),
 		checkTimes.pct(100).Round(time.Millisecond), len(students)-len(checkTimes), worked.Round(time.Millisecond), mib(peak), len(view.Students))
@@ -140,31 +137,6 @@ func TestClass(t *testing.T) {
 
 // perAddrCap is the server's default -max-conns-per-addr.
 const perAddrCap = 48
-
-// dialFrom opens a WebSocket from the local address ip; a refused upgrade
-// returns its status.
-func dialFrom(ip, addr, target string) (*client, int, error) {
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: deadline}
-	nc, err := d.Dial("tcp", addr)
-	if err != nil {
-		return nil, 0, err
-	}
-	nc.SetDeadline(time.Now().Add(deadline))
-	io.WriteString(nc, "GET "+target+" HTTP/1.1\r\nHost: "+addr+"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "+core.NewKey()+"\r\n\r\n")
-	br := bufio.NewReader(nc)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		nc.Close()
-		return nil, 0, err
-	}
-	if resp.StatusCode != http.StatusSwitchingProtocols {
-		nc.Close()
-		return nil, resp.StatusCode, fmt.Errorf("%s", resp.Status)
-	}
-	nc.SetDeadline(time.Time{})
-	return &client{Conn: core.NewConn(nc, br, core.Client, core.Config{MaxMessageSize: 64 << 20}), nc: nc}, 101, nil
-}
 
 // stageMark is a cell of the board, as /ws/class sends it.
 type stageMark struct {
@@ -262,7 +234,6 @@ type pupil struct {
 	chatDone            chan struct{}
 	said                atomic.Int64 // own chat lines seen coming back
 	chatErr             error        // what ended the chat reader, once chatDone is closed
-	ending              atomic.Bool
 
 	inspectDone chan struct{} // closed when the inspect reader ends
 	inspectErr  error
@@ -425,6 +396,10 @@ func (p *pupil) checkFromPage(t *testing.T, addr, code string) {
 					Stage  string `json:"stage"`
 					Status string `json:"status"`
 				} `json:"results"`
+				Stages []struct {
+					Stage  string `json:"stage"`
+					Status string `json:"status"`
+				} `json:"stages"`
 			} `json:"report"`
 		}
 		json.Unmarshal(msg, &e)
@@ -461,6 +436,15 @@ func (p *pupil) checkFromPage(t *testing.T, addr, code string) {
 			p.want = map[string]stageMark{}
 			for st, c := range counts {
 				p.want[st] = markOf(c[0], c[1], c[2], false)
+			}
+			// A stage whose first case showed the feature missing is
+			// "not yet" on the board, whatever its counts: on a loaded
+			// machine a case of the student's own server can time out.
+			for _, sc := range e.Report.Stages {
+				if m, ok := p.want[sc.Stage]; ok && sc.Status == check.StageNotYet {
+					m.Status = "not-yet"
+					p.want[sc.Stage] = m
+				}
 			}
 			return
 		}
@@ -522,9 +506,8 @@ func (p *pupil) report(addr, code string) {
 
 // postFrom posts a board report from ip.
 func postFrom(ip, addr string, body []byte) (int, string, error) {
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: deadline}
 	client := &http.Client{Timeout: deadline, Transport: &http.Transport{DisableKeepAlives: true,
-		DialContext: func(ctx context.Context, network, a string) (net.Conn, error) { return d.DialContext(ctx, network, a) }}}
+		DialContext: dialOpts{from: ip}.dialer().DialContext}}
 	resp, err := client.Post("http://"+addr+"/class/report", "application/json", strings.NewReader(string(body)))
 	if err != nil {
 		return 0, "", err
@@ -570,7 +553,6 @@ func (p *pupil) finish() {
 		p.fail(fmt.Errorf("the chat ended: %v", p.chatErr))
 	default:
 	}
-	p.ending.Store(true)
 }
 
 // hostileStudent does what one misbehaving student's script can.

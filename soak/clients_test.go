@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"sort"
 	"syscall"
 	"testing"
@@ -22,14 +23,17 @@ const deadline = 20 * time.Second
 
 // dialOpts tunes a client connection.
 type dialOpts struct {
-	rcvbuf int // when > 0, SO_RCVBUF set before connecting: a client that reads slowly fills up sooner
+	rcvbuf int    // when > 0, SO_RCVBUF set before connecting: a client that reads slowly fills up sooner
+	from   string // when set, the loopback address to connect from: it stands in for another machine of the class
 }
 
-// dialRaw opens a TCP connection and runs the opening handshake for
-// target, returning the connection and the reader that holds what the
-// server sent after its 101.
-func dialRaw(addr, target string, o dialOpts) (net.Conn, *bufio.Reader, error) {
-	d := net.Dialer{Timeout: deadline}
+// dialer is the TCP dialer of every client connection: bounded by the
+// deadline, from o.from when set.
+func (o dialOpts) dialer() *net.Dialer {
+	d := &net.Dialer{Timeout: deadline}
+	if o.from != "" {
+		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(o.from)}
+	}
 	if o.rcvbuf > 0 {
 		d.Control = func(_, _ string, rc syscall.RawConn) error {
 			var serr error
@@ -39,14 +43,49 @@ func dialRaw(addr, target string, o dialOpts) (net.Conn, *bufio.Reader, error) {
 			return errors.Join(err, serr)
 		}
 	}
-	nc, err := d.Dial("tcp", addr)
+	return d
+}
+
+// tcpFrom opens a TCP connection to addr from the loopback address from,
+// which stands in for another machine of the class.
+func tcpFrom(from, addr string) (net.Conn, error) {
+	return dialOpts{from: from}.dialer().Dial("tcp", addr)
+}
+
+// refusedError is an upgrade the server answered with a status other than
+// 101 (a limit's 429 or 503, say).
+type refusedError struct {
+	status int
+	err    error // what the core's client said of the answer
+}
+
+func (e *refusedError) Error() string { return fmt.Sprintf("refused with %d: %v", e.status, e.err) }
+
+// refusedStatus returns the status of an upgrade the server refused, or 0
+// when err is not a refusal (no answer, or none at all).
+func refusedStatus(err error) int {
+	var r *refusedError
+	if errors.As(err, &r) {
+		return r.status
+	}
+	return 0
+}
+
+// dialRaw opens a TCP connection and runs the opening handshake for
+// target, returning the connection and the reader that holds what the
+// server sent after its 101. A refused upgrade is a *refusedError.
+func dialRaw(addr, target string, o dialOpts) (net.Conn, *bufio.Reader, error) {
+	nc, err := o.dialer().Dial("tcp", addr)
 	if err != nil {
 		return nil, nil, err
 	}
 	nc.SetDeadline(time.Now().Add(deadline))
-	_, br, err := core.Handshake(nc, &core.ClientRequest{Host: addr, Target: target})
+	resp, br, err := core.Handshake(nc, &core.ClientRequest{Host: addr, Target: target})
 	if err != nil {
 		nc.Close()
+		if resp != nil && resp.Status != http.StatusSwitchingProtocols {
+			err = &refusedError{status: resp.Status, err: err}
+		}
 		return nil, nil, err
 	}
 	nc.SetDeadline(time.Time{})
@@ -62,11 +101,27 @@ type client struct {
 
 // dial opens a WebSocket with wsplay's own client.
 func dial(addr, target string) (*client, error) {
-	nc, br, err := dialRaw(addr, target, dialOpts{})
+	return dialWith(addr, target, dialOpts{})
+}
+
+// dialWith is dial with options.
+func dialWith(addr, target string, o dialOpts) (*client, error) {
+	nc, br, err := dialRaw(addr, target, o)
 	if err != nil {
 		return nil, err
 	}
 	return &client{Conn: core.NewConn(nc, br, core.Client, core.Config{MaxMessageSize: 256 << 20}), nc: nc}, nil
+}
+
+// dialFrom opens a WebSocket from the loopback address ip, another machine
+// of the class, and returns the status of the server's answer: 101, that
+// of a refused upgrade, or 0 when none came.
+func dialFrom(ip, addr, target string) (*client, int, error) {
+	c, err := dialWith(addr, target, dialOpts{from: ip})
+	if err != nil {
+		return nil, refusedStatus(err), err
+	}
+	return c, http.StatusSwitchingProtocols, nil
 }
 
 // mustDial is dial for the test's goroutine; the connection is closed when

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -298,11 +299,11 @@ type memory struct {
 	RSS, HWM int64 // VmRSS and VmHWM (the peak), bytes
 }
 
-// mem reads the server's memory figures.
-func (s *server) mem() memory {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(s.cmd.Process.Pid) + "/status")
+// procMemory reads the memory figures of process pid.
+func procMemory(pid int) (memory, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
-		s.t.Fatalf("reading the server's memory: %v", err)
+		return memory{}, err
 	}
 	var m memory
 	for _, l := range strings.Split(string(b), "\n") {
@@ -318,54 +319,64 @@ func (s *server) mem() memory {
 			m.HWM = kb << 10
 		}
 	}
+	return m, nil
+}
+
+// mem reads the server's memory figures.
+func (s *server) mem() memory {
+	m, err := procMemory(s.cmd.Process.Pid)
+	if err != nil {
+		s.t.Fatalf("reading the server's memory: %v", err)
+	}
 	return m
 }
 
-// rssSampler records the highest VmRSS seen between start and stop,
-// sampling every 20 ms: VmHWM only gives the peak since the process began.
-type rssSampler struct {
+// peakSampler records the highest value of a figure of a process,
+// sampled every 20 ms, until stopped.
+type peakSampler struct {
 	stopc chan struct{}
 	done  chan struct{}
-	mu    sync.Mutex
-	max   int64
+	max   atomic.Int64
 }
 
-func (s *server) sampleRSS() *rssSampler {
-	r := &rssSampler{stopc: make(chan struct{}), done: make(chan struct{})}
+func samplePeak(read func() (int64, bool)) *peakSampler {
+	p := &peakSampler{stopc: make(chan struct{}), done: make(chan struct{})}
 	go func() {
-		defer close(r.done)
+		defer close(p.done)
 		t := time.NewTicker(20 * time.Millisecond)
 		defer t.Stop()
 		for {
-			b, err := os.ReadFile("/proc/" + strconv.Itoa(s.cmd.Process.Pid) + "/status")
-			if err == nil {
-				if i := bytes.Index(b, []byte("VmRSS:")); i >= 0 {
-					f := strings.Fields(string(b[i+6:]))
-					if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
-						r.mu.Lock()
-						r.max = max(r.max, kb<<10)
-						r.mu.Unlock()
-					}
-				}
+			if v, ok := read(); ok && v > p.max.Load() {
+				p.max.Store(v)
 			}
 			select {
-			case <-r.stopc:
+			case <-p.stopc:
 				return
 			case <-t.C:
 			}
 		}
 	}()
-	return r
+	return p
 }
 
 // stop ends the sampling and returns the peak.
-func (r *rssSampler) stop() int64 {
-	close(r.stopc)
-	<-r.done
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.max
+func (p *peakSampler) stop() int64 {
+	close(p.stopc)
+	<-p.done
+	return p.max.Load()
 }
+
+// rssSamplerOf records the highest VmRSS of process pid between now and
+// stop: VmHWM only gives the peak since the process began.
+func rssSamplerOf(pid int) *peakSampler {
+	return samplePeak(func() (int64, bool) {
+		m, err := procMemory(pid)
+		return m.RSS, err == nil
+	})
+}
+
+// sampleRSS is rssSamplerOf for the server.
+func (s *server) sampleRSS() *peakSampler { return rssSamplerOf(s.cmd.Process.Pid) }
 
 // gLine is one goroutine in a scheduler trace: its id and status.
 var gLine = regexp.MustCompile(`G\d+: status=(\d+)\(([^)]*)\)`)

@@ -53,11 +53,10 @@ func chromiumForLessons(t *testing.T) string {
 	return ""
 }
 
-// closeFrames receives the payload (unmasked) of each close frame the
-// /close handler read from the page.
+// lessonServer is the raw server the page talks to (see startLessonServer).
 type lessonServer struct {
 	addr        string
-	closeFrames chan []byte
+	closeFrames chan []byte // the payload (unmasked) of each close frame read from the page; nil when none came
 }
 
 // startLessonServer serves a blank page on GET / and, on a WebSocket

@@ -24,8 +24,9 @@ import (
 	"wsplay/core"
 )
 
-// goServerBin is the goserver example, built once by TestMain.
-var goServerBin string
+// goServerBin and writepumpBin are the goserver and writepump examples,
+// built once by TestMain.
+var goServerBin, writepumpBin string
 
 // trackBin is the directory of the track's Go programs (track/go/...),
 // built once by TestMain: one binary per milestone, named after its
@@ -39,9 +40,11 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	goServerBin = filepath.Join(dir, "goserver")
+	writepumpBin = filepath.Join(dir, "writepump")
 	trackBin = filepath.Join(dir, "track")
 	for _, build := range [][]string{
 		{"build", "-o", goServerBin, "./goserver"},
+		{"build", "-o", writepumpBin, "./writepump"},
 		{"build", "-o", trackBin + string(filepath.Separator), "./track/go/..."},
 	} {
 		out, err := exec.Command("go", build...).CombinedOutput()

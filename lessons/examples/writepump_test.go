@@ -6,24 +6,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
 )
-
-// startWritepump builds and starts lesson 17's room (writepump) and
-// returns its address.
-func startWritepump(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "writepump")
-	if out, err := exec.Command("go", "build", "-o", bin, "./writepump").CombinedOutput(); err != nil {
-		t.Fatalf("go build ./writepump: %v\n%s", err, out)
-	}
-	return start(t, bin, "127.0.0.1:0")
-}
 
 func dialRoom(ctx context.Context, t *testing.T, addr string) *websocket.Conn {
 	t.Helper()
@@ -45,7 +32,7 @@ func dialRoom(ctx context.Context, t *testing.T, addr string) *websocket.Conn {
 // every message whole and in order, and a client that stops reading is cut
 // off while the others go on receiving everything.
 func TestWritepump(t *testing.T) {
-	addr := startWritepump(t)
+	addr := start(t, writepumpBin, "127.0.0.1:0")
 
 	t.Run("every reader gets every message in order", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
