@@ -34,6 +34,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Content is the course as embedded: en/, zh/ and examples/.
@@ -105,10 +106,14 @@ func (e *Error) Error() string {
 // fileName matches a lesson file's name: two digits, a dash, the slug.
 var fileName = regexp.MustCompile(`^([0-9]{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$`)
 
-// Load reads, checks and renders the embedded course.
-func Load() (*Course, error) {
-	return LoadFS(Content, "lessons/")
-}
+// Load reads, checks and renders the embedded course, once per process:
+// the embedded files never change and a Course is read-only once rendered,
+// so every later call returns the same Course (and error). The server
+// calls it once; tests that start many servers no longer render the
+// course for each (about 30 s each under -race on two cores).
+func Load() (*Course, error) { return loadEmbedded() }
+
+var loadEmbedded = sync.OnceValues(func() (*Course, error) { return LoadFS(Content, "lessons/") })
 
 // LoadFS reads, checks and renders the course in fsys, which holds en/,
 // optionally zh/, and examples/. prefix is written before file names in

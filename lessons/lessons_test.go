@@ -514,7 +514,7 @@ func BenchmarkCachedLesson(b *testing.B) {
 // the whole course, as the server does at start-up.
 func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {
-		if _, err := Load(); err != nil {
+		if _, err := LoadFS(Content, "lessons/"); err != nil { // Load would return the first result
 			b.Fatal(err)
 		}
 	}
