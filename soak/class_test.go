@@ -101,8 +101,12 @@ func TestClass(t *testing.T) {
 	if !strings.Contains(h.floodReason, "per tab and per address") || h.floodSent > 60 {
 		t.Errorf("the chat flood was not cut by the rate limit: %d sent, %q", h.floodSent, h.floodReason)
 	}
-	if h.againSent > 3 {
-		t.Errorf("reconnecting reset the chat limit: %d more messages went through", h.againSent)
+	// The limit refills at -chat-rate (5 a second) while the bot
+	// reconnects; a reset would give it a whole new burst at once. On a
+	// loaded machine reconnecting takes longer, so the refill allowed
+	// grows with the time the second flood took.
+	if allowed := 3 + int(5*h.againTook.Seconds()); h.againSent > allowed {
+		t.Errorf("reconnecting reset the chat limit: %d more messages went through in %v (the refill allows %d)", h.againSent, h.againTook.Round(time.Millisecond), allowed)
 	}
 	if h.joinsRefused == 0 || !strings.Contains(h.joinReason, "-chat-joins") {
 		t.Errorf("chat joins were not limited per address: %d refused, %q", h.joinsRefused, h.joinReason)
@@ -559,6 +563,7 @@ func (p *pupil) finish() {
 type hostileStudent struct {
 	attempts, opened, refused429, refused503, otherErr int
 	floodSent, againSent                               int
+	againTook                                          time.Duration // the second flood, reconnecting included
 	floodReason                                        string
 	joins, joinsRefused                                int
 	joinReason                                         string
@@ -570,7 +575,9 @@ const hostileIP = "127.0.2.13"
 func (h *hostileStudent) run(t *testing.T, addr string) {
 	// A chat bot: as fast as it can, then again at once.
 	h.floodSent, h.floodReason = chatFlood(addr, "bot", 1000)
+	start := time.Now()
 	h.againSent, _ = chatFlood(addr, "bot", 1000)
+	h.againTook = time.Since(start)
 
 	// Reconnecting in a loop: joins are limited per address.
 	for range 30 {
