@@ -101,6 +101,14 @@ func (ep oracleEndpoint) predict(stream []byte, eof bool) wireVerdict {
 			hlen += 4
 		}
 		if len(p) < hlen {
+			// The rest of the header never comes. The rules its first
+			// two bytes decide are known already, and the server fails
+			// a peer that broke one now rather than wait for bytes it
+			// may never send (docs/core.md): §7.1.7 lets an endpoint
+			// fail the connection as soon as it sees the violation.
+			if code, why, hint := firstBytesRule(b0, b1, inMessage); code != 0 {
+				return fail(code, why, hint)
+			}
 			return incomplete("inside a header")
 		}
 		length := len7
@@ -186,6 +194,33 @@ func (ep oracleEndpoint) predict(stream []byte, eof bool) wireVerdict {
 		v.replies = append(v.replies, wireReply{op: msgOp, payload: string(msg)})
 		inMessage, msg = false, nil
 	}
+}
+
+// firstBytesRule is the first rule, in predict's order, that the first two
+// bytes of a client's header break, with the close code and a word the
+// reason must hold; code 0 when they break none. The length rules (a
+// control frame over 125 bytes, the fewest bytes, the top bit) need the
+// extended length, which has not arrived: a control frame with length code
+// 126 may still turn out to be a non-minimal 5.
+func firstBytesRule(b0, b1 byte, inMessage bool) (code uint16, why, hint string) {
+	fin, rsv, op, masked := b0&0x80 != 0, b0&0x70, b0&0x0F, b1&0x80 != 0
+	control := op >= 8
+	known := op <= 2 || (op >= 8 && op <= 10)
+	switch {
+	case rsv != 0:
+		return 1002, "RSV bits", "RSV"
+	case !known:
+		return 1002, "reserved opcode", "opcode"
+	case control && !fin:
+		return 1002, "fragmented control frame", "fragmented"
+	case !masked:
+		return 1002, "unmasked client frame", "mask"
+	case op == 0 && !inMessage:
+		return 1002, "continuation without a start", "continuation"
+	case (op == 1 || op == 2) && inMessage:
+		return 1002, "new message inside a fragmented one", "in progress"
+	}
+	return 0, "", ""
 }
 
 // closeVerdict is the answer to a well-framed close frame from the client.
@@ -288,6 +323,10 @@ func TestWireOracle(t *testing.T) {
 		{"text ends inside a code point", text("\xe4\xb8"), false, endClose, 1007, 0},
 		{"invalid UTF-8 in a cut frame", text("ab\xc0\xafcdef")[:9], true, endClose, 1007, 0},
 		{"cut header", text("hello")[:3], true, endEOF, 0, 0},
+		{"cut header with a reserved opcode", frame(hostileFrame{fin: true, op: 3, payload: []byte("hello")})[:3], true, endClose, 1002, 0},
+		{"cut header of an unmasked frame", frame(hostileFrame{fin: true, op: 2, unmasked: true, enc: len16, payload: make([]byte, 200)})[:3], false, endClose, 1002, 0},
+		{"cut ping header with length code 126", frame(hostileFrame{fin: true, op: 9, enc: len16, payload: make([]byte, 5)})[:3], true, endEOF, 0, 0},
+		{"one byte of a header with a reserved opcode", frame(hostileFrame{fin: true, op: 3, announced: -1})[:1], true, endEOF, 0, 0},
 		{"length that lies, then quiet", frame(hostileFrame{fin: true, op: 2, announced: 50, payload: []byte("short")}), false, endIdle, 0, 0},
 	}
 	for _, tc := range cases {
