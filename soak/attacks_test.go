@@ -149,7 +149,7 @@ func getPage(nc net.Conn, br *bufio.Reader, host string) (int, string, error) {
 // heldConn is the fate of one of the attacker's connections.
 type heldConn struct {
 	dialErr error
-	start   time.Time     // when its last byte was sent
+	start   time.Time     // when its dial began
 	status  int           // the status of the answer, 0 when none came
 	body    string        // the answer's body (a 503 names its limit)
 	took    time.Duration // from start until the server ended the connection
@@ -161,6 +161,12 @@ type heldConn struct {
 // come. It calls opened once the connection is open and its bytes sent (or
 // it failed), then reads until the server ends the connection.
 func hold(from, addr string, body bool, opened func()) heldConn {
+	// The clock starts before the dial: the server's deadline cannot
+	// start before the connection exists, so a held connection can never
+	// look shorter than -handshake-timeout. Started after the dial, on a
+	// loaded machine, it lost the time this goroutine waited to run
+	// (connections "held 2.9 s" of a 4 s timeout in CI).
+	start := time.Now()
 	nc, err := tcpFrom(from, addr)
 	if err == nil && body {
 		// Under net/http's 256 KiB, so the server waits for the body
@@ -174,14 +180,14 @@ func hold(from, addr string, body bool, opened func()) heldConn {
 		}
 		return heldConn{dialErr: err}
 	}
-	return readToEnd(nc)
+	return readToEnd(nc, start)
 }
 
 // readToEnd reads what the server sends until it ends the connection, and
-// closes it.
-func readToEnd(nc net.Conn) heldConn {
+// closes it; took counts from start.
+func readToEnd(nc net.Conn, start time.Time) heldConn {
 	defer nc.Close()
-	h := heldConn{start: time.Now()}
+	h := heldConn{start: start}
 	nc.SetReadDeadline(time.Now().Add(attack.Handshake + deadline))
 	all, err := io.ReadAll(nc)
 	h.took, h.endErr = time.Since(h.start), err
@@ -238,11 +244,12 @@ func TestAttackDescriptors(t *testing.T) {
 	perAddr := make([]heldConn, a.PerAddr+4)
 	var wg sync.WaitGroup
 	for i := range perAddr {
+		start := time.Now()
 		nc, err := tcpFrom("127.0.2.250", srv.addr)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wg.Go(func() { perAddr[i] = readToEnd(nc) })
+		wg.Go(func() { perAddr[i] = readToEnd(nc, start) })
 	}
 
 	// The attack: DescConns connections from DescConns/DescPerAddr
