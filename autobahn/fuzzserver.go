@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,6 +35,9 @@ const (
 //	/runCase?case=N&agent=A        plays case N (1-based) against client A
 //	/getCaseStatus?case=N&agent=A  one text message: {"behavior": …}
 //	/updateReports?agent=A         writes the reports, then closes
+//	/getReport?agent=A             one text message: A's report as text,
+//	                               with an explanation for every failure
+//	                               (wsplay's own, for drivers that show it)
 //
 // A driver connects to /getCaseCount, then to /runCase for 1…N, echoing
 // every message it receives, then to /updateReports.
@@ -47,8 +52,12 @@ type FuzzingServer struct {
 	// OnUpdate is called on /updateReports with the reports of every
 	// agent seen so far (also when agent=A names one); it writes them.
 	OnUpdate func(reports []*Report) error
-	// Ctx, when set, ends the cases in progress when it is done.
+	// Ctx, when set, ends the cases in progress when it is done; when nil,
+	// each case ends with its request's context.
 	Ctx context.Context
+	// MaxAgents bounds the agents whose reports are kept; 0 means 64. A
+	// new agent past it is refused with 503.
+	MaxAgents int
 
 	mu      sync.Mutex
 	reports map[string]*Report
@@ -68,6 +77,13 @@ func (s *FuzzingServer) Reports() []*Report {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Started.Before(out[j].Started) })
 	return out
+}
+
+func (s *FuzzingServer) maxAgents() int {
+	if s.MaxAgents > 0 {
+		return s.MaxAgents
+	}
+	return maxAgents
 }
 
 func (s *FuzzingServer) busy() bool {
@@ -114,6 +130,18 @@ func (s *FuzzingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.sendOne(w, r, string(b))
 	case "/runCase":
 		s.runCase(w, r)
+	case "/getReport":
+		agent := q.Get("agent")
+		var text strings.Builder
+		for _, rep := range s.Reports() {
+			if rep.Agent == agent {
+				WriteText(&text, rep, false)
+			}
+		}
+		if text.Len() == 0 {
+			text.WriteString("no case has run for agent " + strconv.Quote(agent) + " yet: run /runCase?case=N&agent=" + url.QueryEscape(agent) + " first\n")
+		}
+		s.sendOne(w, r, text.String())
 	case "/updateReports":
 		// A driver may ask as soon as its side of the last case ended,
 		// before this side has graded it: wait for the cases running.
@@ -134,7 +162,7 @@ func (s *FuzzingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
 		w.Write([]byte("wsplay check -client: an Autobahn|Testsuite fuzzing server.\n" +
 			"Connect a WebSocket client to /getCaseCount, then to /runCase?case=N&agent=NAME for N = 1 … count, " +
-			"echoing every message back, then to /updateReports?agent=NAME.\n"))
+			"echoing every message back, then to /updateReports?agent=NAME; /getReport?agent=NAME sends the report as text.\n"))
 	}
 }
 
@@ -177,9 +205,9 @@ func (s *FuzzingServer) runCase(w http.ResponseWriter, r *http.Request) {
 	if s.reports == nil {
 		s.reports = map[string]*Report{}
 	}
-	if s.reports[agent] == nil && len(s.reports) >= maxAgents {
+	if s.reports[agent] == nil && len(s.reports) >= s.maxAgents() {
 		s.mu.Unlock()
-		http.Error(w, "too many agents; restart wsplay check -client", http.StatusServiceUnavailable)
+		http.Error(w, "too many agents ("+strconv.Itoa(s.maxAgents())+"); reuse an agent name, or restart wsplay check -client", http.StatusServiceUnavailable)
 		return
 	}
 	s.mu.Unlock()
@@ -222,7 +250,7 @@ func (s *FuzzingServer) runCase(w http.ResponseWriter, r *http.Request) {
 		}
 		ctx := s.Ctx
 		if ctx == nil {
-			ctx = context.Background()
+			ctx = r.Context() // a server embedding this one ends it through the request
 		}
 		res = play(ctx, c, n, agent, core.Server, conn, brw.Reader, start, s.lessons())
 	}

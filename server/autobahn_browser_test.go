@@ -5,6 +5,8 @@ package main
 import (
 	"net"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -104,4 +106,64 @@ func TestAutobahnClientSuiteInChromium(t *testing.T) {
 			t.Errorf("%s: %s (%s | %s | %s)", r.ID, r.Summary(), r.Result, r.ResultClose, r.Broke)
 		}
 	}
+}
+
+// Lesson 15's grade-client.js, run by Chromium against the playground's
+// /ws/client, as a learner's page would (from another origin): it runs
+// every case, and the page shows wsplay's report of the browser's client.
+func TestLessonClientGraderInChromium(t *testing.T) {
+	browser := startChromium(t)
+	ts := startServer(t, nil)
+	js, err := os.ReadFile("../lessons/examples/js/grade-client.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := `<!doctype html><meta charset="utf-8"><title>grading</title><pre id="report"></pre>
+<script type="module">
+import { gradeClient } from "./grade-client.js";
+let cases = 0;
+try {
+  const report = await gradeClient("ws://` + ts.addr + `/ws/client", "chromium", { onProgress: (n) => { cases = n; } });
+  document.getElementById("report").textContent = report;
+  document.title = "done " + cases;
+} catch (e) {
+  document.title = "error " + e.message;
+}
+</script>`
+	mux := http.NewServeMux()
+	mux.HandleFunc("/grade.html", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(page))
+	})
+	mux.HandleFunc("/grade-client.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Write(js)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+
+	ctx := newTab(t, browser)
+	do(t, ctx, chromedp.Navigate("http://"+ln.Addr().String()+"/grade.html"))
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`document.title.startsWith("done") || document.title.startsWith("error")`,
+		chromedp.WithPollingInterval(200*time.Millisecond), chromedp.WithPollingTimeout(3*time.Minute))); err != nil {
+		t.Fatalf("the grading page did not finish: %v", err)
+	}
+	title := eval[string](t, ctx, `document.title`)
+	report := eval[string](t, ctx, `document.getElementById("report").textContent`)
+	want := len(clientSuiteCases())
+	if title != "done "+strconv.Itoa(want) {
+		t.Fatalf("title %q, want done %d", title, want)
+	}
+	lesson := "lesson: http://" + ts.addr + "/lessons/utf8\n" // Chromium answers bad UTF-8 with 1002, not 1007
+	for _, s := range []string{`client under test "chromium"`, ": " + strconv.Itoa(want) + " cases in", "Total: OK ", lesson} {
+		if !strings.Contains(report, s) {
+			t.Errorf("the report lacks %q:\n%s", s, report)
+		}
+	}
+	t.Log(report)
 }

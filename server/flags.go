@@ -53,8 +53,9 @@ Usage:
 Endpoints: / the playground, /lessons/ the course, /ws/echo echoes every
 message, /ws/inspect reports the handshake and every frame's bytes, /ws/chat
 is a chat room (?nick=NAME), /ws/tap?target=URL relays the page to your own
-server and reports every frame (docs/tap.md), /class the class board. See
-docs/server.md.
+server and reports every frame (docs/tap.md), /ws/client/ grades your own
+WebSocket client with the Autobahn|Testsuite cases (lesson 15), /class the
+class board. See docs/server.md.
 
 Flags of serve:
 `)

@@ -29,6 +29,7 @@ func (s *Server) routes() http.Handler {
 	r.Handle("/ws/check", s.serveWS("/ws/check", s.checkEndpoint, false))
 	r.Handle("/ws/tap/watch", s.serveWS("/ws/tap/watch", s.tapWatchEndpoint, false))
 	r.HandleFunc("/ws/tap", s.serveTap)
+	r.PathPrefix(clientSuitePrefix + "/").HandlerFunc(s.serveClientSuite)
 	r.HandleFunc("/class", s.handleBoardPage).Methods(page...)
 	r.HandleFunc("/class/report", s.handleReport).Methods(http.MethodPost)
 	r.Handle("/ws/class", s.serveWS("/ws/class", s.boardEndpoint, false))

@@ -93,6 +93,7 @@ type Server struct {
 	stopBG   chan struct{} // closed by Shutdown: ends background work
 	peers    *peerLimits   // per-address WebSocket limits: peers.go
 	class    *classBoard   // the class board: class.go
+	clients  clientSuites  // the client suite's reports per address: clientsuite.go
 
 	mu       sync.Mutex
 	conns    map[*wsConn]struct{} // open WebSockets, for the shutdown
