@@ -20,8 +20,10 @@ import (
 //
 //   - the server's own origin: the Origin's host and port equal the Host
 //     header, as when the page was loaded from this server;
-//   - loopback origins (localhost, 127.0.0.0/8, ::1, any port): a page that
-//     runs on the learner's own machine, such as their own test page;
+//   - loopback origins (localhost and *.localhost, 127.0.0.0/8, ::1, any
+//     port): a page that runs on the learner's own machine, such as their
+//     own test page (browsers resolve *.localhost to loopback themselves,
+//     RFC 6761 §6.3, as the Host guard in host.go assumes too);
 //   - the origins given with -origin ("*" allows every origin).
 //
 // A request without an Origin header is accepted: browsers always send one
@@ -61,8 +63,8 @@ func originAllowed(origin, host string, extra []string) bool {
 	if strings.EqualFold(u.Host, host) {
 		return true
 	}
-	h := u.Hostname()
-	if strings.EqualFold(h, "localhost") {
+	h := strings.ToLower(u.Hostname())
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
 		return true
 	}
 	ip := net.ParseIP(h)

@@ -26,6 +26,9 @@ func TestOrigin(t *testing.T) {
 		{"http://class.example:8001", false},
 		{"http://evil.example", false},
 		{"https://localhost.evil.example", false},
+		{"http://lab.localhost:5173", true},
+		{"http://LAB.LOCALHOST", true},
+		{"http://localhost.example.localhost.evil", false},
 		{"null", false},
 	}
 	for _, tc := range cases {
