@@ -45,8 +45,15 @@ import (
 // handshake, idle and write timeouts, and ends when its watch closes; a
 // new tap on the same watch ends the one before. docs/tap.md has the rest.
 
-// maxPageTaps is how many /ws/tap relays run at once, all pages together.
-const maxPageTaps = 16
+// maxPageTaps is how many /ws/tap relays run at once, all pages together,
+// and maxPageTapsPerAddr how many of them one client address may hold (a
+// student taps one server at a time, two with a second tab): without it one
+// student's script could hold all 16 and tap nothing for the class. The
+// teacher's own machine has no per-address cap.
+const (
+	maxPageTaps        = 16
+	maxPageTapsPerAddr = 2
+)
 
 // watchQueue is how many reports may wait for a watch that reads slowly;
 // beyond it reports are dropped and counted, never the relay slowed.
@@ -56,7 +63,39 @@ const watchQueue = 256
 type tapHub struct {
 	mu      sync.Mutex
 	watches map[string]*tapWatch
-	running atomic.Int64 // relays running, for maxPageTaps
+	running atomic.Int64       // relays running, for maxPageTaps
+	perAddr map[netip.Addr]int // under mu: relays running per client address, for maxPageTapsPerAddr
+}
+
+// takeAddr counts a relay for the client address from, or reports false
+// when that address holds maxPageTapsPerAddr already. The zero address
+// (the teacher's own machine) is not counted.
+func (h *tapHub) takeAddr(from netip.Addr) bool {
+	if !from.IsValid() {
+		return true
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.perAddr[from] >= maxPageTapsPerAddr {
+		return false
+	}
+	if h.perAddr == nil {
+		h.perAddr = map[netip.Addr]int{}
+	}
+	h.perAddr[from]++
+	return true
+}
+
+// releaseAddr uncounts a relay takeAddr counted.
+func (h *tapHub) releaseAddr(from netip.Addr) {
+	if !from.IsValid() {
+		return
+	}
+	h.mu.Lock()
+	if h.perAddr[from]--; h.perAddr[from] <= 0 {
+		delete(h.perAddr, from)
+	}
+	h.mu.Unlock()
 }
 
 // hubs gives each Server its hub without a field in Server.
@@ -248,6 +287,16 @@ func (s *Server) serveTap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer hub.running.Add(-1)
+	from, own := exempt(r)
+	if own {
+		from = netip.Addr{}
+	}
+	if !hub.takeAddr(from) {
+		refuseTap(w, http.StatusTooManyRequests, watch, "your address "+from.String()+" is already relaying "+strconv.Itoa(maxPageTapsPerAddr)+
+			" taps, the most one machine may; end one (close its tab) and try again")
+		return
+	}
+	defer hub.releaseAddr(from)
 
 	head := s.tapHead(r)
 	hj, ok := w.(http.Hijacker)

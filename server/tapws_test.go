@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -259,5 +260,48 @@ func TestTapEndpointMaxConns(t *testing.T) {
 	}
 	if r := w.next("refused"); !strings.Contains(r.Message, "the limit is 1, see -max-conns") {
 		t.Errorf("refusal %q", r.Message)
+	}
+}
+
+// One machine holds at most maxPageTapsPerAddr relays (a tab each: a
+// watch runs one relay at a time), so one student cannot take the class's
+// taps; another student still taps, and a relay that ends frees its place.
+func TestTapEndpointPerAddress(t *testing.T) {
+	ts := startServer(t, nil)
+	student, other := net.ParseIP("127.0.0.2"), net.ParseIP("127.0.0.3")
+	own := startCoderEcho(t, "127.0.0.2:0")
+	var held []*core.Conn
+	for i := 0; i < maxPageTapsPerAddr; i++ {
+		c, err := dialTap(t, ts.addr, student, own, openWatch(t, ts.addr, student).id)
+		if err != nil {
+			t.Fatalf("tap %d of %d: %v", i+1, maxPageTapsPerAddr, err)
+		}
+		held = append(held, c)
+	}
+	w := openWatch(t, ts.addr, student)
+	if _, err := dialTap(t, ts.addr, student, own, w.id); err == nil {
+		t.Fatalf("tap %d from one address was relayed", maxPageTapsPerAddr+1)
+	}
+	if r := w.next("refused"); !strings.Contains(r.Message, "already relaying "+strconv.Itoa(maxPageTapsPerAddr)) {
+		t.Errorf("refusal %q", r.Message)
+	}
+
+	theirs := startCoderEcho(t, "127.0.0.3:0")
+	if _, err := dialTap(t, ts.addr, other, theirs, openWatch(t, ts.addr, other).id); err != nil {
+		t.Errorf("another student could not tap: %v", err)
+	}
+
+	held[0].Close(core.StatusNormalClosure, "")
+	deadline := time.Now().Add(testDeadline)
+	for {
+		c, err := dialTap(t, ts.addr, student, own, w.id)
+		if err == nil {
+			c.CloseNow()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a relay that ended did not free its place: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
