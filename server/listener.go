@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"wsplay/reach"
+	"wsplay/tap"
 )
 
 // net/http parses a request into a map: the order of the header lines and
@@ -284,22 +285,7 @@ func (c *recConn) head(reqLine string) []byte {
 		return nil
 	}
 	rest := c.rec[i:]
-	end := -1
-	// The head ends at the first empty line; RFC 9112 §2.2 lets lines
-	// end with a bare LF, so look for both endings.
-	for j := 0; j+1 < len(rest); j++ {
-		if rest[j] != '\n' {
-			continue
-		}
-		if rest[j+1] == '\n' {
-			end = j + 2
-			break
-		}
-		if rest[j+1] == '\r' && j+2 < len(rest) && rest[j+2] == '\n' {
-			end = j + 3
-			break
-		}
-	}
+	end := tap.HeadEnd(rest)
 	if end < 0 {
 		return nil
 	}

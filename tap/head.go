@@ -29,7 +29,7 @@ func readHead(c net.Conn, max int, deadline time.Time) (head, rest []byte, err e
 	buf := make([]byte, 0, 1024)
 	chunk := make([]byte, 1024)
 	for {
-		if end := headEnd(buf); end >= 0 {
+		if end := HeadEnd(buf); end >= 0 {
 			return buf[:end], buf[end:], nil
 		}
 		if len(buf) >= max {
@@ -38,7 +38,7 @@ func readHead(c net.Conn, max int, deadline time.Time) (head, rest []byte, err e
 		n, err := c.Read(chunk[:min(len(chunk), max+4-len(buf))])
 		buf = append(buf, chunk[:n]...)
 		if err != nil {
-			if end := headEnd(buf); end >= 0 {
+			if end := HeadEnd(buf); end >= 0 {
 				return buf[:end], buf[end:], nil
 			}
 			if err == io.EOF && len(buf) > 0 {
@@ -49,9 +49,9 @@ func readHead(c net.Conn, max int, deadline time.Time) (head, rest []byte, err e
 	}
 }
 
-// headEnd returns the length of the head at the start of b (through the
+// HeadEnd returns the length of the head at the start of b (through the
 // empty line, CRLF or bare LF as RFC 9112 §2.2 allows), or -1.
-func headEnd(b []byte) int {
+func HeadEnd(b []byte) int {
 	for i := 0; i < len(b); i++ {
 		if b[i] != '\n' {
 			continue
