@@ -185,8 +185,9 @@ func occurrences(text, v string) []span {
 func (g *glossary) find(text string, allowed map[string][]string) []retiredHit {
 	type cand struct {
 		span
-		t *glossaryTerm
-		v string
+		t       *glossaryTerm
+		v       string
+		allowed bool
 	}
 	var use []span
 	for i := range g.Terms {
@@ -199,14 +200,15 @@ func (g *glossary) find(text string, allowed map[string][]string) []retiredHit {
 		t := &g.Terms[i]
 		for _, v := range t.Retired {
 			for _, s := range occurrences(text, v) {
-				if !inUse(s, use) && !inPhrase(text, s, allowed[v]) {
-					cands = append(cands, cand{s, t, v})
+				if !inUse(s, use) {
+					cands = append(cands, cand{s, t, v, inPhrase(text, s, allowed[v])})
 				}
 			}
 		}
 	}
 	// The longer of two overlapping variants is the one reported (掩码密钥,
-	// not 密钥 as well).
+	// not 密钥 as well), or allowed: 密钥 inside an allowed “掩码密钥” is
+	// allowed with it.
 	sort.SliceStable(cands, func(i, j int) bool {
 		return cands[i].end-cands[i].start > cands[j].end-cands[j].start
 	})
@@ -219,6 +221,9 @@ func (g *glossary) find(text string, allowed map[string][]string) []retiredHit {
 	sort.SliceStable(kept, func(i, j int) bool { return kept[i].start < kept[j].start })
 	var hits []retiredHit
 	for _, c := range kept {
+		if c.allowed {
+			continue
+		}
 		hits = append(hits, retiredHit{Variant: c.v, Use: strings.Join(c.t.Use, "、"), English: c.t.English})
 	}
 	return hits
@@ -264,10 +269,16 @@ func hasHan(s string) bool {
 
 var (
 	placeholderRE = regexp.MustCompile(`\$\{[^}]*\}|\{[A-Za-z_][A-Za-z0-9_.]*\}`)
+	// A link's address and a heading's id are addresses, not words.
+	linkRE    = regexp.MustCompile(`\]\([^)]*\)`)
+	headingRE = regexp.MustCompile(`\{#[^}]*\}`)
 )
 
-// dropCode removes code spans and placeholders, which are code, not words.
+// dropCode removes code spans, placeholders, link addresses and heading
+// ids, which are code, not words.
 func dropCode(s string) string {
+	s = linkRE.ReplaceAllString(s, "] ")
+	s = headingRE.ReplaceAllString(s, " ")
 	s = codeSpanRE.ReplaceAllString(s, " ")
 	return placeholderRE.ReplaceAllString(s, " ")
 }
@@ -445,7 +456,7 @@ func scanned(t *testing.T) map[string][]string {
 	zh, _ := filepath.Glob(filepath.Join(repoRoot, "lessons/zh/*.md"))
 	docs, _ := filepath.Glob(filepath.Join(repoRoot, "docs/*.md"))
 	for _, f := range zh {
-		areas["lessons/zh"] = append(areas["lessons/zh"], filepath.ToSlash(strings.TrimPrefix(f, repoRoot+string(filepath.Separator))))
+		areas["lessons-zh"] = append(areas["lessons-zh"], filepath.ToSlash(strings.TrimPrefix(f, repoRoot+string(filepath.Separator))))
 	}
 	for _, f := range docs {
 		if rel := filepath.ToSlash(strings.TrimPrefix(f, repoRoot+string(filepath.Separator))); rel != glossaryFile {
@@ -470,8 +481,8 @@ func scanned(t *testing.T) map[string][]string {
 			t.Fatal(err)
 		}
 	}
-	if len(areas["lessons/zh"]) < 18 {
-		t.Fatalf("found %d Chinese lessons, want at least 18 (is the test run in lessons/?)", len(areas["lessons/zh"]))
+	if len(areas["lessons-zh"]) < 18 {
+		t.Fatalf("found %d Chinese lessons, want at least 18 (is the test run in lessons/?)", len(areas["lessons-zh"]))
 	}
 	return areas
 }
@@ -606,9 +617,10 @@ func TestRetiredMatcher(t *testing.T) {
 		"| handshake | `握手` | `开始握手` | §4 | x | x |\n" +
 		"| opcode | `操作码` | `opcode` | §5.2 | x | x |\n" +
 		"\n| File | Retired | Phrase | Why |\n|---|---|---|---|\n" +
-		"| a.md | `密钥` | `它不是密钥` | explains |\n"
+		"| a.md | `密钥` | `它不是密钥` | explains |\n" +
+		"| a.md | `掩码密钥` | `“掩码密钥”` | quotes |\n"
 	g, errs := parseGlossary(src, "zh")
-	if len(errs) > 0 || len(g.Terms) != 9 || len(g.Allow) != 1 {
+	if len(errs) > 0 || len(g.Terms) != 9 || len(g.Allow) != 2 {
 		t.Fatalf("parsed %d terms and %d allowed uses, errors %v", len(g.Terms), len(g.Allow), errs)
 	}
 	for _, c := range []struct {
@@ -632,6 +644,7 @@ func TestRetiredMatcher(t *testing.T) {
 		{"an allowed phrase", "a.md", "Sec-WebSocket-Key 它不是密钥。", nil},
 		{"the same variant outside the phrase", "a.md", "它不是密钥，这个密钥是公开的", []string{"密钥"}},
 		{"the phrase in another file", "b.md", "它不是密钥", []string{"密钥"}},
+		{"a shorter variant inside an allowed one", "a.md", "不要写“掩码密钥”，写掩码密钥也不行", []string{"掩码密钥"}},
 		{"several on one line, in order", "x.md", "负载和掩码密钥", []string{"负载", "掩码密钥"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -662,6 +675,9 @@ func TestRetiredMatcher(t *testing.T) {
 		{"markdown: an exercise's prompt", "lessons/zh/x.md",
 			"```wsplay exercise\nkind: mask\nkey: 负载\nprompt: 用负载\n```\n",
 			[]string{"4:  用负载", "6: "}},
+		{"markdown: link addresses and heading ids are not words", "lessons/zh/x.md",
+			"## 忽略操作码 {#ignoring-the-opcode}\n见[第 13 课](/lessons/mistakes?lang=zh#2-ignoring-fin-and-the-opcode)。\n",
+			[]string{"1: ## 忽略操作码  ", "2: 见[第 13 课] 。", "3: "}},
 		{"a doc: only lines with Chinese", "docs/x.md",
 			"the opcode field\n中文的 opcode\n",
 			[]string{"2: 中文的 opcode"}},
