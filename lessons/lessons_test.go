@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"io/fs"
+	"net/url"
 	"os"
 	"path"
 	"regexp"
@@ -149,7 +150,7 @@ func TestLinksResolve(t *testing.T) {
 				if !ids[p.name][anchor] {
 					t.Errorf("%s: link %q: no such anchor on the page", p.name, href)
 				}
-			case target == "/":
+			case target == "/" || strings.HasPrefix(target, "/?lang=") && slices.Contains(Languages, strings.TrimPrefix(target, "/?lang=")):
 				if panel, _, _ := strings.Cut(anchor, "?"); anchor != "" && !slices.Contains(Panels, panel) {
 					t.Errorf("%s: link %q: not a playground panel", p.name, href)
 				}
@@ -180,6 +181,54 @@ func TestLinksResolve(t *testing.T) {
 	}
 	if checked < 50 {
 		t.Errorf("only %d internal links checked", checked)
+	}
+}
+
+// TestChineseLinksStayChinese: a link in the text of a Chinese lesson to
+// another lesson goes to that lesson's Chinese page (which exists, with the
+// anchor it names), and a link to the playground opens it in Chinese, so a
+// reader who follows the course never lands on English by a link.
+func TestChineseLinksStayChinese(t *testing.T) {
+	c := course(t)
+	const lang = "zh"
+	lessons := 0
+	for _, l := range c.Lessons[lang] {
+		ids := pageIDs(t, l.File, l.Body)
+		for _, m := range hrefRE.FindAllSubmatch(l.Body, -1) {
+			href := strings.ReplaceAll(string(m[1]), "&amp;", "&")
+			if !strings.HasPrefix(href, "/") {
+				continue // another site, or an anchor on this page
+			}
+			target, anchor, _ := strings.Cut(href, "#")
+			p, query, _ := strings.Cut(target, "?")
+			q, err := url.ParseQuery(query)
+			if err != nil || q.Get("lang") != lang {
+				t.Errorf("%s: link %q does not stay in Chinese: add ?lang=%s before the #", l.File, href, lang)
+				continue
+			}
+			slug, isLesson := strings.CutPrefix(p, "/lessons/")
+			switch {
+			case p == "/":
+			case isLesson && slug != "":
+				lessons++
+				other := c.Lesson(lang, slug)
+				if other == nil {
+					t.Errorf("%s: link %q: no Chinese lesson %q", l.File, href, slug)
+					continue
+				}
+				if anchor != "" {
+					if other == l && !ids[anchor] || other != l && !pageIDs(t, other.File, other.Body)[anchor] {
+						t.Errorf("%s: link %q: %s has no heading #%s", l.File, href, other.File, anchor)
+					}
+				}
+			case isLesson:
+			default:
+				t.Errorf("%s: link %q goes to no Chinese page", l.File, href)
+			}
+		}
+	}
+	if lessons < 30 {
+		t.Errorf("only %d links between Chinese lessons checked", lessons)
 	}
 }
 
