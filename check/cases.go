@@ -178,7 +178,7 @@ func (s *session) echoMistake(ev event, payload []byte) *verdict {
 	}
 	if len(ev.data) > 0 && bytes.Equal(ev.data, s.maskedData) && !bytes.Equal(s.maskedData, payload) {
 		return failf("a %d-byte %s message came back, but its bytes are exactly the masked bytes the check sent: the server echoed the payload without unmasking it (%s).", len(ev.data), ev.op, preview(ev.data)).
-			withRule(ruleUnmask).withLesson("masking").withDiag(DiagEchoedMasked).
+			withRule(core.RuleUnmaskPayload).withLesson("masking").withDiag(DiagEchoedMasked).
 			withExplain("A client masks every payload byte with its 4-byte masking key (byte i XOR key[i mod 4]), a fresh key per frame. The server must apply the same XOR again to get the data back before it uses it. This server sent the masked bytes back as they came, so the client reads noise. (The frames stage masks with the key 00 00 00 00, which changes nothing, so a server that does not unmask passes there and fails here.)")
 	}
 	if len(ev.data) < len(payload) && (bytes.HasPrefix(payload, ev.data) || bytes.HasPrefix(s.maskedData, ev.data)) {
@@ -186,7 +186,7 @@ func (s *session) echoMistake(ev event, payload []byte) *verdict {
 		for _, n := range recvSizes {
 			if len(ev.data) == n || len(ev.data)+hdr == n {
 				return failf("a %d-byte message was sent; only its first %d bytes came back: with the %d-byte frame header that is %d bytes, the size of one recv(%d).", len(payload), len(ev.data), hdr, len(ev.data)+hdr, n).
-					withRule(ruleByteStream).withLesson("mistakes").withDiag(DiagCutAtRecv).
+					withRule(core.RuleByteStream).withLesson("mistakes").withDiag(DiagCutAtRecv).
 					withExplain(fmt.Sprintf("The reply stops where one read of %d bytes ended: the server read the frame with a single recv(%d) and sent back what that read returned. TCP delivers a stream of bytes, and a large frame arrives over many reads. Read until the whole header is there, then keep reading until you have as many payload bytes as the length field announced.", n, n))
 			}
 		}
@@ -200,7 +200,7 @@ func compareEcho(ev event, op core.Opcode, payload []byte) *verdict {
 	}
 	if ev.op != op {
 		return failf("a %s message of %d bytes was sent; a %s message of %d bytes came back.", op, len(payload), ev.op, len(ev.data)).
-			withRule(ruleOpcodeKept).withLesson("frame-anatomy").
+			withRule(core.RuleEchoOpcode).withLesson("frame-anatomy").
 			withExplain("The opcode in the first byte of a frame says what the payload is: 0x1 text, 0x2 binary. A server that always replies with 0x81 (FIN and text) turns every binary message into text, which a browser then fails to decode as UTF-8. Send the reply with the opcode of the message received (and remember that the first frame's opcode is the message's; continuation frames carry 0x0).")
 	}
 	if !bytes.Equal(ev.data, payload) {
@@ -269,7 +269,7 @@ func firstRule(err error) core.Rule {
 	if pe, ok := err.(*core.ProtocolError); ok && len(pe.Rules) > 0 {
 		return pe.Rules[0]
 	}
-	return core.Rule{ID: "frame-error", Text: err.Error(), Section: "5"}
+	return core.RuleFrameError
 }
 
 func quoteReason(r string) string {
@@ -308,11 +308,11 @@ func (s *session) expectRefusal(want core.StatusCode) *verdict {
 			return warnf("the server failed the connection with %s; %s is the code for data that does not match its type, such as invalid UTF-8.", ev.code, want).
 				withExplain("Refusing the message is what matters, and the server did. The status code tells the client why: 1002 says the framing was broken, 1007 says the framing was fine but the data was not valid for its type (RFC 6455 §7.4.1). Use 1007 for invalid UTF-8.")
 		case ev.code == core.StatusNoStatusReceived:
-			return warnf("the server closed the connection, but its close frame has no status code; %s tells the client why.", want).withRule(ruleFailWithClose)
+			return warnf("the server closed the connection, but its close frame has no status code; %s tells the client why.", want).withRule(core.RuleFailWithClose)
 		}
-		return warnf("the server closed the connection with %s%s; the code for this is %s.", ev.code, quoteReason(ev.reason), want).withRule(ruleFailWithClose)
+		return warnf("the server closed the connection with %s%s; the code for this is %s.", ev.code, quoteReason(ev.reason), want).withRule(core.RuleFailWithClose)
 	case evEnd:
-		return warnf("the server closed the TCP connection without sending a close frame first; a close frame with %s would tell the client why.", want).withRule(ruleFailWithClose).
+		return warnf("the server closed the TCP connection without sending a close frame first; a close frame with %s would tell the client why.", want).withRule(core.RuleFailWithClose).
 			withExplain("Refusing the frame is right, and the server did. But it dropped the TCP connection without a word, so the client only sees 1006 (abnormal closure) and cannot tell a refused frame from a crash. Failing the connection means: send a close frame with the status code (1002 for a broken framing rule, 1007 for invalid data), then close the TCP connection (RFC 6455 §7.1.7).")
 	case evMessage:
 		return failf("the server accepted the frame and echoed it back as a %s message of %d bytes: %s. It must refuse it and close the connection with %s.", ev.op, len(ev.data), preview(ev.data), want)
@@ -454,12 +454,12 @@ func frameCases() []Case {
 	var cs []Case
 	for _, op := range []core.Opcode{core.OpText, core.OpBinary} {
 		for _, n := range []int{0, 125, 126, 65535, 65536} {
-			rule, form := ruleLength7, "the 7-bit length"
+			rule, form := core.RuleLength7, "the 7-bit length"
 			switch {
 			case n > 65535:
-				rule, form = ruleLength64, "Payload len 127 and a 64-bit length"
+				rule, form = core.RuleLength64, "Payload len 127 and a 64-bit length"
 			case n > 125:
-				rule, form = ruleLength16, "Payload len 126 and a 16-bit length"
+				rule, form = core.RuleLength16, "Payload len 126 and a 16-bit length"
 			}
 			cs = append(cs, Case{
 				ID: "frame." + op.String() + "-" + strconv.Itoa(n), Category: "frames", Lesson: "payload-length", Rule: rule,
@@ -505,7 +505,7 @@ func maskingCases() []Case {
 			title = "a frame masked with a random key, written one byte per write, comes back unmasked"
 		}
 		cs = append(cs, Case{
-			ID: m.id, Category: "masking", Lesson: "masking", Rule: ruleUnmask, Explain: explain, Title: title,
+			ID: m.id, Category: "masking", Lesson: "masking", Rule: core.RuleUnmaskPayload, Explain: explain, Title: title,
 			run: func(s *session) *verdict {
 				p := payloadOf(m.op, m.n)
 				if m.chunked {
@@ -534,13 +534,13 @@ func maskingCases() []Case {
 func fragmentCases() []Case {
 	explain := "A message may come in several frames: the first has the message's opcode and FIN 0, the next ones opcode 0x0 (continuation), and the last has FIN 1. A server must join the fragments before it handles the message. The classic recipe ignores the FIN bit and answers each frame as a message of its own."
 	return []Case{
-		{ID: "fragments.text", Category: "fragments", Lesson: "fragmentation", Rule: ruleFragments,
+		{ID: "fragments.text", Category: "fragments", Lesson: "fragmentation", Rule: core.RuleFragmentsJoined,
 			Title: "a text message in 3 fragments comes back as one message", Explain: explain,
 			run: func(s *session) *verdict {
 				s.send(text(false, "Hello, "), frameSpec{op: core.OpContinuation, payload: []byte("fragmented ")}, frameSpec{fin: true, op: core.OpContinuation, payload: []byte("world")})
 				return s.expectEcho(core.OpText, []byte("Hello, fragmented world"))
 			}},
-		{ID: "fragments.binary", Category: "fragments", Lesson: "fragmentation", Rule: ruleFragments,
+		{ID: "fragments.binary", Category: "fragments", Lesson: "fragmentation", Rule: core.RuleFragmentsJoined,
 			Title: "a binary message in 2 fragments comes back as one message", Explain: explain,
 			run: func(s *session) *verdict {
 				p := payloadOf(core.OpBinary, 300)
@@ -582,11 +582,11 @@ func controlCases() []Case {
 		}
 	}
 	return []Case{
-		{ID: "control.ping", Category: "control", Lesson: "control-frames", Rule: rulePong, Explain: pongExplain,
+		{ID: "control.ping", Category: "control", Lesson: "control-frames", Rule: core.RulePongPayload, Explain: pongExplain,
 			Title: "a ping is answered with a pong carrying the same payload", run: pingPong([]byte("wsplay check ping"))},
-		{ID: "control.ping-125", Category: "control", Lesson: "control-frames", Rule: rulePong, Explain: pongExplain,
+		{ID: "control.ping-125", Category: "control", Lesson: "control-frames", Rule: core.RulePongPayload, Explain: pongExplain,
 			Title: "a ping with the largest control payload (125 bytes) is answered with the same pong", run: pingPong(payloadOf(core.OpBinary, 125))},
-		{ID: "control.ping-between-fragments", Category: "control", Lesson: "control-frames", Rule: ruleControlBetween,
+		{ID: "control.ping-between-fragments", Category: "control", Lesson: "control-frames", Rule: core.RuleControlBetween,
 			Title:   "a ping between two fragments is answered, and the message still comes back whole",
 			Explain: "Control frames may arrive between the fragments of a message, so that a long message does not delay a ping or a close. The server must answer the ping at once and keep collecting the message. A server that treats every frame as the start of a message gets confused here.",
 			run: func(s *session) *verdict {
@@ -599,7 +599,7 @@ func controlCases() []Case {
 					switch {
 					case ev.kind == evPong && !gotPong:
 						if !bytes.Equal(ev.data, []byte("between")) {
-							return failf("a pong came back with %s; the ping carried \"between\".", preview(ev.data)).withRule(rulePong)
+							return failf("a pong came back with %s; the ping carried \"between\".", preview(ev.data)).withRule(core.RulePongPayload)
 						}
 						gotPong = true
 					case ev.kind == evMessage && msg == nil:
@@ -617,7 +617,7 @@ func controlCases() []Case {
 				}
 				return passf("the pong and the whole message (\"Hello, fragments\") came back.")
 			}},
-		{ID: "control.unsolicited-pong", Category: "control", Lesson: "control-frames", Rule: ruleUnsolicitedPng,
+		{ID: "control.unsolicited-pong", Category: "control", Lesson: "control-frames", Rule: core.RulePongUnsolicited,
 			Title:   "an unsolicited pong is ignored: only the text message after it comes back",
 			Explain: "A pong may arrive without a ping, as a heartbeat. It needs no answer, and it is not a message: a server must not echo it or pass it to the application as data.",
 			run: func(s *session) *verdict {
@@ -719,7 +719,7 @@ func utf8Cases() []Case {
 				ev := s.next(false)
 				if ev.kind == evMessage {
 					return failf("the server answered the first fragment (FIN 0) at once with a %s message of %d bytes, as if it were a whole message: %s.", ev.op, len(ev.data), preview(ev.data)).
-						withRule(ruleFragments).withLesson("fragmentation").
+						withRule(core.RuleFragmentsJoined).withLesson("fragmentation").
 						withExplain("This fragment had FIN 0: the message was not over. A server that reads the FIN bit waits for the continuation frames before it handles the message; this one answered the fragment on its own, and also passed on the invalid UTF-8 in it.")
 				}
 				if ev.kind != evTimeout {
@@ -787,22 +787,22 @@ func closeCases() []Case {
 				return v
 			case evTimeout:
 				if v.status == Pass {
-					return warnf("the server answered with %s but did not close the TCP connection within the time limit (%s).", closeFrameName(ev.code), s.opts.Timeout).withRule(ruleServerCloses).
+					return warnf("the server answered with %s but did not close the TCP connection within the time limit (%s).", closeFrameName(ev.code), s.opts.Timeout).withRule(core.RuleServerClosesTCP).
 						withExplain("After the close frames have crossed, the server should close the TCP connection first, so that the waiting TIME_WAIT state stays on the server and the client is not left waiting. Close the socket right after sending your close frame.")
 				}
 				return v.also("It did not close the TCP connection either.")
 			case evMessage:
-				return failf("after its close frame the server sent more bytes: %s.", spaced(end.data)).withRule(ruleNothingAfter)
+				return failf("after its close frame the server sent more bytes: %s.", spaced(end.data)).withRule(core.RuleNothingAfterClose)
 			}
 			return v
 		}
 	}
 	explain := "To close, one side sends a close frame (opcode 0x8) whose payload is a 2-byte status code and an optional reason; the other side answers with a close frame, usually echoing the code, and then the server closes the TCP connection. A server that treats the close frame as data echoes it as text, and the client waits for an answer that never comes."
 	return []Case{
-		{ID: "close.normal", Category: "close", Lesson: "closing", Rule: ruleCloseReply, Explain: explain,
+		{ID: "close.normal", Category: "close", Lesson: "closing", Rule: core.RuleCloseReply, Explain: explain,
 			Title: "a close frame with 1000 is answered with a close frame with 1000, then the server closes TCP",
 			run:   closeAndWait(core.AppendClosePayload(nil, core.StatusNormalClosure, "bye"), core.StatusNormalClosure)},
-		{ID: "close.empty", Category: "close", Lesson: "closing", Rule: ruleCloseReply, Explain: explain,
+		{ID: "close.empty", Category: "close", Lesson: "closing", Rule: core.RuleCloseReply, Explain: explain,
 			Title: "a close frame without a body is answered with a close frame, then the server closes TCP",
 			run:   closeAndWait(nil, core.StatusNoStatusReceived, core.StatusNormalClosure)},
 		{ID: "close.invalid-code", Category: "close", Lesson: "closing", Rule: core.RuleCloseCode,
@@ -829,7 +829,7 @@ func largeCases(sizes []int) []Case {
 	var cs []Case
 	for _, n := range sizes {
 		cs = append(cs, Case{
-			ID: "large." + sizeName(n), Category: "large", Lesson: "payload-length", Rule: ruleLength64,
+			ID: "large." + sizeName(n), Category: "large", Lesson: "payload-length", Rule: core.RuleLength64,
 			Title:   fmt.Sprintf("a %s binary message comes back unchanged", sizeName(n)),
 			Explain: "A large message arrives in many TCP reads: the server must keep reading until it has the whole payload announced by the length field, unmask it across the reads with the key position carried over, and send it back with the 64-bit length form. A server that reads once, or with a fixed buffer, returns a piece of it.",
 			run: func(s *session) *verdict {
@@ -857,13 +857,13 @@ func sizeName(n int) string {
 func chunkCases() []Case {
 	explain := "TCP is a stream of bytes, not of messages: one read returns whatever has arrived, which may be a single byte of a frame, or two frames at once. The classic recipe does one recv(4096) per frame and parses it as if it held exactly one whole frame. Keep a buffer: read until it holds a whole header, then until it holds the whole payload, and keep any bytes after the frame for the next one."
 	return []Case{
-		{ID: "chunks.frame", Category: "chunks", Lesson: "mistakes", Rule: ruleByteStream, Explain: explain,
+		{ID: "chunks.frame", Category: "chunks", Lesson: "mistakes", Rule: core.RuleByteStream, Explain: explain,
 			Title: "a frame written one byte per write comes back unchanged",
 			run: func(s *session) *verdict {
 				s.sendChunked(text(true, "one byte at a time"))
 				return s.expectEcho(core.OpText, []byte("one byte at a time"))
 			}},
-		{ID: "chunks.handshake", Category: "chunks", Lesson: "mistakes", Rule: ruleByteStream, RawHandshake: true,
+		{ID: "chunks.handshake", Category: "chunks", Lesson: "mistakes", Rule: core.RuleByteStream, RawHandshake: true,
 			Title:   "a handshake request written one byte per write is answered with 101 and the right Accept",
 			Explain: "The handshake request, too, can arrive in pieces: a server must read until the empty line that ends the HTTP head (\\r\\n\\r\\n), not parse whatever the first read returned.",
 			run: func(s *session) *verdict {
@@ -884,7 +884,7 @@ func chunkCases() []Case {
 				}
 				return passf("the request arrived in %d one-byte writes and the server answered 101 with the right Accept value.", len(head))
 			}},
-		{ID: "chunks.coalesced", Category: "chunks", Lesson: "mistakes", Rule: ruleByteStream, Explain: explain,
+		{ID: "chunks.coalesced", Category: "chunks", Lesson: "mistakes", Rule: core.RuleByteStream, Explain: explain,
 			Title: "two frames written in one write both come back",
 			run: func(s *session) *verdict {
 				s.sendTogether(text(true, "first"), text(true, "second"))
