@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"wsplay/core"
 )
 
 // TextWriter prints a run for a terminal: the diagnosis first (Diagnose),
@@ -16,10 +18,13 @@ import (
 // FAIL (Result), and the summary with the stages not tried (Summary). Every
 // text that came from the server is already escaped in the Report that Run
 // returns (see Clean), so it is printed as it is. Colour uses ANSI escapes;
-// leave Color false unless the output is a terminal.
+// leave Color false unless the output is a terminal. Lang is the language
+// of the writer's own words ("" is English); the report's texts are in the
+// language it was run with (Options.Lang).
 type TextWriter struct {
 	W     io.Writer
 	Color bool
+	Lang  string
 	last  string // stage of the last result printed
 }
 
@@ -51,7 +56,7 @@ func (tw *TextWriter) status(s Status) string {
 
 // Start prints the line that opens the report.
 func (tw *TextWriter) Start(target string, timeout time.Duration) {
-	fmt.Fprintf(tw.W, "%s %s (time limit %s per case)\n", tw.paint(ansiBold, "wsplay check"), Clean(target), timeout)
+	fmt.Fprintf(tw.W, "%s %s (%s)\n", tw.paint(ansiBold, "wsplay check"), Clean(target), labelf("time-limit", tw.Lang, timeout))
 }
 
 // Diagnose prints the report's diagnosis, if any: the one thing to fix
@@ -61,13 +66,13 @@ func (tw *TextWriter) Diagnose(rep *Report) {
 	if d == nil {
 		return
 	}
-	fmt.Fprintf(tw.W, "\n%s [%s]\n", tw.paint(ansiBold+ansiRed, "First, this:"), d.ID)
+	fmt.Fprintf(tw.W, "\n%s [%s]\n", tw.paint(ansiBold+ansiRed, label("first-this", tw.Lang)), d.ID)
 	for _, l := range wrap(d.Text, 88) {
 		fmt.Fprintf(tw.W, "  %s\n", l)
 	}
-	fmt.Fprintf(tw.W, "  lesson: %s\n", d.Lesson)
+	fmt.Fprintf(tw.W, "  %s: %s\n", label("lesson", tw.Lang), d.Lesson)
 	if len(d.Cases) > 0 {
-		fmt.Fprintf(tw.W, "  seen in: %s\n", strings.Join(d.Cases, ", "))
+		fmt.Fprintf(tw.W, "  %s: %s\n", label("seen-in", tw.Lang), strings.Join(d.Cases, ", "))
 	}
 }
 
@@ -75,7 +80,7 @@ func (tw *TextWriter) Diagnose(rep *Report) {
 func (tw *TextWriter) Result(r Result) {
 	if r.Stage != tw.last {
 		tw.last = r.Stage
-		fmt.Fprintf(tw.W, "\n%s\n", tw.paint(ansiBold, stageHeading(r.Stage)))
+		fmt.Fprintf(tw.W, "\n%s\n", tw.paint(ansiBold, stageHeading(r.Stage, tw.Lang)))
 	}
 	fmt.Fprintf(tw.W, "  %s %-32s %s %s\n", tw.status(r.Status), r.ID, r.Title, tw.paint(ansiDim, "("+r.Duration.Round(time.Millisecond).String()+")"))
 	if r.Status == Pass {
@@ -86,7 +91,9 @@ func (tw *TextWriter) Result(r Result) {
 			return
 		}
 		lines := wrap(value, 88)
-		fmt.Fprintf(tw.W, "       %-9s %s\n", name+":", lines[0])
+		name = label(name, tw.Lang) + ":"
+		// Pad by runes, not bytes: a Chinese label is 3 bytes a rune.
+		fmt.Fprintf(tw.W, "       %s%s %s\n", name, strings.Repeat(" ", max(0, 9-len([]rune(name)))), lines[0])
 		for _, l := range lines[1:] {
 			fmt.Fprintf(tw.W, "                 %s\n", l)
 		}
@@ -103,11 +110,11 @@ func (tw *TextWriter) Result(r Result) {
 	field("got", r.Got)
 	list("sent", r.Sent, r.SentFrames)
 	if r.Received == "" && len(r.ReceivedFrames) == 0 && (r.Sent != "" || len(r.SentFrames) > 0) {
-		field("received", "nothing")
+		field("received", label("nothing", tw.Lang))
 	} else {
 		list("received", r.Received, r.ReceivedFrames)
 	}
-	rule := r.Rule.Cite()
+	rule := r.Rule.Cite() // in the report's language
 	if r.Rule.ID != "" {
 		rule += " [" + r.Rule.ID + "]"
 	}
@@ -119,7 +126,11 @@ func (tw *TextWriter) Result(r Result) {
 // Summary prints the score of each stage, the stages not tried, and the
 // totals.
 func (tw *TextWriter) Summary(rep *Report) {
-	fmt.Fprintf(tw.W, "\n%s\n", tw.paint(ansiBold, "Summary"))
+	fmt.Fprintf(tw.W, "\n%s\n", tw.paint(ansiBold, label("summary", tw.Lang)))
+	if tw.Lang == core.LangZH {
+		tw.summaryZH(rep)
+		return
+	}
 	for _, s := range rep.Stages {
 		var line string
 		switch s.Status {
@@ -159,13 +170,59 @@ func (tw *TextWriter) Summary(rep *Report) {
 	}
 }
 
+// summaryZH is Summary's Chinese: the same lines, without English plurals.
+func (tw *TextWriter) summaryZH(rep *Report) {
+	const zh = core.LangZH
+	for _, s := range rep.Stages {
+		title := s.Title
+		if st, ok := StageOf(s.Stage); ok {
+			title = st.ZH
+		}
+		pad := strings.Repeat(" ", max(1, 32-2*len([]rune(title))))
+		var line string
+		switch s.Status {
+		case StageNotYet:
+			line = "  " + title + pad + " " + tw.paint(ansiYellow+ansiBold, label("not-yet", zh))
+			if s.Skipped > 0 {
+				line += labelf("not-run", zh, s.Skipped)
+			}
+			line += "\n  " + strings.Repeat(" ", 34) + labelf("read", zh, strings.Join(s.Lessons, label("and", zh)))
+		default:
+			line = "  " + title + pad + labelf("passed-of", zh, s.Pass, s.Total())
+			if s.Warn > 0 {
+				line += tw.paint(ansiYellow, labelf("warnings", zh, s.Warn))
+			}
+			if s.Fail > 0 {
+				line += tw.paint(ansiRed, labelf("failed-n", zh, s.Fail))
+			}
+		}
+		fmt.Fprintln(tw.W, line)
+	}
+	if len(rep.NotTried) > 0 {
+		fmt.Fprintln(tw.W, labelf("not-tried", zh, strings.Join(rep.NotTried, ", ")))
+	}
+	verdict := tw.paint(ansiGreen+ansiBold, label("all-passed", zh))
+	switch {
+	case rep.Fail > 0 && rep.onlyNotYet():
+		verdict = tw.paint(ansiYellow+ansiBold, labelf("only-not-yet", zh, rep.Fail))
+	case rep.Fail > 0:
+		verdict = tw.paint(ansiRed+ansiBold, labelf("some-failed", zh, rep.Fail))
+	case rep.Warn > 0:
+		verdict = tw.paint(ansiGreen+ansiBold, labelf("no-fail", zh, rep.Warn))
+	}
+	fmt.Fprintf(tw.W, "\n"+label("totals", zh)+"%s\n", rep.Pass, rep.Warn, rep.Fail, rep.Duration.Round(time.Millisecond), verdict)
+	if rep.Interrupted {
+		fmt.Fprintln(tw.W, label("interrupted", zh))
+	}
+}
+
 // stageHeading is "Stage 2 of 7: Frames and payload lengths".
-func stageHeading(id string) string {
+func stageHeading(id, lang string) string {
 	i := stageIndex(id)
 	if id == "" || i < 0 {
-		return categoryTitle(id)
+		return categoryTitle(id, lang)
 	}
-	return fmt.Sprintf("Stage %d of %d: %s", i+1, len(Stages), Stages[i].Title)
+	return labelf("stage-of", lang, i+1, len(Stages), Stages[i].TitleIn(lang))
 }
 
 // onlyNotYet reports whether every failure is in a stage that is not there
@@ -186,10 +243,10 @@ func pluralVerb(n int, one, many string) string {
 	return many
 }
 
-func categoryTitle(id string) string {
+func categoryTitle(id, lang string) string {
 	for _, c := range Categories {
 		if c.ID == id {
-			return c.Title
+			return c.Title.In(lang)
 		}
 	}
 	return id
@@ -253,13 +310,14 @@ var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
 	"lower":  func(s Status) string { return strings.ToLower(s.String()) },
 	"ms":     func(d time.Duration) string { return d.Round(time.Millisecond).String() },
 	"title":  stageHeading,
+	"lang":   langOr,
 	"plural": plural,
 	"join":   func(lines []string) string { return strings.Join(lines, "\n") },
 	"newCategory": func(results []Result, i int) bool {
 		return i == 0 || results[i-1].Stage != results[i].Stage
 	},
 }).Parse(`<!doctype html>
-<html lang="en">
+<html lang="{{lang .Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -288,7 +346,7 @@ dt { font-weight: bold; } dd { margin: 0 0 .5rem 0; }
 {{range .Stages}}<tr><td>{{.Title}}</td><td>{{.Pass}}/{{.Total}}</td><td>{{.Warn}}</td><td>{{.Fail}}</td><td class="{{.Status}}">{{if eq .Status "not-yet"}}not yet{{if .Skipped}} ({{.Skipped}} more not run){{end}}{{else}}{{.Status}}{{end}}</td></tr>
 {{end}}</table>
 {{if .NotTried}}<p>Not tried: {{range $i, $s := .NotTried}}{{if $i}}, {{end}}{{$s}}{{end}} (each stage needs the ones before it).</p>{{end}}
-{{$results := .Results}}{{range $i, $r := .Results}}{{if newCategory $results $i}}<h2>{{title $r.Stage}}</h2>{{end}}
+{{$results := .Results}}{{range $i, $r := .Results}}{{if newCategory $results $i}}<h2>{{title $r.Stage (lang $.Lang)}}</h2>{{end}}
 <div class="case" id="{{$r.ID}}"><span class="status {{lower $r.Status}}">{{$r.Status}}</span> <code>{{$r.ID}}</code> {{$r.Title}}</div>
 {{if ne $r.Status 0}}<dl class="detail">
 <dt>What happened</dt><dd>{{$r.Got}}</dd>
