@@ -377,7 +377,7 @@ func handshakeCases() []Case {
 				if st, ok := at[he.Rule]; !ok && stage == 2 || ok && st <= stage {
 					v := failf(tr("the server's answer breaks the rule.", "服务器的回应违反了这条规则。"))
 					if he.Detail != "" {
-						v.got = tr(he.Detail+".", he.Detail+"。")
+						v.got = core.Words{EN: he.Detail + ".", ZH: he.Detail + "。"}
 					}
 					if he.Rule == core.RuleAcceptValue {
 						v.diag = acceptMistake(req.Key, resp.Header.Get("Sec-WebSocket-Accept"))
@@ -392,7 +392,7 @@ func handshakeCases() []Case {
 			case 0:
 				return passf(tr("the server answered %s %d %s.", "服务器回应 %s %d %s。"), resp.Proto, resp.Status, resp.Reason)
 			case 1:
-				return passf(tr("Upgrade: %s and Connection: %s.", "Upgrade: %s，Connection: %s。"), resp.Header.Get("Upgrade"), strings.Join(resp.Header.Values("Connection"), ", "))
+				return passf(tr("Upgrade: %s and Connection: %s.", "响应带有 Upgrade: %s 和 Connection: %s。"), resp.Header.Get("Upgrade"), strings.Join(resp.Header.Values("Connection"), ", "))
 			}
 			return passf(tr("Sec-WebSocket-Accept: %s is right for the key %s.", "Sec-WebSocket-Accept: %s 对 Sec-WebSocket-Key %s 是正确的。"), resp.Header.Get("Sec-WebSocket-Accept"), req.Key)
 		}
@@ -647,7 +647,7 @@ func controlCases() []Case {
 							return v
 						}
 					default:
-						want := tr("the pong", "pong")
+						want := tr("the pong", "那个 pong")
 						if gotPong {
 							want = tr("the text message \"Hello, fragments\"", "文本消息 \"Hello, fragments\"")
 						}

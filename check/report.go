@@ -311,6 +311,7 @@ var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
 	"ms":     func(d time.Duration) string { return d.Round(time.Millisecond).String() },
 	"title":  stageHeading,
 	"lang":   langOr,
+	"l":      func(id, lang string) string { return label("html."+id, lang) },
 	"plural": plural,
 	"join":   func(lines []string) string { return strings.Join(lines, "\n") },
 	"newCategory": func(results []Result, i int) bool {
@@ -338,23 +339,24 @@ dt { font-weight: bold; } dd { margin: 0 0 .5rem 0; }
 </head>
 <body>
 <h1>wsplay check: <code>{{.Target}}</code></h1>
-<p>Address {{.Address}}, started {{.Started.UTC.Format "2006-01-02 15:04:05 UTC"}}, {{ms .Duration}}.
-<strong>{{.Pass}} passed, {{plural .Warn "warning"}}, {{.Fail}} failed.</strong>{{if .Interrupted}} The run was interrupted.{{end}}</p>
-{{with .Diagnosis}}<div class="diag" id="diagnosis"><h2>First, this <code>[{{.ID}}]</code></h2><p>{{.Text}}</p><p>Lesson: <a href="{{.Lesson}}">{{.Lesson}}</a></p></div>{{end}}
+{{if eq .Lang "zh"}}<p>地址 {{.Address}}，开始于 {{.Started.UTC.Format "2006-01-02 15:04:05 UTC"}}，用时 {{ms .Duration}}。
+<strong>{{.Pass}} 个通过，{{.Warn}} 个警告，{{.Fail}} 个失败。</strong>{{if .Interrupted}}运行被中断了。{{end}}</p>{{else}}<p>Address {{.Address}}, started {{.Started.UTC.Format "2006-01-02 15:04:05 UTC"}}, {{ms .Duration}}.
+<strong>{{.Pass}} passed, {{plural .Warn "warning"}}, {{.Fail}} failed.</strong>{{if .Interrupted}} The run was interrupted.{{end}}</p>{{end}}
+{{with .Diagnosis}}<div class="diag" id="diagnosis"><h2>{{l "first" $.Lang}} <code>[{{.ID}}]</code></h2><p>{{.Text}}</p><p>{{l "lesson" $.Lang}}: <a href="{{.Lesson}}">{{.Lesson}}</a></p></div>{{end}}
 <table>
-<tr><th>Stage</th><th>Passed</th><th>Warnings</th><th>Failed</th><th></th></tr>
-{{range .Stages}}<tr><td>{{.Title}}</td><td>{{.Pass}}/{{.Total}}</td><td>{{.Warn}}</td><td>{{.Fail}}</td><td class="{{.Status}}">{{if eq .Status "not-yet"}}not yet{{if .Skipped}} ({{.Skipped}} more not run){{end}}{{else}}{{.Status}}{{end}}</td></tr>
+<tr><th>{{l "stage" .Lang}}</th><th>{{l "passed" .Lang}}</th><th>{{l "warnings" .Lang}}</th><th>{{l "failed" .Lang}}</th><th></th></tr>
+{{range .Stages}}<tr><td>{{.Title}}</td><td>{{.Pass}}/{{.Total}}</td><td>{{.Warn}}</td><td>{{.Fail}}</td><td class="{{.Status}}">{{if eq .Status "not-yet"}}{{l "not-yet" $.Lang}}{{if .Skipped}} ({{.Skipped}} {{l "more-not-run" $.Lang}}){{end}}{{else}}{{.Status}}{{end}}</td></tr>
 {{end}}</table>
-{{if .NotTried}}<p>Not tried: {{range $i, $s := .NotTried}}{{if $i}}, {{end}}{{$s}}{{end}} (each stage needs the ones before it).</p>{{end}}
+{{if .NotTried}}<p>{{l "not-tried" .Lang}} {{range $i, $s := .NotTried}}{{if $i}}, {{end}}{{$s}}{{end}} {{l "needs-before" .Lang}}</p>{{end}}
 {{$results := .Results}}{{range $i, $r := .Results}}{{if newCategory $results $i}}<h2>{{title $r.Stage (lang $.Lang)}}</h2>{{end}}
 <div class="case" id="{{$r.ID}}"><span class="status {{lower $r.Status}}">{{$r.Status}}</span> <code>{{$r.ID}}</code> {{$r.Title}}</div>
 {{if ne $r.Status 0}}<dl class="detail">
-<dt>What happened</dt><dd>{{$r.Got}}</dd>
-{{if or $r.Sent $r.SentFrames}}<dt>Sent</dt><dd>{{if $r.Sent}}<pre>{{$r.Sent}}</pre>{{end}}{{if $r.SentFrames}}<pre>{{join $r.SentFrames}}</pre>{{end}}</dd>
-<dt>Received</dt><dd>{{if $r.Received}}<pre>{{$r.Received}}</pre>{{end}}{{if $r.ReceivedFrames}}<pre>{{join $r.ReceivedFrames}}</pre>{{end}}{{if not (or $r.Received $r.ReceivedFrames)}}nothing{{end}}</dd>{{end}}
-<dt>Rule</dt><dd>{{$r.Rule.Text}} ({{$r.Rule.Source}}){{if $r.Rule.ID}} <code>[{{$r.Rule.ID}}]</code>{{end}}</dd>
-<dt>Why</dt><dd>{{$r.Explanation}}</dd>
-<dt>Lesson</dt><dd><a href="{{$r.Lesson}}">{{$r.Lesson}}</a></dd>
+<dt>{{l "what" $.Lang}}</dt><dd>{{$r.Got}}</dd>
+{{if or $r.Sent $r.SentFrames}}<dt>{{l "sent" $.Lang}}</dt><dd>{{if $r.Sent}}<pre>{{$r.Sent}}</pre>{{end}}{{if $r.SentFrames}}<pre>{{join $r.SentFrames}}</pre>{{end}}</dd>
+<dt>{{l "received" $.Lang}}</dt><dd>{{if $r.Received}}<pre>{{$r.Received}}</pre>{{end}}{{if $r.ReceivedFrames}}<pre>{{join $r.ReceivedFrames}}</pre>{{end}}{{if not (or $r.Received $r.ReceivedFrames)}}{{l "nothing" $.Lang}}{{end}}</dd>{{end}}
+<dt>{{l "rule" $.Lang}}</dt><dd>{{$r.Rule.Text}} ({{$r.Rule.Source}}){{if $r.Rule.ID}} <code>[{{$r.Rule.ID}}]</code>{{end}}</dd>
+<dt>{{l "why" $.Lang}}</dt><dd>{{$r.Explanation}}</dd>
+<dt>{{l "lesson" $.Lang}}</dt><dd><a href="{{$r.Lesson}}">{{$r.Lesson}}</a></dd>
 </dl>{{end}}{{end}}
 </body>
 </html>

@@ -502,34 +502,48 @@ func (l *frameLog) describe(receiver core.Role, lang string) []string {
 }
 
 func describeFrame(e core.FrameExplanation, size int, lang string) string {
+	zh := lang == core.LangZH
+	say := func(en, cn string) string {
+		if zh {
+			return cn
+		}
+		return en
+	}
 	if e.HeaderSize == 0 {
-		return "a partial frame header: " + spaced(e.Payload)
+		return say("a partial frame header: ", "不完整的帧头：") + spaced(e.Payload)
 	}
 	h := e.Header
 	s := h.Opcode.String() + " frame, FIN " + bit(h.Fin)
+	if zh {
+		kind := messageKind(h.Opcode, lang)
+		if kind == h.Opcode.String() {
+			kind += " "
+		}
+		s = kind + "帧，FIN " + bit(h.Fin)
+	}
 	if h.Rsv != 0 {
-		s += ", RSV bits " + strconv.Itoa(int(h.Rsv>>2&1)) + strconv.Itoa(int(h.Rsv>>1&1)) + strconv.Itoa(int(h.Rsv&1))
+		s += say(", RSV bits ", "，RSV 位 ") + strconv.Itoa(int(h.Rsv>>2&1)) + strconv.Itoa(int(h.Rsv>>1&1)) + strconv.Itoa(int(h.Rsv&1))
 	}
 	if h.Masked {
-		s += ", masked"
+		s += say(", masked", "，已加掩码")
 	} else {
-		s += ", not masked"
+		s += say(", not masked", "，未加掩码")
 	}
-	s += ", " + strconv.FormatUint(h.Length, 10) + "-byte payload"
+	s += say(", "+strconv.FormatUint(h.Length, 10)+"-byte payload", "，载荷 "+strconv.FormatUint(h.Length, 10)+" 字节")
 	if len(e.Fields) > 0 {
 		if f := e.Fields[len(e.Fields)-1]; f.Name == "Payload Data" && h.Length > 0 {
 			v := f.Value
 			if len(v) > 2*logPayloadBytes+2 {
 				v = v[:2*logPayloadBytes] + "…"
 			}
-			s += ": " + v
+			s += say(": ", "：") + v
 			if !e.Complete {
-				s += " (first " + strconv.Itoa(len(e.Payload)) + " bytes shown)"
+				s += say(" (first "+strconv.Itoa(len(e.Payload))+" bytes shown)", "（只显示前 "+strconv.Itoa(len(e.Payload))+" 字节）")
 			}
 		}
 	}
 	for _, r := range e.Problems {
-		s += "; breaks: " + r.CiteIn(lang)
+		s += say("; breaks: ", "；违反：") + r.CiteIn(lang)
 	}
 	return s
 }

@@ -113,6 +113,23 @@ var labels = map[string]core.Words{
 	"totals":       {EN: "%d passed, %d warnings, %d failed in %s: ", ZH: "%d 个通过，%d 个警告，%d 个失败，用时 %s："},
 	"interrupted":  {EN: "The run was interrupted before every case ran.", ZH: "运行在所有用例完成之前被中断了。"},
 	"stage-of":     {EN: "Stage %d of %d: %s", ZH: "第 %d 阶段（共 %d 个）：%s"},
+	// The HTML report's.
+	"html.first":        {EN: "First, this", ZH: "先看这一条"},
+	"html.lesson":       {EN: "Lesson", ZH: "课程"},
+	"html.stage":        {EN: "Stage", ZH: "阶段"},
+	"html.passed":       {EN: "Passed", ZH: "通过"},
+	"html.warnings":     {EN: "Warnings", ZH: "警告"},
+	"html.failed":       {EN: "Failed", ZH: "失败"},
+	"html.not-yet":      {EN: "not yet", ZH: "尚未实现"},
+	"html.more-not-run": {EN: "more not run", ZH: "个未运行"},
+	"html.not-tried":    {EN: "Not tried:", ZH: "未尝试："},
+	"html.needs-before": {EN: "(each stage needs the ones before it).", ZH: "（每个阶段都需要之前的阶段）。"},
+	"html.what":         {EN: "What happened", ZH: "发生了什么"},
+	"html.sent":         {EN: "Sent", ZH: "发送"},
+	"html.received":     {EN: "Received", ZH: "收到"},
+	"html.nothing":      {EN: "nothing", ZH: "什么也没有"},
+	"html.rule":         {EN: "Rule", ZH: "规则"},
+	"html.why":          {EN: "Why", ZH: "原因"},
 }
 
 // labelf is label formatted with a.
