@@ -92,8 +92,8 @@ func (tw *TextWriter) Result(r Result) {
 		}
 		lines := wrap(value, 88)
 		name = label(name, tw.Lang) + ":"
-		// Pad by runes, not bytes: a Chinese label is 3 bytes a rune.
-		fmt.Fprintf(tw.W, "       %s%s %s\n", name, strings.Repeat(" ", max(0, 9-len([]rune(name)))), lines[0])
+		// Pad to columns: a Chinese label is 3 bytes and 2 columns a rune.
+		fmt.Fprintf(tw.W, "       %s%s %s\n", name, strings.Repeat(" ", max(0, 9-textWidth(name))), lines[0])
 		for _, l := range lines[1:] {
 			fmt.Fprintf(tw.W, "                 %s\n", l)
 		}
@@ -178,7 +178,7 @@ func (tw *TextWriter) summaryZH(rep *Report) {
 		if st, ok := StageOf(s.Stage); ok {
 			title = st.ZH
 		}
-		pad := strings.Repeat(" ", max(1, 32-2*len([]rune(title))))
+		pad := strings.Repeat(" ", max(1, 32-textWidth(title)))
 		var line string
 		switch s.Status {
 		case StageNotYet:
@@ -261,35 +261,76 @@ func pluralWord(n int, word string) string {
 	return word + "s"
 }
 
-// wrap breaks s into lines of at most width runes, at spaces; a word longer
-// than width (a hex dump) is cut.
+// wrap breaks s into lines of at most width columns, at spaces; a word
+// longer than width (a hex dump, a run of Chinese) is cut. A Chinese
+// character takes two columns of a terminal (cellWidth).
 func wrap(s string, width int) []string {
 	var lines []string
 	for _, para := range strings.Split(s, "\n") {
 		line := ""
 		for _, w := range strings.Fields(para) {
-			for len([]rune(w)) > width {
-				if line != "" {
+			for w != "" {
+				if line == "" {
+					head, rest := cutWidth(w, width)
+					if rest == "" {
+						line = head
+					} else {
+						lines = append(lines, head)
+					}
+					w = rest
+					continue
+				}
+				room := width - textWidth(line) - 1
+				switch {
+				case textWidth(w) <= room:
+					line += " " + w
+					w = ""
+				case textWidth(w) != len([]rune(w)) && room >= 2:
+					// Chinese breaks between any two characters:
+					// fill the line rather than leave it short.
+					head, rest := cutWidth(w, room)
+					lines = append(lines, line+" "+head)
+					line, w = "", rest
+				default:
 					lines = append(lines, line)
 					line = ""
 				}
-				r := []rune(w)
-				lines = append(lines, string(r[:width]))
-				w = string(r[width:])
-			}
-			switch {
-			case line == "":
-				line = w
-			case len([]rune(line))+1+len([]rune(w)) > width:
-				lines = append(lines, line)
-				line = w
-			default:
-				line += " " + w
 			}
 		}
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// cellWidth is how many terminal columns a rune takes: two for the wide
+// characters of East Asian scripts and full-width punctuation, else one.
+func cellWidth(r rune) int {
+	switch {
+	case r >= 0x1100 && r <= 0x115f, r >= 0x2e80 && r <= 0xa4cf, r >= 0xac00 && r <= 0xd7a3,
+		r >= 0xf900 && r <= 0xfaff, r >= 0xfe30 && r <= 0xfe4f, r >= 0xff00 && r <= 0xff60, r >= 0xffe0 && r <= 0xffe6:
+		return 2
+	}
+	return 1
+}
+
+func textWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		n += cellWidth(r)
+	}
+	return n
+}
+
+// cutWidth splits s after at most width columns (at least one rune).
+func cutWidth(s string, width int) (string, string) {
+	n := 0
+	for i, r := range s {
+		if n+cellWidth(r) > width && i > 0 {
+			return s[:i], s[i:]
+		}
+		n += cellWidth(r)
+	}
+	return s, ""
 }
 
 // WriteJSON writes the report as indented JSON.
