@@ -227,3 +227,28 @@ func TestRunLanguage(t *testing.T) {
 		t.Errorf("Lang fr: %v, want a *LangError", err)
 	}
 }
+
+// TestWrapColumns: the text report's lines fit the width in terminal
+// columns, in English and in Chinese, and no text is lost.
+func TestWrapColumns(t *testing.T) {
+	for _, tc := range []struct {
+		text  string
+		width int
+	}{
+		{Cases(Options{})[2].Explain.EN, 40},
+		{Cases(Options{})[2].Explain.ZH, 40},
+		{"TCP 是字节流，而不是消息流：一次读取返回的是已经到达的所有字节 81 fe ff ff 00 00 00 00 77 73 70 6c", 20},
+		{strings.Repeat("ab", 50), 30},
+	} {
+		lines := wrap(tc.text, tc.width)
+		for _, l := range lines {
+			if textWidth(l) > tc.width {
+				t.Errorf("%d columns > %d: %q", textWidth(l), tc.width, l)
+			}
+		}
+		squash := func(s string) string { return strings.ReplaceAll(s, " ", "") }
+		if got := squash(strings.Join(lines, "")); got != squash(tc.text) {
+			t.Errorf("text changed:\n%q\n%q", got, squash(tc.text))
+		}
+	}
+}
