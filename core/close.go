@@ -10,11 +10,11 @@ type StatusCode uint16
 
 // Status codes defined by RFC 6455 §7.4.1 and the IANA registry (§11.7).
 const (
-	StatusNormalClosure      StatusCode = 1000 // the purpose of the connection is fulfilled
-	StatusGoingAway          StatusCode = 1001 // server shutting down, browser leaving the page
-	StatusProtocolError      StatusCode = 1002 // a rule of the protocol was broken
-	StatusUnsupportedData    StatusCode = 1003 // e.g. binary to an endpoint that takes only text
-	statusReserved1004       StatusCode = 1004 // reserved, never sent
+	StatusNormalClosure   StatusCode = 1000 // the purpose of the connection is fulfilled
+	StatusGoingAway       StatusCode = 1001 // server shutting down, browser leaving the page
+	StatusProtocolError   StatusCode = 1002 // a rule of the protocol was broken
+	StatusUnsupportedData StatusCode = 1003 // e.g. binary to an endpoint that takes only text
+	// 1004 is reserved and never sent (§7.4.1): NameIn calls it "reserved".
 	StatusNoStatusReceived   StatusCode = 1005 // never sent: a close frame had no code
 	StatusAbnormalClosure    StatusCode = 1006 // never sent: the TCP connection ended without a close frame
 	StatusInvalidPayload     StatusCode = 1007 // data inconsistent with the message type, e.g. bad UTF-8
