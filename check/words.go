@@ -73,10 +73,6 @@ func join(a, b core.Words) core.Words {
 	return core.Words{EN: a.EN + " " + b.EN, ZH: a.ZH + b.ZH}
 }
 
-// same is a text that reads the same in every language (a header value, a
-// detail the server sent).
-func same(s string) core.Words { return core.Words{EN: s, ZH: s} }
-
 // label returns one of the report's labels in a language.
 func label(id, lang string) string {
 	if w, ok := labels[id]; ok {
