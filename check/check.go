@@ -597,8 +597,8 @@ func runCase(ctx context.Context, t *reach.Target, opts Options, c Case) (Result
 		}
 	}
 	if v.status != Pass && !(v.brief && !c.RawHandshake) {
-		r.Sent, r.SentFrames = s.sent.hex(), s.sent.describe(core.Server, lang)
-		r.Received, r.ReceivedFrames = s.recv.hex(), s.recv.describe(core.Client, lang)
+		r.Sent, r.SentFrames = s.sent.hex(lang), s.sent.describe(core.Server, lang)
+		r.Received, r.ReceivedFrames = s.recv.hex(lang), s.recv.describe(core.Client, lang)
 		if s.sentHead != "" {
 			r.SentFrames = headLines(s.sentHead)
 		}

@@ -452,8 +452,9 @@ func (l *frameLog) add(b []byte) {
 	l.sizes = append(l.sizes, len(b))
 }
 
-// hex returns the kept bytes in hex, a frame per group, with what was cut.
-func (l *frameLog) hex() string {
+// hex returns the kept bytes in hex, a frame per group, with what was cut,
+// said in lang.
+func (l *frameLog) hex(lang string) string {
 	if len(l.frames) == 0 {
 		return ""
 	}
@@ -461,12 +462,12 @@ func (l *frameLog) hex() string {
 	for i, f := range l.frames {
 		s := spaced(f)
 		if l.sizes[i] > len(f) {
-			s += " … (" + strconv.Itoa(l.sizes[i]) + " bytes)"
+			s += " … " + sayf(tr("(%d bytes)", "（%d 字节）"), l.sizes[i]).In(lang)
 		}
 		parts = append(parts, s)
 	}
 	if n := len(l.frames); l.total > sum(l.sizes) {
-		parts = append(parts, "… and "+strconv.Itoa(l.total-sum(l.sizes))+" more bytes after these "+strconv.Itoa(n)+" frames")
+		parts = append(parts, sayf(tr("… and %d more bytes after these %d frames", "……这 %[2]d 帧之后还有 %[1]d 字节"), l.total-sum(l.sizes), n).In(lang))
 	}
 	return strings.Join(parts, " | ")
 }
