@@ -188,7 +188,7 @@ func explainerFor(ruleID string) (check.Case, bool) {
 	explainer("")
 	best, found := check.Case{}, false
 	for _, c := range checkCases {
-		if c.Rule.ID == ruleID && c.Explain != "" && (!found || c.ID < best.ID) {
+		if c.Rule.ID == ruleID && c.Explain.EN != "" && (!found || c.ID < best.ID) {
 			best, found = c, true
 		}
 	}
@@ -221,13 +221,13 @@ func (r *Result) explain(c Case, broke *core.ProtocolError, lessons string) {
 		if alt, found := explainerFor(rule.ID); found {
 			cc = alt
 		} else {
-			cc.Explain = ""
+			cc.Explain = core.Words{}
 		}
 	}
 	if rule.ID != "" {
 		r.Rule = ruleRef(rule)
 	}
-	r.Explanation = cc.Explain
+	r.Explanation = cc.Explain.EN
 	if r.Explanation == "" && rule.ID != "" {
 		r.Explanation = "The rule: " + rule.Cite() + "."
 	}

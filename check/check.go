@@ -132,6 +132,11 @@ type Options struct {
 	// partial-read cases; 0 means 1ms. The pause makes each byte arrive in
 	// its own read on the server.
 	ChunkDelay time.Duration
+	// Lang is the language of the report's texts: "en" (also "") or "zh"
+	// (core.Langs). Titles, verdicts, explanations, rules and the
+	// diagnosis are written in it; ids, sections and what the server sent
+	// are the same in every language. Run refuses another value.
+	Lang string
 }
 
 // Defaults of Options.
@@ -158,6 +163,9 @@ func (o Options) withDefaults() Options {
 	if o.ChunkDelay <= 0 {
 		o.ChunkDelay = time.Millisecond
 	}
+	if o.Lang == "" {
+		o.Lang = core.LangEN
+	}
 	return o
 }
 
@@ -165,10 +173,11 @@ func (o Options) withDefaults() Options {
 type RuleRef struct {
 	// ID is the rule's stable id (core.Rule.ID), e.g. "server-no-mask":
 	// the same in every language, so a page can translate the rule by it.
-	ID   string `json:"id"`
+	ID string `json:"id"`
+	// Text is the rule in the report's language (Options.Lang).
 	Text string `json:"text"`
 	// TextZH is the rule in Simplified Chinese, when core has it
-	// (core.Rule.TextIn), for the page.
+	// (core.Rule.TextIn), for a page that switches language after the run.
 	TextZH string `json:"text_zh,omitempty"`
 	Source string `json:"source"` // e.g. "RFC 6455 §5.2"
 }
@@ -178,12 +187,23 @@ func (r RuleRef) Cite() string { return r.Text + " (" + r.Source + ")" }
 
 // Ref returns r as a report shows it, with its Chinese text when core has
 // one. Package autobahn cites rules with it too.
-func Ref(r core.Rule) RuleRef {
-	rr := RuleRef{ID: r.ID, Text: r.Text, Source: r.Source()}
-	if zh := r.TextIn("zh"); zh != r.Text {
+func Ref(r core.Rule) RuleRef { return RefIn(r, core.LangEN) }
+
+// RefIn is Ref with Text in a language.
+func RefIn(r core.Rule, lang string) RuleRef {
+	rr := RuleRef{ID: r.ID, Text: r.TextIn(lang), Source: r.Source()}
+	if zh := r.TextIn(core.LangZH); zh != r.Text {
 		rr.TextZH = zh
 	}
 	return rr
+}
+
+// LangError is the error of a report language that is not one of
+// core.Langs.
+type LangError struct{ Name string }
+
+func (e *LangError) Error() string {
+	return "check: unknown language " + strconv.Quote(e.Name) + "; the languages are " + strings.Join(core.Langs, ", ")
 }
 
 // Result is the outcome of one case.
@@ -227,8 +247,10 @@ func (s Score) Total() int { return s.Pass + s.Warn + s.Fail }
 
 // Report is a whole run.
 type Report struct {
-	Target   string        `json:"target"`  // the URL as given
-	Address  string        `json:"address"` // the address dialed, ip:port
+	Target  string `json:"target"`  // the URL as given
+	Address string `json:"address"` // the address dialed, ip:port
+	// Lang is the language the report's texts are in (Options.Lang).
+	Lang     string        `json:"lang"`
 	Started  time.Time     `json:"started"`
 	Duration time.Duration `json:"duration_ns"`
 	Results  []Result      `json:"results"`
@@ -288,6 +310,9 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 	if err := ValidStage(opts.Stage); err != nil {
 		return nil, err
 	}
+	if !core.ValidLang(opts.Lang) {
+		return nil, &LangError{Name: opts.Lang}
+	}
 	policy := reach.CommandLine(opts.AllowRemote)
 	if opts.Policy != nil {
 		policy = *opts.Policy
@@ -296,7 +321,7 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Target: Clean(target), Address: t.Addr, Started: time.Now(), NotTried: []string{}, Stages: []StageScore{}}
+	rep := &Report{Target: Clean(target), Address: t.Addr, Lang: opts.Lang, Started: time.Now(), NotTried: []string{}, Stages: []StageScore{}}
 	cases := Cases(opts)
 	if opts.Started != nil {
 		opts.Started(len(cases))
@@ -341,7 +366,7 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 		if info.refused {
 			if i == 0 {
 				info.diag = DiagNotListening
-				r.Got = diagText(DiagNotListening, t.Addr)
+				r.Got = diagText(DiagNotListening, t.Addr, opts.Lang)
 				// The case's own paragraph is about status lines; the
 				// server is not there at all, and the lesson on
 				// running your own server says how to start it.
@@ -361,7 +386,7 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 			notYet[c.Stage] = 0
 			// What the case would teach is for later: now the learner
 			// needs the stage's lesson.
-			r.Explanation = notYetText(c.Stage, cases[i+1:], opts.Lessons, info.silent)
+			r.Explanation = notYetText(c.Stage, cases[i+1:], opts.Lessons, info.silent, opts.Lang)
 			if st, _ := StageOf(c.Stage); len(st.Lessons) > 0 {
 				r.Lesson = opts.Lessons + "/lessons/" + st.Lessons[0]
 			}
@@ -394,7 +419,7 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 	rep.Duration = time.Since(rep.Started)
 	rep.tally()
 	rep.scoreStages(notYet, opts.Lessons)
-	rep.Diagnosis = diagnose(found, t.Addr, opts.Lessons)
+	rep.Diagnosis = diagnose(found, t.Addr, opts.Lessons, opts.Lang)
 	if rep.Diagnosis != nil {
 		rep.Diagnosis.Text = Clean(rep.Diagnosis.Text)
 	}
@@ -402,7 +427,7 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 }
 
 // notYetText explains a stage that is not there yet, for its one failure.
-func notYetText(stage string, rest []Case, lessons string, silent bool) string {
+func notYetText(stage string, rest []Case, lessons string, silent bool, lang string) string {
 	st, _ := StageOf(stage)
 	n := 0
 	for _, c := range rest {
@@ -413,6 +438,14 @@ func notYetText(stage string, rest []Case, lessons string, silent bool) string {
 	var urls []string
 	for _, l := range st.Lessons {
 		urls = append(urls, lessons+"/lessons/"+l)
+	}
+	if lang == core.LangZH {
+		what := "本阶段的第一个用例什么也没有收到"
+		if !silent {
+			what = "本阶段的第一个用例表明它检查的功能还没有"
+		}
+		return "尚未实现：" + what + "，所以你的服务器还没有做到“" + st.ZH + "”：" +
+			strings.Join(urls, " 和 ") + " 会加上它。本阶段其余 " + strconv.Itoa(n) + " 个用例没有运行，之后的阶段也没有尝试。"
 	}
 	what := "nothing came back to the first case of this stage"
 	if !silent {
@@ -461,7 +494,7 @@ func pageStrip(r *Result, info caseInfo) {
 // scoreStages fills Stages from the results.
 func (rep *Report) scoreStages(notYet map[string]int, lessons string) {
 	for _, st := range Stages {
-		sc := StageScore{Stage: st.ID, Title: st.Title}
+		sc := StageScore{Stage: st.ID, Title: st.TitleIn(rep.Lang)}
 		for _, r := range rep.Results {
 			if r.Stage != st.ID {
 				continue
@@ -497,7 +530,7 @@ func (rep *Report) tally() {
 	idx := map[string]int{}
 	for _, cat := range Categories {
 		idx[cat.ID] = len(rep.Scores)
-		rep.Scores = append(rep.Scores, Score{Category: cat.ID, Title: cat.Title})
+		rep.Scores = append(rep.Scores, Score{Category: cat.ID, Title: cat.Title.In(rep.Lang)})
 	}
 	for _, r := range rep.Results {
 		s := &rep.Scores[idx[r.Category]]
@@ -543,28 +576,29 @@ func runCase(ctx context.Context, t *reach.Target, opts Options, c Case) (Result
 		v = c.run(s)
 	}
 	s.close()
+	lang := opts.Lang
 	r := Result{
-		ID: c.ID, Category: c.Category, Stage: c.Stage, Title: c.Title, Status: v.status, Got: v.got,
-		Rule: Ref(c.Rule), Lesson: opts.Lessons + "/lessons/" + c.Lesson,
+		ID: c.ID, Category: c.Category, Stage: c.Stage, Title: c.Title.In(lang), Status: v.status, Got: v.got.In(lang),
+		Rule: RefIn(c.Rule, lang), Lesson: opts.Lessons + "/lessons/" + c.Lesson,
 		Duration: time.Since(start),
 	}
 	if v.rule != nil {
-		r.Rule = Ref(*v.rule)
+		r.Rule = RefIn(*v.rule, lang)
 	}
 	if v.lesson != "" {
 		r.Lesson = opts.Lessons + "/lessons/" + v.lesson
 	}
 	if v.status != Pass && v.brief && !c.RawHandshake {
-		r.Explanation = v.explain
+		r.Explanation = v.explain.In(lang)
 	} else if v.status != Pass {
-		r.Explanation = c.Explain
-		if v.explain != "" {
-			r.Explanation = v.explain
+		r.Explanation = c.Explain.In(lang)
+		if v.explain.EN != "" {
+			r.Explanation = v.explain.In(lang)
 		}
 	}
 	if v.status != Pass && !(v.brief && !c.RawHandshake) {
-		r.Sent, r.SentFrames = s.sent.hex(), s.sent.describe(core.Server)
-		r.Received, r.ReceivedFrames = s.recv.hex(), s.recv.describe(core.Client)
+		r.Sent, r.SentFrames = s.sent.hex(lang), s.sent.describe(core.Server, lang)
+		r.Received, r.ReceivedFrames = s.recv.hex(lang), s.recv.describe(core.Client, lang)
 		if s.sentHead != "" {
 			r.SentFrames = headLines(s.sentHead)
 		}

@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"wsplay/core"
 )
 
 // TextWriter prints a run for a terminal: the diagnosis first (Diagnose),
@@ -16,10 +18,13 @@ import (
 // FAIL (Result), and the summary with the stages not tried (Summary). Every
 // text that came from the server is already escaped in the Report that Run
 // returns (see Clean), so it is printed as it is. Colour uses ANSI escapes;
-// leave Color false unless the output is a terminal.
+// leave Color false unless the output is a terminal. Lang is the language
+// of the writer's own words ("" is English); the report's texts are in the
+// language it was run with (Options.Lang).
 type TextWriter struct {
 	W     io.Writer
 	Color bool
+	Lang  string
 	last  string // stage of the last result printed
 }
 
@@ -51,7 +56,7 @@ func (tw *TextWriter) status(s Status) string {
 
 // Start prints the line that opens the report.
 func (tw *TextWriter) Start(target string, timeout time.Duration) {
-	fmt.Fprintf(tw.W, "%s %s (time limit %s per case)\n", tw.paint(ansiBold, "wsplay check"), Clean(target), timeout)
+	fmt.Fprintf(tw.W, "%s %s (%s)\n", tw.paint(ansiBold, "wsplay check"), Clean(target), labelf("time-limit", tw.Lang, timeout))
 }
 
 // Diagnose prints the report's diagnosis, if any: the one thing to fix
@@ -61,13 +66,13 @@ func (tw *TextWriter) Diagnose(rep *Report) {
 	if d == nil {
 		return
 	}
-	fmt.Fprintf(tw.W, "\n%s [%s]\n", tw.paint(ansiBold+ansiRed, "First, this:"), d.ID)
+	fmt.Fprintf(tw.W, "\n%s [%s]\n", tw.paint(ansiBold+ansiRed, label("first-this", tw.Lang)), d.ID)
 	for _, l := range wrap(d.Text, 88) {
 		fmt.Fprintf(tw.W, "  %s\n", l)
 	}
-	fmt.Fprintf(tw.W, "  lesson: %s\n", d.Lesson)
+	fmt.Fprintf(tw.W, "  %s: %s\n", label("lesson", tw.Lang), d.Lesson)
 	if len(d.Cases) > 0 {
-		fmt.Fprintf(tw.W, "  seen in: %s\n", strings.Join(d.Cases, ", "))
+		fmt.Fprintf(tw.W, "  %s: %s\n", label("seen-in", tw.Lang), strings.Join(d.Cases, ", "))
 	}
 }
 
@@ -75,7 +80,7 @@ func (tw *TextWriter) Diagnose(rep *Report) {
 func (tw *TextWriter) Result(r Result) {
 	if r.Stage != tw.last {
 		tw.last = r.Stage
-		fmt.Fprintf(tw.W, "\n%s\n", tw.paint(ansiBold, stageHeading(r.Stage)))
+		fmt.Fprintf(tw.W, "\n%s\n", tw.paint(ansiBold, stageHeading(r.Stage, tw.Lang)))
 	}
 	fmt.Fprintf(tw.W, "  %s %-32s %s %s\n", tw.status(r.Status), r.ID, r.Title, tw.paint(ansiDim, "("+r.Duration.Round(time.Millisecond).String()+")"))
 	if r.Status == Pass {
@@ -86,7 +91,9 @@ func (tw *TextWriter) Result(r Result) {
 			return
 		}
 		lines := wrap(value, 88)
-		fmt.Fprintf(tw.W, "       %-9s %s\n", name+":", lines[0])
+		name = label(name, tw.Lang) + ":"
+		// Pad to columns: a Chinese label is 3 bytes and 2 columns a rune.
+		fmt.Fprintf(tw.W, "       %s%s %s\n", name, strings.Repeat(" ", max(0, 9-textWidth(name))), lines[0])
 		for _, l := range lines[1:] {
 			fmt.Fprintf(tw.W, "                 %s\n", l)
 		}
@@ -103,11 +110,11 @@ func (tw *TextWriter) Result(r Result) {
 	field("got", r.Got)
 	list("sent", r.Sent, r.SentFrames)
 	if r.Received == "" && len(r.ReceivedFrames) == 0 && (r.Sent != "" || len(r.SentFrames) > 0) {
-		field("received", "nothing")
+		field("received", label("nothing", tw.Lang))
 	} else {
 		list("received", r.Received, r.ReceivedFrames)
 	}
-	rule := r.Rule.Cite()
+	rule := r.Rule.Cite() // in the report's language
 	if r.Rule.ID != "" {
 		rule += " [" + r.Rule.ID + "]"
 	}
@@ -119,7 +126,11 @@ func (tw *TextWriter) Result(r Result) {
 // Summary prints the score of each stage, the stages not tried, and the
 // totals.
 func (tw *TextWriter) Summary(rep *Report) {
-	fmt.Fprintf(tw.W, "\n%s\n", tw.paint(ansiBold, "Summary"))
+	fmt.Fprintf(tw.W, "\n%s\n", tw.paint(ansiBold, label("summary", tw.Lang)))
+	if tw.Lang == core.LangZH {
+		tw.summaryZH(rep)
+		return
+	}
 	for _, s := range rep.Stages {
 		var line string
 		switch s.Status {
@@ -159,13 +170,59 @@ func (tw *TextWriter) Summary(rep *Report) {
 	}
 }
 
+// summaryZH is Summary's Chinese: the same lines, without English plurals.
+func (tw *TextWriter) summaryZH(rep *Report) {
+	const zh = core.LangZH
+	for _, s := range rep.Stages {
+		title := s.Title
+		if st, ok := StageOf(s.Stage); ok {
+			title = st.ZH
+		}
+		pad := strings.Repeat(" ", max(1, 32-textWidth(title)))
+		var line string
+		switch s.Status {
+		case StageNotYet:
+			line = "  " + title + pad + " " + tw.paint(ansiYellow+ansiBold, label("not-yet", zh))
+			if s.Skipped > 0 {
+				line += labelf("not-run", zh, s.Skipped)
+			}
+			line += "\n  " + strings.Repeat(" ", 34) + labelf("read", zh, strings.Join(s.Lessons, label("and", zh)))
+		default:
+			line = "  " + title + pad + labelf("passed-of", zh, s.Pass, s.Total())
+			if s.Warn > 0 {
+				line += tw.paint(ansiYellow, labelf("warnings", zh, s.Warn))
+			}
+			if s.Fail > 0 {
+				line += tw.paint(ansiRed, labelf("failed-n", zh, s.Fail))
+			}
+		}
+		fmt.Fprintln(tw.W, line)
+	}
+	if len(rep.NotTried) > 0 {
+		fmt.Fprintln(tw.W, labelf("not-tried", zh, strings.Join(rep.NotTried, ", ")))
+	}
+	verdict := tw.paint(ansiGreen+ansiBold, label("all-passed", zh))
+	switch {
+	case rep.Fail > 0 && rep.onlyNotYet():
+		verdict = tw.paint(ansiYellow+ansiBold, labelf("only-not-yet", zh, rep.Fail))
+	case rep.Fail > 0:
+		verdict = tw.paint(ansiRed+ansiBold, labelf("some-failed", zh, rep.Fail))
+	case rep.Warn > 0:
+		verdict = tw.paint(ansiGreen+ansiBold, labelf("no-fail", zh, rep.Warn))
+	}
+	fmt.Fprintf(tw.W, "\n"+label("totals", zh)+"%s\n", rep.Pass, rep.Warn, rep.Fail, rep.Duration.Round(time.Millisecond), verdict)
+	if rep.Interrupted {
+		fmt.Fprintln(tw.W, label("interrupted", zh))
+	}
+}
+
 // stageHeading is "Stage 2 of 7: Frames and payload lengths".
-func stageHeading(id string) string {
+func stageHeading(id, lang string) string {
 	i := stageIndex(id)
 	if id == "" || i < 0 {
-		return categoryTitle(id)
+		return categoryTitle(id, lang)
 	}
-	return fmt.Sprintf("Stage %d of %d: %s", i+1, len(Stages), Stages[i].Title)
+	return labelf("stage-of", lang, i+1, len(Stages), Stages[i].TitleIn(lang))
 }
 
 // onlyNotYet reports whether every failure is in a stage that is not there
@@ -186,10 +243,10 @@ func pluralVerb(n int, one, many string) string {
 	return many
 }
 
-func categoryTitle(id string) string {
+func categoryTitle(id, lang string) string {
 	for _, c := range Categories {
 		if c.ID == id {
-			return c.Title
+			return c.Title.In(lang)
 		}
 	}
 	return id
@@ -204,35 +261,76 @@ func pluralWord(n int, word string) string {
 	return word + "s"
 }
 
-// wrap breaks s into lines of at most width runes, at spaces; a word longer
-// than width (a hex dump) is cut.
+// wrap breaks s into lines of at most width columns, at spaces; a word
+// longer than width (a hex dump, a run of Chinese) is cut. A Chinese
+// character takes two columns of a terminal (cellWidth).
 func wrap(s string, width int) []string {
 	var lines []string
 	for _, para := range strings.Split(s, "\n") {
 		line := ""
 		for _, w := range strings.Fields(para) {
-			for len([]rune(w)) > width {
-				if line != "" {
+			for w != "" {
+				if line == "" {
+					head, rest := cutWidth(w, width)
+					if rest == "" {
+						line = head
+					} else {
+						lines = append(lines, head)
+					}
+					w = rest
+					continue
+				}
+				room := width - textWidth(line) - 1
+				switch {
+				case textWidth(w) <= room:
+					line += " " + w
+					w = ""
+				case textWidth(w) != len([]rune(w)) && room >= 2:
+					// Chinese breaks between any two characters:
+					// fill the line rather than leave it short.
+					head, rest := cutWidth(w, room)
+					lines = append(lines, line+" "+head)
+					line, w = "", rest
+				default:
 					lines = append(lines, line)
 					line = ""
 				}
-				r := []rune(w)
-				lines = append(lines, string(r[:width]))
-				w = string(r[width:])
-			}
-			switch {
-			case line == "":
-				line = w
-			case len([]rune(line))+1+len([]rune(w)) > width:
-				lines = append(lines, line)
-				line = w
-			default:
-				line += " " + w
 			}
 		}
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// cellWidth is how many terminal columns a rune takes: two for the wide
+// characters of East Asian scripts and full-width punctuation, else one.
+func cellWidth(r rune) int {
+	switch {
+	case r >= 0x1100 && r <= 0x115f, r >= 0x2e80 && r <= 0xa4cf, r >= 0xac00 && r <= 0xd7a3,
+		r >= 0xf900 && r <= 0xfaff, r >= 0xfe30 && r <= 0xfe4f, r >= 0xff00 && r <= 0xff60, r >= 0xffe0 && r <= 0xffe6:
+		return 2
+	}
+	return 1
+}
+
+func textWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		n += cellWidth(r)
+	}
+	return n
+}
+
+// cutWidth splits s after at most width columns (at least one rune).
+func cutWidth(s string, width int) (string, string) {
+	n := 0
+	for i, r := range s {
+		if n+cellWidth(r) > width && i > 0 {
+			return s[:i], s[i:]
+		}
+		n += cellWidth(r)
+	}
+	return s, ""
 }
 
 // WriteJSON writes the report as indented JSON.
@@ -253,13 +351,15 @@ var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
 	"lower":  func(s Status) string { return strings.ToLower(s.String()) },
 	"ms":     func(d time.Duration) string { return d.Round(time.Millisecond).String() },
 	"title":  stageHeading,
+	"lang":   langOr,
+	"l":      func(id, lang string) string { return label("html."+id, lang) },
 	"plural": plural,
 	"join":   func(lines []string) string { return strings.Join(lines, "\n") },
 	"newCategory": func(results []Result, i int) bool {
 		return i == 0 || results[i-1].Stage != results[i].Stage
 	},
 }).Parse(`<!doctype html>
-<html lang="en">
+<html lang="{{lang .Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -280,23 +380,24 @@ dt { font-weight: bold; } dd { margin: 0 0 .5rem 0; }
 </head>
 <body>
 <h1>wsplay check: <code>{{.Target}}</code></h1>
-<p>Address {{.Address}}, started {{.Started.UTC.Format "2006-01-02 15:04:05 UTC"}}, {{ms .Duration}}.
-<strong>{{.Pass}} passed, {{plural .Warn "warning"}}, {{.Fail}} failed.</strong>{{if .Interrupted}} The run was interrupted.{{end}}</p>
-{{with .Diagnosis}}<div class="diag" id="diagnosis"><h2>First, this <code>[{{.ID}}]</code></h2><p>{{.Text}}</p><p>Lesson: <a href="{{.Lesson}}">{{.Lesson}}</a></p></div>{{end}}
+{{if eq .Lang "zh"}}<p>地址 {{.Address}}，开始于 {{.Started.UTC.Format "2006-01-02 15:04:05 UTC"}}，用时 {{ms .Duration}}。
+<strong>{{.Pass}} 个通过，{{.Warn}} 个警告，{{.Fail}} 个失败。</strong>{{if .Interrupted}}运行被中断了。{{end}}</p>{{else}}<p>Address {{.Address}}, started {{.Started.UTC.Format "2006-01-02 15:04:05 UTC"}}, {{ms .Duration}}.
+<strong>{{.Pass}} passed, {{plural .Warn "warning"}}, {{.Fail}} failed.</strong>{{if .Interrupted}} The run was interrupted.{{end}}</p>{{end}}
+{{with .Diagnosis}}<div class="diag" id="diagnosis"><h2>{{l "first" $.Lang}} <code>[{{.ID}}]</code></h2><p>{{.Text}}</p><p>{{l "lesson" $.Lang}}: <a href="{{.Lesson}}">{{.Lesson}}</a></p></div>{{end}}
 <table>
-<tr><th>Stage</th><th>Passed</th><th>Warnings</th><th>Failed</th><th></th></tr>
-{{range .Stages}}<tr><td>{{.Title}}</td><td>{{.Pass}}/{{.Total}}</td><td>{{.Warn}}</td><td>{{.Fail}}</td><td class="{{.Status}}">{{if eq .Status "not-yet"}}not yet{{if .Skipped}} ({{.Skipped}} more not run){{end}}{{else}}{{.Status}}{{end}}</td></tr>
+<tr><th>{{l "stage" .Lang}}</th><th>{{l "passed" .Lang}}</th><th>{{l "warnings" .Lang}}</th><th>{{l "failed" .Lang}}</th><th></th></tr>
+{{range .Stages}}<tr><td>{{.Title}}</td><td>{{.Pass}}/{{.Total}}</td><td>{{.Warn}}</td><td>{{.Fail}}</td><td class="{{.Status}}">{{if eq .Status "not-yet"}}{{l "not-yet" $.Lang}}{{if .Skipped}} ({{.Skipped}} {{l "more-not-run" $.Lang}}){{end}}{{else}}{{.Status}}{{end}}</td></tr>
 {{end}}</table>
-{{if .NotTried}}<p>Not tried: {{range $i, $s := .NotTried}}{{if $i}}, {{end}}{{$s}}{{end}} (each stage needs the ones before it).</p>{{end}}
-{{$results := .Results}}{{range $i, $r := .Results}}{{if newCategory $results $i}}<h2>{{title $r.Stage}}</h2>{{end}}
+{{if .NotTried}}<p>{{l "not-tried" .Lang}} {{range $i, $s := .NotTried}}{{if $i}}, {{end}}{{$s}}{{end}} {{l "needs-before" .Lang}}</p>{{end}}
+{{$results := .Results}}{{range $i, $r := .Results}}{{if newCategory $results $i}}<h2>{{title $r.Stage (lang $.Lang)}}</h2>{{end}}
 <div class="case" id="{{$r.ID}}"><span class="status {{lower $r.Status}}">{{$r.Status}}</span> <code>{{$r.ID}}</code> {{$r.Title}}</div>
 {{if ne $r.Status 0}}<dl class="detail">
-<dt>What happened</dt><dd>{{$r.Got}}</dd>
-{{if or $r.Sent $r.SentFrames}}<dt>Sent</dt><dd>{{if $r.Sent}}<pre>{{$r.Sent}}</pre>{{end}}{{if $r.SentFrames}}<pre>{{join $r.SentFrames}}</pre>{{end}}</dd>
-<dt>Received</dt><dd>{{if $r.Received}}<pre>{{$r.Received}}</pre>{{end}}{{if $r.ReceivedFrames}}<pre>{{join $r.ReceivedFrames}}</pre>{{end}}{{if not (or $r.Received $r.ReceivedFrames)}}nothing{{end}}</dd>{{end}}
-<dt>Rule</dt><dd>{{$r.Rule.Text}} ({{$r.Rule.Source}}){{if $r.Rule.ID}} <code>[{{$r.Rule.ID}}]</code>{{end}}</dd>
-<dt>Why</dt><dd>{{$r.Explanation}}</dd>
-<dt>Lesson</dt><dd><a href="{{$r.Lesson}}">{{$r.Lesson}}</a></dd>
+<dt>{{l "what" $.Lang}}</dt><dd>{{$r.Got}}</dd>
+{{if or $r.Sent $r.SentFrames}}<dt>{{l "sent" $.Lang}}</dt><dd>{{if $r.Sent}}<pre>{{$r.Sent}}</pre>{{end}}{{if $r.SentFrames}}<pre>{{join $r.SentFrames}}</pre>{{end}}</dd>
+<dt>{{l "received" $.Lang}}</dt><dd>{{if $r.Received}}<pre>{{$r.Received}}</pre>{{end}}{{if $r.ReceivedFrames}}<pre>{{join $r.ReceivedFrames}}</pre>{{end}}{{if not (or $r.Received $r.ReceivedFrames)}}{{l "nothing" $.Lang}}{{end}}</dd>{{end}}
+<dt>{{l "rule" $.Lang}}</dt><dd>{{$r.Rule.Text}} ({{$r.Rule.Source}}){{if $r.Rule.ID}} <code>[{{$r.Rule.ID}}]</code>{{end}}</dd>
+<dt>{{l "why" $.Lang}}</dt><dd>{{$r.Explanation}}</dd>
+<dt>{{l "lesson" $.Lang}}</dt><dd><a href="{{$r.Lesson}}">{{$r.Lesson}}</a></dd>
 </dl>{{end}}{{end}}
 </body>
 </html>

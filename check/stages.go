@@ -5,6 +5,8 @@ package check
 import (
 	"strconv"
 	"strings"
+
+	"wsplay/core"
 )
 
 // Stage is a step of the course at which a learner's half-written server
@@ -13,6 +15,8 @@ import (
 type Stage struct {
 	ID    string `json:"id"`    // e.g. "frames", the value of -stage
 	Title string `json:"title"` // one line, e.g. "Frames and payload lengths"
+	// ZH is Title in Simplified Chinese (TitleIn).
+	ZH string `json:"title_zh"`
 	// Lessons are the slugs of the lessons that teach what the stage
 	// checks, in reading order.
 	Lessons []string `json:"lessons"`
@@ -21,13 +25,21 @@ type Stage struct {
 // Stages in the order of the course. `wsplay check -stage ID` runs a stage
 // and every stage before it.
 var Stages = []Stage{
-	{ID: "handshake", Title: "Opening handshake", Lessons: []string{"handshake", "accept"}},
-	{ID: "frames", Title: "Frames and payload lengths", Lessons: []string{"frame-anatomy", "payload-length"}},
-	{ID: "masking", Title: "Masking", Lessons: []string{"masking"}},
-	{ID: "fragments", Title: "Fragmented messages", Lessons: []string{"fragmentation"}},
-	{ID: "control", Title: "Ping, pong and control frames", Lessons: []string{"control-frames"}},
-	{ID: "close", Title: "Closing handshake", Lessons: []string{"closing"}},
-	{ID: "utf8", Title: "UTF-8", Lessons: []string{"utf8"}},
+	{ID: "handshake", Title: "Opening handshake", ZH: "打开握手", Lessons: []string{"handshake", "accept"}},
+	{ID: "frames", Title: "Frames and payload lengths", ZH: "帧和载荷长度", Lessons: []string{"frame-anatomy", "payload-length"}},
+	{ID: "masking", Title: "Masking", ZH: "掩码", Lessons: []string{"masking"}},
+	{ID: "fragments", Title: "Fragmented messages", ZH: "分片消息", Lessons: []string{"fragmentation"}},
+	{ID: "control", Title: "Ping, pong and control frames", ZH: "ping、pong 和控制帧", Lessons: []string{"control-frames"}},
+	{ID: "close", Title: "Closing handshake", ZH: "关闭握手", Lessons: []string{"closing"}},
+	{ID: "utf8", Title: "UTF-8", ZH: "UTF-8 校验", Lessons: []string{"utf8"}},
+}
+
+// TitleIn returns the stage's title in a language.
+func (s Stage) TitleIn(lang string) string {
+	if lang == core.LangZH {
+		return s.ZH
+	}
+	return s.Title
 }
 
 // StageAll is the -stage value that runs every stage, as "" does.

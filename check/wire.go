@@ -77,7 +77,7 @@ func (s *session) open(ctx context.Context, handshake bool) *verdict {
 		if errors.Is(err, syscall.ECONNREFUSED) {
 			s.dialRefused = true
 		}
-		return failf("cannot connect to %s: %v. Is the server running? If it was, it may have crashed in an earlier case.", s.t.Addr, err)
+		return failf(tr("cannot connect to %s: %v. Is the server running? If it was, it may have crashed in an earlier case.", "无法连接到 %s：%v。服务器在运行吗？如果之前在运行，它可能在前面的某个用例中崩溃了。"), s.t.Addr, err)
 	}
 	nc.SetDeadline(s.deadline)
 	s.nc = nc
@@ -142,16 +142,17 @@ func responseHead(resp *core.ServerResponse) string {
 func (s *session) handshakeFailed(err error) *verdict {
 	var he *core.HandshakeError
 	if errors.As(err, &he) {
-		v := failf("the opening handshake failed: %s", he.Rule.Text)
+		v := failf(tr("the opening handshake failed: %s", "打开握手失败：%s"), core.Words{EN: he.Rule.Text, ZH: he.Rule.TextIn(core.LangZH)})
 		if he.Detail != "" {
-			v.got += ": " + he.Detail
+			v.got = core.Words{EN: v.got.EN + ": " + he.Detail, ZH: v.got.ZH + "：" + he.Detail}
 		}
 		v.rule = &he.Rule
 		v.lesson = "handshake"
 		if he.Rule == core.RuleAcceptValue {
 			v.lesson = "accept"
 		}
-		v.explain = "Every case starts with the opening handshake, and this server's answer broke a rule, so the case could not go on. The handshake cases at the top of the report show the exchange and what to fix first."
+		v.explain = tr("Every case starts with the opening handshake, and this server's answer broke a rule, so the case could not go on. The handshake cases at the top of the report show the exchange and what to fix first.",
+			"每个用例都从打开握手开始，而这个服务器的回应违反了规则，所以用例无法继续。报告开头的握手用例展示了这次交换，以及首先要修正什么。")
 		v.brief = true
 		return v
 	}
@@ -159,9 +160,9 @@ func (s *session) handshakeFailed(err error) *verdict {
 	if s.in != nil && s.in.n > 0 && s.status == 0 {
 		// Bytes came, then the stream ended or stalled before a whole
 		// HTTP head: the server speaks another protocol.
-		v = failf("the server sent %d bytes that do not make an HTTP response head, then %s: it does not answer like an HTTP server", s.in.n, endWord(err))
+		v = failf(tr("the server sent %d bytes that do not make an HTTP response head, then %s: it does not answer like an HTTP server", "服务器发送了 %d 个构不成 HTTP 响应头的字节，然后%s：它的回应不像 HTTP 服务器"), s.in.n, endWord(err))
 	} else {
-		v = s.transportVerdict(err, "the answer to the opening handshake")
+		v = s.transportVerdict(err, tr("the answer to the opening handshake", "打开握手的回应"))
 	}
 	v.lesson = "handshake"
 	return v
@@ -169,25 +170,25 @@ func (s *session) handshakeFailed(err error) *verdict {
 
 // transportVerdict describes a read or write that failed: a hang, a closed
 // or reset connection.
-func (s *session) transportVerdict(err error, waitingFor string) *verdict {
+func (s *session) transportVerdict(err error, waitingFor core.Words) *verdict {
 	switch {
 	case isTimeout(err):
-		return failf("nothing came within the time limit (%s) while waiting for %s: the server hangs, perhaps waiting for bytes that were already sent", s.opts.Timeout, waitingFor)
+		return failf(tr("nothing came within the time limit (%s) while waiting for %s: the server hangs, perhaps waiting for bytes that were already sent", "等待%[2]s时，在时限（%[1]s）内什么也没有来：服务器挂起了，也许在等待早已发出的字节"), s.opts.Timeout, waitingFor)
 	case isClosed(err):
-		return failf("the server closed the TCP connection while the check waited for %s, without a close frame: it may have crashed (look at its output)", waitingFor)
+		return failf(tr("the server closed the TCP connection while the check waited for %s, without a close frame: it may have crashed (look at its output)", "检查在等待%s时，服务器没有发送关闭帧就关闭了 TCP 连接：它可能崩溃了（请看它的输出）"), waitingFor)
 	}
-	return failf("reading %s failed: %v", waitingFor, err)
+	return failf(tr("reading %s failed: %v", "读取%s失败：%v"), waitingFor, err)
 }
 
 // endWord says how a read ended.
-func endWord(err error) string {
+func endWord(err error) core.Words {
 	switch {
 	case isTimeout(err):
-		return "nothing more within the time limit"
+		return tr("nothing more within the time limit", "在时限内再没有别的")
 	case isClosed(err):
-		return "it closed the connection"
+		return tr("it closed the connection", "关闭了连接")
 	}
-	return "the read failed (" + err.Error() + ")"
+	return sayf(tr("the read failed (%s)", "读取失败（%s）"), err.Error())
 }
 
 func isTimeout(err error) bool {
@@ -451,8 +452,9 @@ func (l *frameLog) add(b []byte) {
 	l.sizes = append(l.sizes, len(b))
 }
 
-// hex returns the kept bytes in hex, a frame per group, with what was cut.
-func (l *frameLog) hex() string {
+// hex returns the kept bytes in hex, a frame per group, with what was cut,
+// said in lang.
+func (l *frameLog) hex(lang string) string {
 	if len(l.frames) == 0 {
 		return ""
 	}
@@ -460,12 +462,12 @@ func (l *frameLog) hex() string {
 	for i, f := range l.frames {
 		s := spaced(f)
 		if l.sizes[i] > len(f) {
-			s += " … (" + strconv.Itoa(l.sizes[i]) + " bytes)"
+			s += " … " + sayf(tr("(%d bytes)", "（%d 字节）"), l.sizes[i]).In(lang)
 		}
 		parts = append(parts, s)
 	}
 	if n := len(l.frames); l.total > sum(l.sizes) {
-		parts = append(parts, "… and "+strconv.Itoa(l.total-sum(l.sizes))+" more bytes after these "+strconv.Itoa(n)+" frames")
+		parts = append(parts, sayf(tr("… and %d more bytes after these %d frames", "……这 %[2]d 帧之后还有 %[1]d 字节"), l.total-sum(l.sizes), n).In(lang))
 	}
 	return strings.Join(parts, " | ")
 }
@@ -492,43 +494,57 @@ func spaced(b []byte) string {
 
 // describe decodes each kept frame with core.ExplainFrame, as receiver reads
 // it: one line per frame, with the rules it breaks.
-func (l *frameLog) describe(receiver core.Role) []string {
+func (l *frameLog) describe(receiver core.Role, lang string) []string {
 	var out []string
 	for i, f := range l.frames {
-		out = append(out, describeFrame(core.ExplainFrame(f, receiver), l.sizes[i]))
+		out = append(out, describeFrame(core.ExplainFrameIn(f, receiver, lang), l.sizes[i], lang))
 	}
 	return out
 }
 
-func describeFrame(e core.FrameExplanation, size int) string {
+func describeFrame(e core.FrameExplanation, size int, lang string) string {
+	zh := lang == core.LangZH
+	say := func(en, cn string) string {
+		if zh {
+			return cn
+		}
+		return en
+	}
 	if e.HeaderSize == 0 {
-		return "a partial frame header: " + spaced(e.Payload)
+		return say("a partial frame header: ", "不完整的帧头：") + spaced(e.Payload)
 	}
 	h := e.Header
 	s := h.Opcode.String() + " frame, FIN " + bit(h.Fin)
+	if zh {
+		kind := messageKind(h.Opcode, lang)
+		if kind == h.Opcode.String() {
+			kind += " "
+		}
+		s = kind + "帧，FIN " + bit(h.Fin)
+	}
 	if h.Rsv != 0 {
-		s += ", RSV bits " + strconv.Itoa(int(h.Rsv>>2&1)) + strconv.Itoa(int(h.Rsv>>1&1)) + strconv.Itoa(int(h.Rsv&1))
+		s += say(", RSV bits ", "，RSV 位 ") + strconv.Itoa(int(h.Rsv>>2&1)) + strconv.Itoa(int(h.Rsv>>1&1)) + strconv.Itoa(int(h.Rsv&1))
 	}
 	if h.Masked {
-		s += ", masked"
+		s += say(", masked", "，已加掩码")
 	} else {
-		s += ", not masked"
+		s += say(", not masked", "，未加掩码")
 	}
-	s += ", " + strconv.FormatUint(h.Length, 10) + "-byte payload"
+	s += say(", "+strconv.FormatUint(h.Length, 10)+"-byte payload", "，载荷 "+strconv.FormatUint(h.Length, 10)+" 字节")
 	if len(e.Fields) > 0 {
 		if f := e.Fields[len(e.Fields)-1]; f.Name == "Payload Data" && h.Length > 0 {
 			v := f.Value
 			if len(v) > 2*logPayloadBytes+2 {
 				v = v[:2*logPayloadBytes] + "…"
 			}
-			s += ": " + v
+			s += say(": ", "：") + v
 			if !e.Complete {
-				s += " (first " + strconv.Itoa(len(e.Payload)) + " bytes shown)"
+				s += say(" (first "+strconv.Itoa(len(e.Payload))+" bytes shown)", "（只显示前 "+strconv.Itoa(len(e.Payload))+" 字节）")
 			}
 		}
 	}
 	for _, r := range e.Problems {
-		s += "; breaks: " + r.Cite()
+		s += say("; breaks: ", "；违反：") + r.CiteIn(lang)
 	}
 	return s
 }

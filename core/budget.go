@@ -28,9 +28,6 @@ const FreeMessageBytes = 64 << 10
 // without asking the budget: that is only right while they are free.
 const _ = uint(FreeMessageBytes - keepMessageBuffer) // does not compile if keepMessageBuffer > FreeMessageBytes
 
-// RuleServerBusy is the reason a connection fails when the Budget is spent.
-var RuleServerBusy = Rule{ID: "server-busy", Text: "the server has no room for this message now: the memory it gives to messages being received is in use; try again later", Section: "7.4.1"}
-
 // NewBudget returns a budget of limit bytes.
 func NewBudget(limit int64) *Budget { return &Budget{limit: limit} }
 

@@ -79,17 +79,6 @@ type ServerResponse struct {
 	Header Headers
 }
 
-// Rules the client checks in the server's answer, RFC 6455 §4.1 and §4.2.2.
-var (
-	RuleStatusLine         = Rule{ID: "status-line", Text: "the status line is the HTTP version, a 3-digit status code and a reason", Section: "RFC 9112 §4"}
-	RuleStatus101          = Rule{ID: "status-101", Text: "a server that accepts the handshake answers 101 Switching Protocols", Section: "4.1"}
-	RuleResponseUpgrade    = Rule{ID: "response-upgrade", Text: `the response must have an Upgrade header with the value "websocket"`, Section: "4.1"}
-	RuleResponseConnection = Rule{ID: "response-connection", Text: `the response must have a Connection header that contains the token "Upgrade"`, Section: "4.1"}
-	RuleAcceptValue        = Rule{ID: "accept-value", Text: "Sec-WebSocket-Accept must be base64(SHA-1(key + 258EAFA5-E914-47DA-95CA-C5AB0DC85B11))", Section: "4.1"}
-	RuleResponseProtocol   = Rule{ID: "response-protocol", Text: "the server may only choose a subprotocol that the client offered", Section: "4.1"}
-	RuleResponseExtension  = Rule{ID: "response-extension", Text: "the server may only accept an extension that the client offered", Section: "4.1"}
-)
-
 // ReadResponse reads a status line and header fields up to the empty line,
 // at most maxBytes of them (DefaultMaxHeaderBytes when maxBytes <= 0). The
 // bytes after the head stay in br: they are the server's first frames. Call

@@ -10,11 +10,11 @@ type StatusCode uint16
 
 // Status codes defined by RFC 6455 §7.4.1 and the IANA registry (§11.7).
 const (
-	StatusNormalClosure      StatusCode = 1000 // the purpose of the connection is fulfilled
-	StatusGoingAway          StatusCode = 1001 // server shutting down, browser leaving the page
-	StatusProtocolError      StatusCode = 1002 // a rule of the protocol was broken
-	StatusUnsupportedData    StatusCode = 1003 // e.g. binary to an endpoint that takes only text
-	statusReserved1004       StatusCode = 1004 // reserved, never sent
+	StatusNormalClosure   StatusCode = 1000 // the purpose of the connection is fulfilled
+	StatusGoingAway       StatusCode = 1001 // server shutting down, browser leaving the page
+	StatusProtocolError   StatusCode = 1002 // a rule of the protocol was broken
+	StatusUnsupportedData StatusCode = 1003 // e.g. binary to an endpoint that takes only text
+	// 1004 is reserved and never sent (§7.4.1): NameIn calls it "reserved".
 	StatusNoStatusReceived   StatusCode = 1005 // never sent: a close frame had no code
 	StatusAbnormalClosure    StatusCode = 1006 // never sent: the TCP connection ended without a close frame
 	StatusInvalidPayload     StatusCode = 1007 // data inconsistent with the message type, e.g. bad UTF-8
@@ -29,57 +29,33 @@ const (
 )
 
 // String returns the code and its name, e.g. "1000 (normal closure)".
-func (c StatusCode) String() string {
-	return strconv.Itoa(int(c)) + " (" + c.Name() + ")"
+func (c StatusCode) String() string { return c.StringIn(LangEN) }
+
+// StringIn is String in a language, e.g. "1000 (正常关闭)".
+func (c StatusCode) StringIn(lang string) string {
+	return strconv.Itoa(int(c)) + " (" + c.NameIn(lang) + ")"
 }
 
 // Name returns the code's name in words, e.g. "normal closure".
-func (c StatusCode) Name() string {
-	switch c {
-	case StatusNormalClosure:
-		return "normal closure"
-	case StatusGoingAway:
-		return "going away"
-	case StatusProtocolError:
-		return "protocol error"
-	case StatusUnsupportedData:
-		return "unsupported data"
-	case statusReserved1004:
-		return "reserved"
-	case StatusNoStatusReceived:
-		return "no status received"
-	case StatusAbnormalClosure:
-		return "abnormal closure"
-	case StatusInvalidPayload:
-		return "invalid payload data"
-	case StatusPolicyViolation:
-		return "policy violation"
-	case StatusMessageTooBig:
-		return "message too big"
-	case StatusMandatoryExtension:
-		return "mandatory extension"
-	case StatusInternalError:
-		return "internal error"
-	case StatusServiceRestart:
-		return "service restart"
-	case StatusTryAgainLater:
-		return "try again later"
-	case StatusBadGateway:
-		return "bad gateway"
-	case StatusTLSHandshake:
-		return "TLS handshake failure"
+func (c StatusCode) Name() string { return c.NameIn(LangEN) }
+
+// NameIn returns the code's name in a language (words.go holds the names):
+// a defined code's own name, else the name of its range.
+func (c StatusCode) NameIn(lang string) string {
+	if c >= StatusNormalClosure && c <= StatusTLSHandshake {
+		return Say("close."+strconv.Itoa(int(c)), lang)
 	}
 	switch {
 	case c < 1000:
-		return "not used"
+		return Say("close.unused", lang)
 	case c < 3000:
-		return "reserved for the protocol"
+		return Say("close.protocol", lang)
 	case c < 4000:
-		return "registered by libraries and frameworks"
+		return Say("close.libraries", lang)
 	case c < 5000:
-		return "private use"
+		return Say("close.private", lang)
 	}
-	return "undefined"
+	return Say("close.undefined", lang)
 }
 
 // ValidOnWire reports whether c may appear in a close frame (§7.4). 1005,

@@ -45,8 +45,13 @@
 //   - §7 closing: close.go (codes and the close payload, §7.4), then
 //     closing.go (the closing handshake, with a diagram, and failing the
 //     connection, §7.1.7).
-//   - Rules and errors: errors.go (every Rule, with its section),
-//     rules_zh.go (their Chinese text).
+//   - Rules and errors: rules.go (the Rule type and the registry), then
+//     one file of rules per part of the RFC, each rule with its id,
+//     section, English and Chinese: rules_handshake.go, rules_client.go,
+//     rules_frame.go, rules_fragment.go, rules_control.go, rules_close.go,
+//     rules_utf8.go; errors.go (the errors that carry them).
+//   - Words for a learner: words.go (field meanings, opcode meanings,
+//     close-code names, the Accept steps, in English and Chinese).
 //   - What the page shows: explain.go (ExplainFrame, AcceptSteps,
 //     MaskSteps call the functions above).
 //

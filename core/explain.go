@@ -34,6 +34,29 @@ type AcceptExplanation struct {
 	Accept string
 }
 
+// AcceptStep is one step of the Accept computation as a learner reads it:
+// what the step is, in a language, and its value.
+type AcceptStep struct {
+	ID    string // the words' id, e.g. "accept.step.sha1"
+	Name  string // e.g. "SHA-1 of that text: 20 bytes, shown in hex"
+	Value string // e.g. "b37a4f2cc0624f1690f64606cf385945b2bec4ea"
+}
+
+// Steps lists the steps from key to Accept value, named in a language
+// (words.go): the key, the check of its 16 bytes (which are not hashed),
+// the GUID, the text hashed, its SHA-1 and the base64 of that.
+func (e AcceptExplanation) Steps(lang string) []AcceptStep {
+	step := func(id, value string) AcceptStep { return AcceptStep{ID: id, Name: Say(id, lang), Value: value} }
+	return []AcceptStep{
+		step("accept.step.key", e.Key),
+		step("accept.step.check", hexString(e.KeyBytes)),
+		step("accept.step.guid", e.GUID),
+		step("accept.step.concatenated", e.Concatenated),
+		step("accept.step.sha1", e.SHA1Hex),
+		step("accept.step.accept", e.Accept),
+	}
+}
+
 // AcceptSteps returns every step from key to Accept value.
 func AcceptSteps(key string) AcceptExplanation {
 	e := AcceptExplanation{Key: key, GUID: GUID, Concatenated: key + GUID, Accept: Accept(key)}
@@ -96,12 +119,18 @@ type FrameExplanation struct {
 }
 
 // ExplainFrame explains the frame at the start of b, as receiver would read
-// it. Invalid frames are explained too: every field is described and the
-// rules they break are listed, not just refused.
+// it, in English. Invalid frames are explained too: every field is
+// described and the rules they break are listed, not just refused.
 func ExplainFrame(b []byte, receiver Role) FrameExplanation {
+	return ExplainFrameIn(b, receiver, LangEN)
+}
+
+// ExplainFrameIn is ExplainFrame with each Field.Meaning in a language
+// (LangEN or LangZH; words.go holds the texts).
+func ExplainFrameIn(b []byte, receiver Role, lang string) FrameExplanation {
 	var e FrameExplanation
 	h, n, err := ParseFrameHeader(b)
-	e.Fields = explainFirstBytes(b)
+	e.Fields = explainFirstBytes(b, lang)
 	if err != nil {
 		e.Missing = uint64(n - len(b))
 		if len(b) >= 2 {
@@ -114,14 +143,14 @@ func ExplainFrame(b []byte, receiver Role) FrameExplanation {
 		e.Fields = append(e.Fields, Field{
 			Name: "Extended payload length", Offset: 2, Size: size, BitOffset: 16, Bits: 8 * size,
 			Raw: bitString(b[2:2+size], 8*size), Value: strconv.FormatUint(h.Length, 10),
-			Meaning: "the payload is " + plural(h.Length, "byte") + ", as a " + strconv.Itoa(8*size) + "-bit unsigned integer in network byte order (big-endian)",
+			Meaning: Say("field.ext-length", lang, countBytes(lang, h.Length, false), strconv.Itoa(8*size)),
 		})
 	}
 	if h.Masked {
 		e.Fields = append(e.Fields, Field{
 			Name: "Masking-key", Offset: n - 4, Size: 4, BitOffset: 8 * (n - 4), Bits: 32,
 			Raw: bitString(h.Key[:], 32), Value: "0x" + hexString(h.Key[:]),
-			Meaning: "payload byte i is XORed with key byte i mod 4",
+			Meaning: Say("field.masking-key", lang),
 		})
 	}
 	fr := FrameReader{receiver: receiver}
@@ -177,14 +206,14 @@ func ExplainFrame(b []byte, receiver Role) FrameExplanation {
 	e.Fields = append(e.Fields, Field{
 		Name: "Payload Data", Offset: n, Size: int(have), BitOffset: 8 * n, Bits: 8 * int(have),
 		Raw: hexString(e.Payload), Value: payloadValue(h, e),
-		Meaning: payloadMeaning(h, e),
+		Meaning: payloadMeaning(h, e, lang),
 	})
 	return e
 }
 
 // explainFirstBytes describes the fields of the first two bytes, those of
 // them that b has.
-func explainFirstBytes(b []byte) []Field {
+func explainFirstBytes(b []byte, lang string) []Field {
 	if len(b) == 0 {
 		return nil
 	}
@@ -196,38 +225,38 @@ func explainFirstBytes(b []byte) []Field {
 	}
 	h, _ := parseFirstBytes(b[0], b1)
 	fields := []Field{
-		{Name: "FIN", Size: 1, BitOffset: 0, Bits: 1, Raw: bit(h.Fin), Value: bit(h.Fin), Meaning: finMeaning(h.Fin, h.Opcode)},
+		{Name: "FIN", Size: 1, BitOffset: 0, Bits: 1, Raw: bit(h.Fin), Value: bit(h.Fin), Meaning: finMeaning(h.Fin, h.Opcode, lang)},
 	}
 	for i, name := range []string{"RSV1", "RSV2", "RSV3"} {
 		set := h.Rsv&(0x4>>i) != 0
-		meaning := "reserved bit, 0: no extension uses it"
+		meaning := Say("field.rsv.clear", lang)
 		if set {
-			meaning = "reserved bit set: only allowed when a negotiated extension defines it (RFC 6455 §5.2)"
+			meaning = Say("field.rsv.set", lang)
 		}
 		fields = append(fields, Field{Name: name, Size: 1, BitOffset: 1 + i, Bits: 1, Raw: bit(set), Value: bit(set), Meaning: meaning})
 	}
 	fields = append(fields, Field{
 		Name: "opcode", Size: 1, BitOffset: 4, Bits: 4, Raw: bitString([]byte{byte(h.Opcode) << 4}, 4),
-		Value: "0x" + strconv.FormatUint(uint64(h.Opcode), 16), Meaning: opcodeMeaning(h.Opcode),
+		Value: "0x" + strconv.FormatUint(uint64(h.Opcode), 16), Meaning: opcodeMeaning(h.Opcode, lang),
 	})
 	if len(b) < 2 {
 		return fields
 	}
 	masked := h.Masked
-	maskMeaning := "0: the payload is not masked (server-to-client frames)"
+	maskMeaning := Say("field.mask.clear", lang)
 	if masked {
-		maskMeaning = "1: a 4-byte masking key follows the length (client-to-server frames)"
+		maskMeaning = Say("field.mask.set", lang)
 	}
 	fields = append(fields, Field{Name: "MASK", Offset: 1, Size: 1, BitOffset: 8, Bits: 1, Raw: bit(masked), Value: bit(masked), Meaning: maskMeaning})
 	l := h.Length // the 7-bit field
 	var lenMeaning string
 	switch l {
 	case len16Flag:
-		lenMeaning = "126: the real length is in the next 2 bytes"
+		lenMeaning = Say("field.len.16", lang)
 	case len64Flag:
-		lenMeaning = "127: the real length is in the next 8 bytes"
+		lenMeaning = Say("field.len.64", lang)
 	default:
-		lenMeaning = strconv.Itoa(int(l)) + ": the payload is " + plural(uint64(l), "byte") + " (lengths 0-125 fit here)"
+		lenMeaning = Say("field.len.7", lang, strconv.Itoa(int(l)), countBytes(lang, l, false))
 	}
 	fields = append(fields, Field{
 		Name: "Payload len", Offset: 1, Size: 1, BitOffset: 9, Bits: 7, Raw: bitString([]byte{b1 << 1}, 7),
@@ -236,33 +265,31 @@ func explainFirstBytes(b []byte) []Field {
 	return fields
 }
 
-func finMeaning(fin bool, op Opcode) string {
+func finMeaning(fin bool, op Opcode, lang string) string {
 	if fin {
-		return "1: the final frame of its message"
+		return Say("field.fin.final", lang)
 	}
 	if op.IsControl() {
-		return "0: more frames follow, which a control frame may not say (RFC 6455 §5.5)"
+		return Say("field.fin.control", lang)
 	}
-	return "0: more frames of this message follow"
+	return Say("field.fin.more", lang)
 }
 
-func opcodeMeaning(op Opcode) string {
-	prefix := "opcode 0x" + strconv.FormatUint(uint64(op), 16) + ": "
+// OpcodeMeaning says what a frame with the opcode is, in a language, e.g.
+// "opcode 0x1: text frame: the payload is UTF-8 text".
+func OpcodeMeaning(op Opcode, lang string) string { return opcodeMeaning(op, lang) }
+
+func opcodeMeaning(op Opcode, lang string) string {
+	hex := strconv.FormatUint(uint64(op), 16)
+	prefix := Say("opcode.prefix", lang, hex)
 	switch op {
-	case OpContinuation:
-		return prefix + "continuation frame: the next fragment of a message"
-	case OpText:
-		return prefix + "text frame: the payload is UTF-8 text"
-	case OpBinary:
-		return prefix + "binary frame: the payload is bytes for the application"
-	case OpClose:
-		return prefix + "close frame: starts or answers the closing handshake"
-	case OpPing:
-		return prefix + "ping: the receiver must answer with a pong"
-	case OpPong:
-		return prefix + "pong: the answer to a ping, or a one-way heartbeat"
+	case OpContinuation, OpText, OpBinary, OpClose, OpPing, OpPong:
+		return prefix + Say("opcode."+op.String(), lang)
 	}
-	return prefix + op.String() + ", reserved for future use (RFC 6455 §5.2)"
+	if op.IsControl() {
+		return prefix + Say("opcode.reserved-control", lang, hex)
+	}
+	return prefix + Say("opcode.reserved-data", lang, hex)
 }
 
 func payloadValue(h FrameHeader, e FrameExplanation) string {
@@ -276,24 +303,24 @@ func payloadValue(h FrameHeader, e FrameExplanation) string {
 	return hexString(e.Unmasked)
 }
 
-func payloadMeaning(h FrameHeader, e FrameExplanation) string {
+func payloadMeaning(h FrameHeader, e FrameExplanation, lang string) string {
 	var s string
 	switch {
 	case h.Opcode == OpClose && len(e.Unmasked) >= 2:
 		code := StatusCode(uint16(e.Unmasked[0])<<8 | uint16(e.Unmasked[1]))
-		s = "status code " + code.String() + ", then the reason as UTF-8"
+		s = Say("field.payload.close", lang, code.StringIn(lang))
 	case h.Opcode == OpClose && len(e.Unmasked) == 0:
-		s = "no body: the close carries no status code (reported as 1005)"
+		s = Say("field.payload.no-body", lang)
 	case e.Text != "":
-		s = "UTF-8 text"
+		s = Say("field.payload.text", lang)
 	default:
-		s = plural(uint64(len(e.Unmasked)), "byte")
+		s = countBytes(lang, uint64(len(e.Unmasked)), false)
 	}
 	if h.Masked {
-		s += ", shown unmasked; on the wire it is masked with the key"
+		s = Say("field.payload.masked", lang, s)
 	}
 	if !e.Complete {
-		s += "; " + plural(e.Missing, "more byte") + " needed"
+		s = Say("field.payload.missing", lang, s, countBytes(lang, e.Missing, true))
 	}
 	return s
 }

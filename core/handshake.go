@@ -25,24 +25,6 @@ type Request struct {
 	Header Headers
 }
 
-// Rules of the opening handshake, RFC 6455 §4.1 and §4.2.1.
-var (
-	RuleRequestLine    = Rule{ID: "request-line", Text: "the request line is a method, a target and the HTTP version, separated by single spaces", Section: "RFC 9112 §3"}
-	RuleHeaderLine     = Rule{ID: "header-line", Text: "every header line is a name, a colon and a value", Section: "RFC 9112 §5"}
-	RuleHeaderFolding  = Rule{ID: "header-folding", Text: "header values must not be continued on the next line (obsolete line folding)", Section: "RFC 9112 §5.2"}
-	RuleHeaderTooLarge = Rule{ID: "header-too-large", Text: "the request line and headers must fit the server's limit", Section: "RFC 6585 §5"}
-	RuleMethodGet      = Rule{ID: "method-get", Text: "the opening handshake must be an HTTP GET request", Section: "4.1"}
-	RuleNoBody         = Rule{ID: "no-body", Text: "the opening handshake request must not have a body (Content-Length or Transfer-Encoding): the bytes after its head are WebSocket frames", Section: "RFC 9110 §9.3.1"}
-	RuleHTTPVersion    = Rule{ID: "http-version", Text: "the opening handshake must use HTTP/1.1 or later", Section: "4.1"}
-	RuleHost           = Rule{ID: "host", Text: "the request must have a Host header", Section: "4.1"}
-	RuleUpgrade        = Rule{ID: "upgrade", Text: `the request must have an Upgrade header that contains the token "websocket"`, Section: "4.2.1"}
-	RuleConnection     = Rule{ID: "connection", Text: `the request must have a Connection header that contains the token "Upgrade"`, Section: "4.2.1"}
-	RuleKeyPresent     = Rule{ID: "key-present", Text: "the request must have exactly one Sec-WebSocket-Key header", Section: "4.2.1"}
-	RuleKeyLength      = Rule{ID: "key-length", Text: "Sec-WebSocket-Key must be base64 that decodes to exactly 16 bytes", Section: "4.2.1"}
-	RuleVersion        = Rule{ID: "version", Text: "Sec-WebSocket-Version must be 13; a server answers any other version with 426 and the versions it supports", Section: "4.2.2"}
-	RuleOrigin         = Rule{ID: "origin", Text: "the server refused the request's Origin", Section: "10.2"}
-)
-
 // ReadRequest reads a request line and header fields up to the empty line,
 // keeping their order and spelling. It reads at most maxBytes bytes of head
 // (DefaultMaxHeaderBytes when maxBytes <= 0) and leaves the rest of br

@@ -76,7 +76,7 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts UpgradeOptions) (*Conn
 	}
 	hj, ok := w.(http.Hijacker)
 	if !ok {
-		he := &HandshakeError{Status: http.StatusInternalServerError, Rule: Rule{ID: "hijacker", Text: "the HTTP server must let the handler take over the connection (http.Hijacker); HTTP/2 cannot carry RFC 6455", Section: "RFC 8441 §1"}}
+		he := &HandshakeError{Status: http.StatusInternalServerError, Rule: RuleHijacker}
 		refuse(w, he)
 		return nil, req, he
 	}

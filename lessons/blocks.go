@@ -666,7 +666,7 @@ func or(s, def string) string {
 // writeFrameTable writes ExplainFrame's fields as a table.
 func writeFrameTable(w *bytes.Buffer, raw []byte, role core.Role, words blockWords) {
 	esc := html.EscapeString
-	e := core.ExplainFrame(raw, role)
+	e := core.ExplainFrameIn(raw, role, words.lang)
 	w.WriteString("<table class=\"frame-fields\">\n<caption>" + words.frameCaption(hexString(raw), role) + "</caption>\n")
 	w.WriteString("<thead><tr>")
 	for _, h := range words.frameHeads {

@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"wsplay/check"
+	"wsplay/core"
 )
 
 // checkCmd is `wsplay check [flags] URL`: it runs the graded suite of
@@ -37,6 +38,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	fl.StringVar(&opts.Lessons, "lessons", check.DefaultLessons, "base `URL` of the lesson links in the report: where the learner's wsplay serves the course")
 	fl.StringVar(&opts.Stage, "stage", "", "run only this `stage` and the ones before it: "+check.StageNames()+" (the default)")
 	fl.StringVar(&runList, "run", "", "run only the cases whose id contains one of these comma-separated `words`, e.g. frame.,utf8 (ids are listed in docs/check.md)")
+	fl.StringVar(&opts.Lang, "lang", "en", "`language` of the report: en (English) or zh (Simplified Chinese); ids, RFC sections and what the server sent are the same in both")
 	fl.BoolVar(&asJSON, "json", false, "print the report as JSON on standard output instead of text")
 	fl.StringVar(&htmlOut, "html", "", "also write the report as one self-contained HTML `file`, for a teacher to collect")
 	fl.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow addresses that are not loopback, private or link-local (only for a server you run yourself)")
@@ -68,7 +70,9 @@ The cases come in stages that follow the course:
   close      lesson 9      the closing handshake
   utf8       lesson 10     UTF-8 in text messages
 -stage NAME runs that stage and every stage before it, and says which later
-stages it did not try. A stage whose first case gets nothing back is "not
+stages it did not try. -lang zh writes the report (titles, verdicts, rules,
+explanations, the diagnosis) in Simplified Chinese; every rule in it carries
+its id (e.g. [server-no-mask]) in both languages. A stage whose first case gets nothing back is "not
 yet": one failure, the lesson that adds it, and the later stages not tried.
 
 When the check recognises a classic mistake (an echo still masked, an Accept
@@ -94,7 +98,7 @@ that server did not see the run.
 Exit status: 0 when no case failed, 1 when at least one failed (with
 -strict, also when one warned; with -suite autobahn, when a case is
 FAILED, or with -strict NON-STRICT) or the board refused the report, 2 for
-a usage error (an unknown -stage included) or a refused URL.
+a usage error (an unknown -stage or -lang included) or a refused URL.
 Colour is used when standard output is a terminal and NO_COLOR is not set.
 
 With -suite autobahn the check runs the Autobahn|Testsuite cases instead
@@ -104,6 +108,7 @@ Autobahn's fuzzing server, grading a WebSocket client; see docs/check.md.
 Examples:
   wsplay check ws://127.0.0.1:8080/ws/echo
   wsplay check -stage handshake ws://127.0.0.1:9001/
+  wsplay check -lang zh -stage frames ws://127.0.0.1:9001/
   wsplay check -run handshake,frame. ws://127.0.0.1:3368/
   wsplay check -html report.html -large 1MiB ws://localhost:3368/chat
   wsplay check -report http://192.168.1.10:8080 -nick Ada -code K7M-4QX ws://127.0.0.1:3368/
@@ -152,6 +157,10 @@ Flags:
 		fmt.Fprintf(stderr, "wsplay check: unknown -stage %q; the stages are %s\n", opts.Stage, check.StageNames())
 		return 2
 	}
+	if !core.ValidLang(opts.Lang) {
+		fmt.Fprintf(stderr, "wsplay check: unknown -lang %q; the languages are %s\n", opts.Lang, strings.Join(core.Langs, ", "))
+		return 2
+	}
 	if opts.Timeout <= 0 {
 		fmt.Fprintln(stderr, "wsplay check: -timeout must be positive")
 		return 2
@@ -177,7 +186,7 @@ Flags:
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	tw := &check.TextWriter{W: stdout, Color: colorOK(stdout)}
+	tw := &check.TextWriter{W: stdout, Color: colorOK(stdout), Lang: opts.Lang}
 	// The report is printed whole at the end, so that the diagnosis comes
 	// first; meanwhile a terminal shows which case is running.
 	var progress func(check.Result)

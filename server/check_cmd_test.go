@@ -13,6 +13,7 @@ import (
 
 	"wsplay/check"
 	"wsplay/check/testdata/naive"
+	"wsplay/core"
 )
 
 // runCheck runs `wsplay check args...` and returns the exit code and output.
@@ -93,7 +94,7 @@ func TestCheckCommandUsage(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("-help: exit %d", code)
 	}
-	for _, want := range []string{"-timeout", "-large", "-lessons", "-stage", "handshake, frames, masking, fragments, control, close, utf8, all", "-run", "-json", "-html", "-allow-remote", "-strict",
+	for _, want := range []string{"-timeout", "-large", "-lessons", "-stage", "handshake, frames, masking, fragments, control, close, utf8, all", "-run", "-json", "-html", "-allow-remote", "-strict", "-lang", "zh (Simplified Chinese)",
 		"127.0.0.0/8", "192.168.0.0/16", "fc00::/7", "Exit status", "NO_COLOR"} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("check -help lacks %q", want)
@@ -108,6 +109,7 @@ func TestCheckCommandUsage(t *testing.T) {
 		{"http://127.0.0.1:1/"}, // not ws://
 		{"-run", "no-such-case", "ws://" + startNaive(t) + "/"},
 		{"-stage", "compress", "ws://127.0.0.1:1/"}, // not a stage
+		{"-lang", "fr", "ws://127.0.0.1:1/"},        // not a language
 	} {
 		if code, out, errs := runCheck(t, args...); code != 2 || errs == "" {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q", args, code, out, errs)
@@ -162,5 +164,63 @@ func TestCheckCommandStages(t *testing.T) {
 	code, _, errs = runCheck(t, "-stage", "compress", "ws://127.0.0.1:1/")
 	if code != 2 || !strings.Contains(errs, `unknown -stage "compress"; the stages are handshake, frames, masking, fragments, control, close, utf8, all`) {
 		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
+// -lang zh: against the classic recipe, the report is in Chinese — titles,
+// verdicts, explanations and rules, each rule with its id — in the text
+// report and in -json, and the ids are those of -lang en.
+func TestCheckCommandLanguage(t *testing.T) {
+	addr := startNaive(t)
+	reports := map[string]check.Report{}
+	for _, lang := range []string{"en", "zh"} {
+		code, out, errs := runCheck(t, "-json", "-lang", lang, "-timeout", "1s", "-large", "none", "-stage", "frames", "ws://"+addr+"/")
+		if code != 1 {
+			t.Fatalf("-lang %s: exit %d\n%s", lang, code, errs)
+		}
+		var rep check.Report
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("-lang %s: %v", lang, err)
+		}
+		if rep.Lang != lang {
+			t.Errorf("report lang %q, want %q", rep.Lang, lang)
+		}
+		reports[lang] = rep
+	}
+	en, zh := reports["en"], reports["zh"]
+	if len(en.Results) != len(zh.Results) || zh.Fail == 0 {
+		t.Fatalf("%d results in English, %d in Chinese, %d failed", len(en.Results), len(zh.Results), zh.Fail)
+	}
+	for i, r := range zh.Results {
+		e := en.Results[i]
+		rule, ok := core.RuleByID(r.Rule.ID)
+		if r.ID != e.ID || r.Rule.ID != e.Rule.ID || !ok {
+			t.Errorf("%s: rule id %q in Chinese, %q in English", r.ID, r.Rule.ID, e.Rule.ID)
+			continue
+		}
+		if r.Rule.Text != rule.ZH || e.Rule.Text != rule.Text || !hasHan(r.Title) {
+			t.Errorf("%s: rule %q / %q, title %q", r.ID, r.Rule.Text, e.Rule.Text, r.Title)
+		}
+		if r.Status != check.Pass && (!hasHan(r.Got) || !hasHan(r.Explanation) || r.Got == e.Got) {
+			t.Errorf("%s: got %q, explanation %q", r.ID, r.Got, r.Explanation)
+		}
+	}
+	// The text report: the writer's own words and the rules in Chinese,
+	// with their ids.
+	_, out, _ := runCheck(t, "-lang", "zh", "-timeout", "1s", "-large", "none", "-stage", "frames", "ws://"+addr+"/")
+	for _, r := range zh.Results {
+		if r.Status == check.Fail {
+			// The report wraps long lines: compare without the spaces.
+			squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
+			if want := r.Rule.Text + " (" + r.Rule.Source + ") [" + r.Rule.ID + "]"; !strings.Contains(squash(out), squash(want)) {
+				t.Errorf("the text report lacks %q:\n%s", want, out)
+			}
+			break
+		}
+	}
+	for _, want := range []string{"小结", "规则:", "原因:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the text report lacks %q:\n%s", want, out)
+		}
 	}
 }

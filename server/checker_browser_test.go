@@ -137,14 +137,28 @@ func TestBrowserCheckerStages(t *testing.T) {
 	}
 	s.shot(t, ctx, "6-check-stages-not-yet")
 
-	// In Chinese: the row, the diagnosis and the picker follow.
+	// The English run's rule is the core's English text, with its id.
+	if r := text(t, ctx, row+" [data-role=rule]"); !strings.HasPrefix(r, core.RuleLength7.Text) || !strings.HasSuffix(r, "[length-7]") {
+		t.Errorf("the rule in English: %q", r)
+	}
+
+	// In Chinese: the row and the picker follow at once; the page sends
+	// its language with the next run, and the server's words (title,
+	// verdict, rule, explanation, diagnosis) come back in Chinese.
 	eval[chromedp.Void](t, ctx, `(() => { const l = document.getElementById("lang"); l.value = "zh"; l.dispatchEvent(new Event("change")); })()`)
+	if r := text(t, ctx, w+"[data-role=stages] [data-stage=frames]"); r != "2 帧与载荷长度 · 尚未实现" {
+		t.Errorf("the row in Chinese: %q", r)
+	}
+	runStage("all")
 	waitFor(t, ctx, `document.querySelector('`+diag+`').textContent.startsWith("先看这里：")`)
 	if d := text(t, ctx, diag); !strings.Contains(d, "你的服务器回应了握手") {
 		t.Errorf("diagnosis in Chinese %q", d)
 	}
-	if r := text(t, ctx, w+"[data-role=stages] [data-stage=frames]"); r != "2 帧与载荷长度 · 尚未实现" {
-		t.Errorf("the row in Chinese: %q", r)
+	if r := text(t, ctx, row+" [data-role=rule]"); !strings.HasPrefix(r, core.RuleLength7.ZH) || !strings.HasSuffix(r, "(RFC 6455 §5.2) [length-7]") {
+		t.Errorf("the rule in Chinese: %q", r)
+	}
+	if title, why := text(t, ctx, row+" summary"), text(t, ctx, row+" details"); !hasHan(title) || !strings.Contains(why, "尚未实现") {
+		t.Errorf("the failure in Chinese: title %q, details %q", title, why)
 	}
 	s.shot(t, ctx, "6-check-stages-zh")
 	eval[chromedp.Void](t, ctx, `(() => { const l = document.getElementById("lang"); l.value = "en"; l.dispatchEvent(new Event("change")); })()`)
@@ -169,4 +183,14 @@ func TestBrowserCheckerStages(t *testing.T) {
 	if d := text(t, ctx, diag); !strings.Contains(d, "nothing listens on "+gone+" — is your server started?") || fails() != 1 {
 		t.Errorf("not listening: %q, %d failures", d, fails())
 	}
+}
+
+// hasHan reports whether s has a Chinese character.
+func hasHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x4e00 && r <= 0x9fff {
+			return true
+		}
+	}
+	return false
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 	"sync"
 
 	"wsplay/check"
@@ -20,7 +21,10 @@ import (
 // panel and streams the results as they come.
 //
 // The page sends one text message, {"url": "ws://127.0.0.1:9001/",
-// "stage": "frames"} ("stage" may be left out or "all": every stage). The
+// "stage": "frames", "lang": "zh"} ("stage" may be left out or "all": every
+// stage; "lang", the page's language, "en" or "zh", may be left out for
+// English: the titles, verdicts, explanations, rules and diagnosis of the
+// results come in it, each rule with its id). The
 // server answers with JSON text messages: {"type": "start", "cases": N},
 // then {"type": "result", "result": {...}} after each case (the same Result
 // as `wsplay check -json`), then {"type": "done", "report": {...}}. A URL it
@@ -59,6 +63,7 @@ const (
 type checkRequest struct {
 	URL   string `json:"url"`
 	Stage string `json:"stage"` // a check.Stages id, "all" or ""
+	Lang  string `json:"lang"`  // the page's language: "en", "zh" or "" (English)
 	// Nick and Code put the run's stage results on the class board
 	// (class.go) when Nick is not empty.
 	Nick string `json:"nick,omitempty"`
@@ -142,6 +147,10 @@ func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 				sendEvent(c, checkEvent{Type: "refused", Reason: "unknown stage; the stages are " + check.StageNames()})
 				continue
 			}
+			if req.Lang != "" && !core.ValidLang(req.Lang) {
+				sendEvent(c, checkEvent{Type: "refused", Reason: "unknown lang; the languages are " + strings.Join(core.Langs, ", ")})
+				continue
+			}
 			select {
 			case busy <- struct{}{}:
 			default:
@@ -153,6 +162,7 @@ func (s *Server) checkEndpoint(r *http.Request) (core.Config, wsHandler) {
 				defer running.Done()
 				o := opts
 				o.Stage = req.Stage
+				o.Lang = req.Lang
 				nick := s.admitPage(c, req.Nick, req.Code, from) // the class board: class.go
 				last := s.runCheck(ctx, c, req.URL, o)
 				s.recordPage(c, nick, req.Code, from, last.Report)

@@ -83,6 +83,7 @@ func TestCheckEndpointRefuses(t *testing.T) {
 		{`{"url": "ws://10.1.2.3:9001/"}`, "only to servers on this machine"},
 		{`{"url": "http://127.0.0.1:9001/"}`, "ws://"},
 		{`not json`, `{"url"`},
+		{`{"url": "ws://127.0.0.1:9001/", "lang": "fr"}`, "the languages are en, zh"},
 	}
 	for _, tc := range tests {
 		if err := c.WriteMessage(core.OpText, []byte(tc.send)); err != nil {
@@ -307,5 +308,37 @@ func TestCheckEndpointStagesAndNoReadBack(t *testing.T) {
 	r := e.Report.Results[0]
 	if strings.Contains(strings.Join(raw, "\n"), "SECRET") || len(r.ReceivedFrames) != 1 || r.ReceivedFrames[0] != "HTTP/1.1 200 OK" {
 		t.Fatalf("the page read back the service: %s", raw)
+	}
+}
+
+// The page's language: with "lang": "zh" the results and the report come
+// in Chinese, each rule with its id and its Chinese text from core.
+func TestCheckEndpointLanguage(t *testing.T) {
+	ts := startServer(t, nil)
+	addr := startNaive(t)
+	c := coreDial(t, ts.addr, "/ws/check", core.Config{})
+	defer c.CloseNow()
+	req, _ := json.Marshal(checkRequest{URL: "ws://" + addr + "/", Stage: "frames", Lang: "zh"})
+	if err := c.WriteMessage(core.OpText, req); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		e := readCheckEvent(t, c)
+		if e.Type == "result" {
+			r := e.Result
+			rule, ok := core.RuleByID(r.Rule.ID)
+			if !ok || r.Rule.Text != rule.ZH || !hasHan(r.Title) || r.Status != check.Pass && !hasHan(r.Explanation) {
+				t.Errorf("%s: rule %+v, title %q, explanation %q", r.ID, r.Rule, r.Title, r.Explanation)
+			}
+		}
+		if e.Type == "done" {
+			if e.Report.Lang != "zh" || e.Report.Fail == 0 || !hasHan(e.Report.Stages[0].Title) {
+				t.Errorf("report: lang %q, %d failed, stages %+v", e.Report.Lang, e.Report.Fail, e.Report.Stages)
+			}
+			break
+		}
+		if e.Type != "start" && e.Type != "result" {
+			t.Fatalf("event %+v", e)
+		}
 	}
 }

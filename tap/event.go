@@ -216,7 +216,7 @@ func LessonOf(r core.Rule) string {
 
 // problem turns a core rule into a Problem.
 func problem(r core.Rule, detail string) Problem {
-	return Problem{ID: r.ID, Text: r.Text, TextZH: r.TextIn("zh"), Section: r.Section, Source: r.Source(),
+	return Problem{ID: r.ID, Text: r.Text, TextZH: r.TextIn(core.LangZH), Section: r.Section, Source: r.Source(),
 		Lesson: LessonOf(r), Detail: detail}
 }
 

@@ -106,13 +106,20 @@ func accept(a *args) any {
 	return core.Accept(key)
 }
 
-// acceptSteps(key) → every intermediate value of core.AcceptSteps.
+// acceptSteps(key, lang) → every intermediate value of core.AcceptSteps,
+// and steps: each step named in lang ("en" when missing, or "zh").
 func acceptSteps(a *args) any {
 	key := a.str(a.at(0), "key", true)
+	lang := a.lang(a.at(1), "lang")
 	if a.err != nil {
 		return nil
 	}
 	e := core.AcceptSteps(key)
+	list := e.Steps(lang)
+	steps := array(len(list))
+	for i, s := range list {
+		steps.SetIndex(i, newObject().set("id", s.ID).set("name", s.Name).set("value", s.Value).v)
+	}
 	var keyProblem error
 	if e.KeyProblem != nil {
 		keyProblem = e.KeyProblem
@@ -125,7 +132,8 @@ func acceptSteps(a *args) any {
 		set("concatenated", e.Concatenated).
 		set("sha1", uint8Array(e.SHA1)).
 		set("sha1Hex", e.SHA1Hex).
-		set("accept", e.Accept).v
+		set("accept", e.Accept).
+		set("steps", steps).v
 }
 
 // buildFrame({fin, rsv1, rsv2, rsv3, opcode, mask, key, payload, length}) →
@@ -164,19 +172,21 @@ func buildFrame(a *args) any {
 	return newObject().set("bytes", uint8Array(frame)).set("hex", spacedHex(frame)).set("headerSize", h.Size()).v
 }
 
-// explainFrame(bytes, receiver) → the frame at the start of bytes, explained.
+// explainFrame(bytes, receiver, lang) → the frame at the start of bytes,
+// explained in lang ("en" when missing, or "zh").
 func explainFrame(a *args) any {
 	b := a.bytes(a.at(0), "bytes", hexString, true)
 	receiver := a.role(a.at(1), "receiver")
+	lang := a.lang(a.at(2), "lang")
 	if a.err != nil {
 		return nil
 	}
-	return explanation(b, core.ExplainFrame(b, receiver))
+	return explanation(b, core.ExplainFrameIn(b, receiver, lang), lang)
 }
 
 // explanation converts a core.FrameExplanation of the frame at the start of
-// b.
-func explanation(b []byte, e core.FrameExplanation) js.Value {
+// b, explained in lang.
+func explanation(b []byte, e core.FrameExplanation, lang string) js.Value {
 	fields := array(len(e.Fields))
 	for i, f := range e.Fields {
 		fields.SetIndex(i, newObject().
@@ -228,14 +238,16 @@ func explanation(b []byte, e core.FrameExplanation) js.Value {
 		set("rest", e.Rest).
 		set("problems", rules(e.Problems)).
 		set("code", int(e.Code)).
-		set("codeName", codeName(e.Code)).v
+		set("codeName", codeName(e.Code, lang)).v
 }
 
-// decodeFrames(bytes, receiver) → {frames, incomplete, consumed, rest}: the
-// buffer split into its complete frames, each explained, and what is left.
+// decodeFrames(bytes, receiver, lang) → {frames, incomplete, consumed,
+// rest}: the buffer split into its complete frames, each explained in lang,
+// and what is left.
 func decodeFrames(a *args) any {
 	b := a.bytes(a.at(0), "bytes", hexString, true)
 	receiver := a.role(a.at(1), "receiver")
+	lang := a.lang(a.at(2), "lang")
 	if a.err != nil {
 		return nil
 	}
@@ -243,13 +255,13 @@ func decodeFrames(a *args) any {
 	incomplete := js.Null()
 	offset := 0
 	for offset < len(b) {
-		e := core.ExplainFrame(b[offset:], receiver)
+		e := core.ExplainFrameIn(b[offset:], receiver, lang)
 		if !e.Complete {
-			incomplete = explanation(b[offset:], e)
+			incomplete = explanation(b[offset:], e, lang)
 			incomplete.Set("offset", offset)
 			break
 		}
-		f := explanation(b[offset:], e)
+		f := explanation(b[offset:], e, lang)
 		f.Set("offset", offset)
 		frames.Call("push", f)
 		offset = len(b) - e.Rest
@@ -439,26 +451,30 @@ func closePayload(a *args) any {
 	return newObject().set("bytes", uint8Array(b)).set("hex", spacedHex(b)).v
 }
 
-// parseClose(bytes) → {code, codeName, reason, validOnWire, problem}.
+// parseClose(bytes, lang) → {code, codeName, reason, validOnWire,
+// problem}, codeName in lang ("en" when missing, or "zh").
 func parseClose(a *args) any {
 	b := a.bytes(a.at(0), "bytes", hexString, true)
+	lang := a.lang(a.at(1), "lang")
 	if a.err != nil {
 		return nil
 	}
 	code, reason, err := core.ParseClosePayload(b)
 	return newObject().
 		set("code", int(code)).
-		set("codeName", codeName(code)).
+		set("codeName", codeName(code, lang)).
 		set("reason", reason).
 		set("validOnWire", code.ValidOnWire()).
 		set("problem", problem(err)).v
 }
 
-// statusCode(code) → {code, name, text, validOnWire}.
+// statusCode(code, lang) → {code, name, text, validOnWire}, the name in
+// lang ("en" when missing, or "zh").
 func statusCode(a *args) any {
 	code := core.StatusCode(a.integer(a.at(0), "code", 0, 0, 65535))
 	if missing(a.at(0)) {
 		a.fail("code", "missing: pass a close code such as 1000")
 	}
-	return newObject().set("code", int(code)).set("name", code.Name()).set("text", code.String()).set("validOnWire", code.ValidOnWire()).v
+	lang := a.lang(a.at(1), "lang")
+	return newObject().set("code", int(code)).set("name", code.NameIn(lang)).set("text", code.StringIn(lang)).set("validOnWire", code.ValidOnWire()).v
 }

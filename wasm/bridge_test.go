@@ -638,7 +638,7 @@ func TestClose(t *testing.T) {
 	for _, tc := range tests {
 		p := noError(t, call(t, "parseClose", tc.in))
 		if p.Get("code").Int() != tc.code || p.Get("reason").String() != tc.reason ||
-			p.Get("codeName").String() != codeName(core.StatusCode(tc.code)) {
+			p.Get("codeName").String() != codeName(core.StatusCode(tc.code), core.LangEN) {
 			t.Errorf("%v: %v", tc.in, js.Global().Get("JSON").Call("stringify", p))
 		}
 		pr := p.Get("problem")
@@ -797,5 +797,59 @@ func TestRulesCarryIDAndChinese(t *testing.T) {
 	p := call(t, "acceptSteps", "abc").Get("keyProblem")
 	if p.Get("ruleId").String() != core.RuleKeyLength.ID || p.Get("ruleZh").String() != core.RuleKeyLength.TextIn("zh") {
 		t.Errorf("keyProblem: ruleId %v ruleZh %v", p.Get("ruleId"), p.Get("ruleZh"))
+	}
+}
+
+// TestLanguageArgument: the functions that return explanation text take a
+// language as their last argument; without it they answer in English as
+// before, and another language than en or zh is an argument error.
+func TestLanguageArgument(t *testing.T) {
+	const hello = "81 85 37 fa 21 3d 7f 9f 4d 51 58"
+	for _, tc := range []struct {
+		name string
+		en   func(lang ...any) string
+		core func(lang string) string
+	}{
+		{"explainFrame opcode meaning",
+			func(l ...any) string {
+				return call(t, "explainFrame", append([]any{hello, "server"}, l...)...).Get("fields").Index(4).Get("meaning").String()
+			},
+			func(lang string) string { return core.OpcodeMeaning(core.OpText, lang) }},
+		{"decodeFrames payload meaning",
+			func(l ...any) string {
+				fs := call(t, "decodeFrames", append([]any{"88 02 03 e8", "client"}, l...)...).Get("frames").Index(0).Get("fields")
+				return fs.Index(fs.Length() - 1).Get("meaning").String()
+			},
+			func(lang string) string {
+				f := core.ExplainFrameIn([]byte{0x88, 0x02, 0x03, 0xe8}, core.Client, lang).Fields
+				return f[len(f)-1].Meaning
+			}},
+		{"statusCode name",
+			func(l ...any) string { return call(t, "statusCode", append([]any{1009}, l...)...).Get("name").String() },
+			func(lang string) string { return core.StatusMessageTooBig.NameIn(lang) }},
+		{"parseClose codeName",
+			func(l ...any) string {
+				return call(t, "parseClose", append([]any{"03 ea"}, l...)...).Get("codeName").String()
+			},
+			func(lang string) string { return core.StatusProtocolError.NameIn(lang) }},
+		{"acceptSteps step name",
+			func(l ...any) string {
+				return call(t, "acceptSteps", append([]any{"dGhlIHNhbXBsZSBub25jZQ=="}, l...)...).Get("steps").Index(4).Get("name").String()
+			},
+			func(lang string) string { return core.AcceptSteps("dGhlIHNhbXBsZSBub25jZQ==").Steps(lang)[4].Name }},
+	} {
+		if got, want := tc.en(), tc.core(core.LangEN); got != want {
+			t.Errorf("%s without a language: %q, want %q", tc.name, got, want)
+		}
+		if got, want := tc.en("en"), tc.core(core.LangEN); got != want {
+			t.Errorf("%s in en: %q, want %q", tc.name, got, want)
+		}
+		if got, want := tc.en("zh"), tc.core(core.LangZH); got != want || got == tc.core(core.LangEN) {
+			t.Errorf("%s in zh: %q, want %q", tc.name, got, want)
+		}
+	}
+	bad := call(t, "explainFrame", hello, "server", "fr")
+	if e := bad.Get("error"); e.IsUndefined() || e.Get("argument").String() != "lang" {
+		t.Errorf("explainFrame with lang fr: %v", js.Global().Get("JSON").Call("stringify", bad))
 	}
 }

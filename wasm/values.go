@@ -323,6 +323,20 @@ func (a *args) role(v js.Value, name string) core.Role {
 	return core.Server
 }
 
+// lang returns the language of the explanation texts: "en" (also when
+// missing) or "zh" (core.Langs).
+func (a *args) lang(v js.Value, name string) string {
+	s := a.str(v, name, false)
+	if s == "" {
+		return core.LangEN
+	}
+	if !core.ValidLang(s) {
+		a.fail(name, `must be "en" or "zh", got `+strconv.Quote(s))
+		return core.LangEN
+	}
+	return s
+}
+
 // opcode returns an opcode from a number 0-15 or its name as
 // core.Opcode.String writes it ("text", "close", …); def when missing.
 func (a *args) opcode(v js.Value, name string, def core.Opcode) core.Opcode {
@@ -413,12 +427,12 @@ func rules(list []core.Rule) js.Value {
 	return out
 }
 
-// codeName names a close code, "" for 0 (no code).
-func codeName(c core.StatusCode) string {
+// codeName names a close code in a language, "" for 0 (no code).
+func codeName(c core.StatusCode, lang string) string {
 	if c == 0 {
 		return ""
 	}
-	return c.Name()
+	return c.NameIn(lang)
 }
 
 // problem describes an error as data. Every problem has message; one that
@@ -444,7 +458,7 @@ func problem(err error) js.Value {
 			o.set("rule", r.Text).set("ruleId", r.ID).set("ruleZh", r.TextIn("zh")).
 				set("section", r.Section).set("source", r.Source()).set("cite", r.Cite())
 		}
-		o.set("rules", rules(pe.Rules)).set("code", int(pe.Code)).set("codeName", codeName(pe.Code))
+		o.set("rules", rules(pe.Rules)).set("code", int(pe.Code)).set("codeName", codeName(pe.Code, core.LangEN))
 	} else if ae, ok := errors.AsType[*argError](err); ok {
 		o.set("function", ae.fn).set("argument", ae.arg)
 	}

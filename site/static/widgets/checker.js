@@ -11,6 +11,12 @@
 // this machine are checked; `wsplay check URL` on the command line reaches
 // the local network.
 //
+// The request carries the page's language ("lang": "en" or "zh"), and the
+// server writes every title, verdict, rule, explanation and diagnosis of the
+// run in it (the texts live in Go, in core and check, with their ids): the
+// page shows them as they come. A run stays in the language it was made
+// in; run it again after switching language to read it in the other one.
+//
 // The cases come in stages that follow the course (docs/check.md): the
 // learner picks how far their server has come, and the row of stages shows
 // each one as passed, failing, not yet (its first case got nothing back) or
@@ -22,7 +28,7 @@
 // mount(element, {url, stage})
 
 import { el, setText, uid, wsURL, followLang } from "../dom.js";
-import { t } from "../i18n.js";
+import { t, lang } from "../i18n.js";
 
 // STAGES are the ids of check.Stages, in order (a Go test keeps the two
 // lists equal). Their names are the i18n keys "check.stage.ID".
@@ -67,6 +73,7 @@ export function mount(element, options = {}) {
   let done = 0;
   let ended = false; // the server said "done", "refused" or "busy"
   let report = null; // the last report, to render again in another language
+  let runLang = "en"; // the language the server writes this run in
   const live = {};   // stage → its state in the run under way
 
   // Texts built from parts (a stage's number and name, a diagnosis with
@@ -103,7 +110,9 @@ export function mount(element, options = {}) {
     ws = new WebSocket(wsURL("/ws/check"));
     const mine = ws;
     board.line.hidden = true;
-    ws.onopen = () => mine.send(JSON.stringify({ url: urlInput.value.trim(), stage, ...board.request() }));
+    runLang = lang();
+    list.lang = diagnosis.lang = runLang === "zh" ? "zh-Hans" : "en";
+    ws.onopen = () => mine.send(JSON.stringify({ url: urlInput.value.trim(), stage, lang: runLang, ...board.request() }));
     ws.onmessage = (ev) => show(JSON.parse(ev.data));
     ws.onclose = () => {
       if (ws !== mine) return;
@@ -193,15 +202,13 @@ export function mount(element, options = {}) {
       }));
   }
 
-  // renderDiagnosis says the classic mistake once, above the cases, in
-  // the page's language, with the lesson to read.
+  // renderDiagnosis says the classic mistake once, above the cases, with
+  // the lesson to read: its text is the server's, in the run's language.
   function renderDiagnosis(r) {
     const d = r.diagnosis;
     diagnosis.hidden = !d;
     if (!d) return;
-    const addr = r.address || "";
-    const key = "check.diag." + d.id;
-    const text = t(key) === key ? d.text : t(key).replace("{addr}", addr);
+    const text = d.text;
     diagnosis.dataset.id = d.id;
     diagnosis.replaceChildren(
       el("strong", { i18n: "check.diagTitle" }), " ",
@@ -236,13 +243,13 @@ export function mount(element, options = {}) {
     return el("li", { class: `check-row ${r.status.toLowerCase()}`, "data-id": r.id, "data-stage": r.stage }, details);
   }
 
-  // ruleField shows the rule in the page's language when the core has its
-  // Chinese text, with its RFC section and id.
+  // ruleField shows the rule in the run's language, with its RFC section
+  // and id (the same in every language).
   function ruleField(rule) {
     const tail = ` (${rule.source})${rule.id ? ` [${rule.id}]` : ""}`;
     return el("p", { class: "check-field" },
       el("span", { class: "label", i18n: "check.rule" }), " ",
-      el("span", { "data-role": "rule", both: { en: rule.text + tail, zh: (rule.text_zh || rule.text) + tail } }));
+      el("span", { "data-role": "rule", "data-rule": rule.id || "", text: rule.text + tail }));
   }
 
   function field(labelKey, value, mono = false) {
