@@ -52,8 +52,7 @@ type FuzzingServer struct {
 	// OnUpdate is called on /updateReports with the reports of every
 	// agent seen so far (also when agent=A names one); it writes them.
 	OnUpdate func(reports []*Report) error
-	// Ctx, when set, ends the cases in progress when it is done; when nil,
-	// each case ends with its request's context.
+	// Ctx, when set, ends the cases in progress when it is done.
 	Ctx context.Context
 	// MaxAgents bounds the agents whose reports are kept; 0 means 64. A
 	// new agent past it is refused with 503.
@@ -205,12 +204,30 @@ func (s *FuzzingServer) runCase(w http.ResponseWriter, r *http.Request) {
 	if s.reports == nil {
 		s.reports = map[string]*Report{}
 	}
-	if s.reports[agent] == nil && len(s.reports) >= s.maxAgents() {
-		s.mu.Unlock()
-		http.Error(w, "too many agents ("+strconv.Itoa(s.maxAgents())+"); reuse an agent name, or restart wsplay check -client", http.StatusServiceUnavailable)
-		return
+	if s.reports[agent] == nil {
+		if len(s.reports) >= s.maxAgents() {
+			s.mu.Unlock()
+			http.Error(w, "too many agents ("+strconv.Itoa(s.maxAgents())+"); reuse an agent name, or restart wsplay check -client", http.StatusServiceUnavailable)
+			return
+		}
+		// The agent counts from its first case, not from its first
+		// result: a driver that starts the next agent as soon as a case
+		// closes must not slip past MaxAgents.
+		s.reports[agent] = &Report{Agent: agent, Target: s.Addr, IsServer: true, Started: time.Now()}
 	}
 	s.mu.Unlock()
+	recorded := false
+	defer func() {
+		if recorded {
+			return
+		}
+		// Refused before it ran: an agent with no result is forgotten.
+		s.mu.Lock()
+		if rep := s.reports[agent]; rep != nil && len(rep.Results) == 0 {
+			delete(s.reports, agent)
+		}
+		s.mu.Unlock()
+	}()
 	select {
 	case s.running <- struct{}{}:
 		// Released after the result is recorded (deferred first, runs last).
@@ -250,12 +267,15 @@ func (s *FuzzingServer) runCase(w http.ResponseWriter, r *http.Request) {
 		}
 		ctx := s.Ctx
 		if ctx == nil {
-			ctx = r.Context() // a server embedding this one ends it through the request
+			// Not the request's context: net/http may cancel it once
+			// the connection is hijacked, which would cut every case.
+			ctx = context.Background()
 		}
 		res = play(ctx, c, n, agent, core.Server, conn, brw.Reader, start, s.lessons())
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	recorded = true
 	rep := s.reports[agent]
 	if rep == nil {
 		rep = &Report{Agent: agent, Target: s.Addr, IsServer: true, Started: start}

@@ -21,7 +21,7 @@ type Category struct {
 
 // Categories in the order the report lists them.
 var Categories = []Category{
-	{"handshake", tr("Opening handshake", "打开握手")},
+	{"handshake", tr("Opening handshake", "握手")},
 	{"frames", tr("Single frames", "单个帧")},
 	{"masking", tr("Masking", "掩码")},
 	{"fragments", tr("Fragmented messages", "分片消息")},
@@ -180,10 +180,10 @@ func (s *session) echoMistake(ev event, payload []byte) *verdict {
 	}
 	if len(ev.data) > 0 && bytes.Equal(ev.data, s.maskedData) && !bytes.Equal(s.maskedData, payload) {
 		return failf(tr("a %d-byte %s message came back, but its bytes are exactly the masked bytes the check sent: the server echoed the payload without unmasking it (%s).",
-			"发回了一条 %d 字节的%s消息，但它的字节正是检查发出的加了掩码的字节：服务器没有去掉掩码就把载荷发回来了（%s）。"), len(ev.data), ev.op, preview(ev.data)).
+			"发回了一条 %d 字节的%s消息，但它的字节正是检查发出的加了掩码的字节：服务器没有去掩码就把载荷发回来了（%s）。"), len(ev.data), ev.op, preview(ev.data)).
 			withRule(core.RuleUnmaskPayload).withLesson("masking").withDiag(DiagEchoedMasked).
 			withExplain(tr("A client masks every payload byte with its 4-byte masking key (byte i XOR key[i mod 4]), a fresh key per frame. The server must apply the same XOR again to get the data back before it uses it. This server sent the masked bytes back as they came, so the client reads noise. (The frames stage masks with the key 00 00 00 00, which changes nothing, so a server that does not unmask passes there and fails here.)",
-				"客户端用 4 字节的掩码键给载荷的每个字节加掩码（第 i 个字节 XOR key[i mod 4]），每一帧都用新的掩码键。服务器必须再做一次同样的 XOR，取回数据之后才能使用。这个服务器把加了掩码的字节原样发回，客户端读到的只是乱码。（“帧”阶段用掩码键 00 00 00 00 加掩码，这不改变任何字节，所以不去掉掩码的服务器在那里能通过，在这里会失败。）"))
+				"客户端用 4 字节的掩码键给载荷的每个字节加掩码（第 i 个字节 XOR key[i mod 4]），每一帧都用新的掩码键。服务器必须再做一次同样的 XOR，取回数据之后才能使用。这个服务器把加了掩码的字节原样发回，客户端读到的只是乱码。（“帧”阶段用掩码键 00 00 00 00 加掩码，这不改变任何字节，所以不去掩码的服务器在那里能通过，在这里会失败。）"))
 	}
 	if len(ev.data) < len(payload) && (bytes.HasPrefix(payload, ev.data) || bytes.HasPrefix(s.maskedData, ev.data)) {
 		hdr := core.FrameHeader{Length: uint64(len(payload)), Masked: true}.Size()
@@ -441,7 +441,7 @@ func handshakeCases() []Case {
 				"有效的请求得到状态行 HTTP/1.1 101 Switching Protocols"),
 			Rule: core.RuleStatus101,
 			Explain: tr("The opening handshake is an HTTP request that asks to switch protocols. The server accepts with the status line \"HTTP/1.1 101 Switching Protocols\" and from then on both sides speak WebSocket frames on the same TCP connection. Any other status means the handshake failed, and a browser gives up. Check the exact text of your status line and that it ends with \\r\\n.",
-				"打开握手是一个请求切换协议的 HTTP 请求。服务器用状态行“HTTP/1.1 101 Switching Protocols”表示接受，此后双方在同一条 TCP 连接上使用 WebSocket 帧通信。任何其他状态都表示握手失败，浏览器会放弃连接。请核对状态行的确切文字，并确认它以 \\r\\n 结尾。"),
+				"握手是一个请求切换协议的 HTTP 请求。服务器用状态行“HTTP/1.1 101 Switching Protocols”表示接受，此后双方在同一条 TCP 连接上使用 WebSocket 帧通信。任何其他状态都表示握手失败，浏览器会放弃连接。请核对状态行的确切文字，并确认它以 \\r\\n 结尾。"),
 			run: verify(0)},
 		{ID: "handshake.headers", Category: "handshake", Lesson: "handshake", RawHandshake: true,
 			Title: tr("the 101 response has Upgrade: websocket and Connection: Upgrade",
@@ -519,7 +519,7 @@ func frameCases() []Case {
 // zeroKeyNote tells a learner why the frames stage passes a server that
 // does not unmask yet.
 var zeroKeyNote = tr("In the frames stage the check masks every frame with the key 00 00 00 00, which is legal (the server cannot tell a zero key from another) and leaves the payload unchanged, so a server that does not unmask yet still echoes right; the masking stage sends random keys.",
-	"在“帧”阶段，检查用掩码键 00 00 00 00 给每一帧加掩码，这是有效的（服务器分不出全零的掩码键和别的掩码键），而且不改变载荷，所以还不会去掉掩码的服务器也能正确回显；“掩码”阶段才发送随机的掩码键。")
+	"在“帧”阶段，检查用掩码键 00 00 00 00 给每一帧加掩码，这是有效的（服务器分不出全零的掩码键和别的掩码键），而且不改变载荷，所以还不会去掩码的服务器也能正确回显；“掩码”阶段才发送随机的掩码键。")
 
 // ---- masking ----
 
@@ -533,9 +533,9 @@ func maskingCases() []Case {
 		n       int
 		chunked bool
 	}{{"masking.text", core.OpText, 32, false}, {"masking.text-126", core.OpText, 126, false}, {"masking.text-65536", core.OpText, 65536, false}, {"masking.chunked", core.OpText, 40, true}} {
-		title := sayf(tr("a %d-byte %s message masked with a random key comes back unmasked", "用随机掩码键加了掩码的 %d 字节%s消息去掉掩码后发回"), m.n, m.op)
+		title := sayf(tr("a %d-byte %s message masked with a random key comes back unmasked", "用随机掩码键加了掩码的 %d 字节%s消息去掩码后发回"), m.n, m.op)
 		if m.chunked {
-			title = tr("a frame masked with a random key, written one byte per write, comes back unmasked", "用随机掩码键加了掩码、每次写入一个字节的帧去掉掩码后发回")
+			title = tr("a frame masked with a random key, written one byte per write, comes back unmasked", "用随机掩码键加了掩码、每次写入一个字节的帧去掩码后发回")
 		}
 		cs = append(cs, Case{
 			ID: m.id, Category: "masking", Lesson: "masking", Rule: core.RuleUnmaskPayload, Explain: explain, Title: title,
@@ -892,7 +892,7 @@ func largeCases(sizes []int) []Case {
 			ID: "large." + sizeName(n), Category: "large", Lesson: "payload-length", Rule: core.RuleLength64,
 			Title: sayf(tr("a %s binary message comes back unchanged", "%s 的二进制消息原样发回"), sizeName(n)),
 			Explain: tr("A large message arrives in many TCP reads: the server must keep reading until it has the whole payload announced by the length field, unmask it across the reads with the key position carried over, and send it back with the 64-bit length form. A server that reads once, or with a fixed buffer, returns a piece of it.",
-				"大消息要经过多次 TCP 读取才能到齐：服务器必须一直读，直到拿到长度字段所说的整个载荷，跨多次读取去掉掩码时要接着上次的掩码键位置，再用 64 位长度的写法发回。只读一次、或者用固定大小缓冲区读取的服务器，只会发回其中一段。"),
+				"大消息要经过多次 TCP 读取才能到齐：服务器必须一直读，直到拿到长度字段所说的整个载荷，跨多次读取去掩码时要接着上次的掩码键位置，再用 64 位长度的写法发回。只读一次、或者用固定大小缓冲区读取的服务器，只会发回其中一段。"),
 			run: func(s *session) *verdict {
 				p := payloadOf(core.OpBinary, n)
 				s.send(frameSpec{fin: true, op: core.OpBinary, payload: p})

@@ -25,7 +25,7 @@ type Stage struct {
 // Stages in the order of the course. `wsplay check -stage ID` runs a stage
 // and every stage before it.
 var Stages = []Stage{
-	{ID: "handshake", Title: "Opening handshake", ZH: "打开握手", Lessons: []string{"handshake", "accept"}},
+	{ID: "handshake", Title: "Opening handshake", ZH: "握手", Lessons: []string{"handshake", "accept"}},
 	{ID: "frames", Title: "Frames and payload lengths", ZH: "帧和载荷长度", Lessons: []string{"frame-anatomy", "payload-length"}},
 	{ID: "masking", Title: "Masking", ZH: "掩码", Lessons: []string{"masking"}},
 	{ID: "fragments", Title: "Fragmented messages", ZH: "分片消息", Lessons: []string{"fragmentation"}},

@@ -142,7 +142,7 @@ func responseHead(resp *core.ServerResponse) string {
 func (s *session) handshakeFailed(err error) *verdict {
 	var he *core.HandshakeError
 	if errors.As(err, &he) {
-		v := failf(tr("the opening handshake failed: %s", "打开握手失败：%s"), core.Words{EN: he.Rule.Text, ZH: he.Rule.TextIn(core.LangZH)})
+		v := failf(tr("the opening handshake failed: %s", "握手失败：%s"), core.Words{EN: he.Rule.Text, ZH: he.Rule.TextIn(core.LangZH)})
 		if he.Detail != "" {
 			v.got = core.Words{EN: v.got.EN + ": " + he.Detail, ZH: v.got.ZH + "：" + he.Detail}
 		}
@@ -152,7 +152,7 @@ func (s *session) handshakeFailed(err error) *verdict {
 			v.lesson = "accept"
 		}
 		v.explain = tr("Every case starts with the opening handshake, and this server's answer broke a rule, so the case could not go on. The handshake cases at the top of the report show the exchange and what to fix first.",
-			"每个用例都从打开握手开始，而这个服务器的回应违反了规则，所以用例无法继续。报告开头的握手用例展示了这次交换，以及首先要修正什么。")
+			"每个用例都从握手开始，而这个服务器的回应违反了规则，所以用例无法继续。报告开头的握手用例展示了这次交换，以及首先要修正什么。")
 		v.brief = true
 		return v
 	}
@@ -162,7 +162,7 @@ func (s *session) handshakeFailed(err error) *verdict {
 		// HTTP head: the server speaks another protocol.
 		v = failf(tr("the server sent %d bytes that do not make an HTTP response head, then %s: it does not answer like an HTTP server", "服务器发送了 %d 个构不成 HTTP 响应头的字节，然后%s：它的回应不像 HTTP 服务器"), s.in.n, endWord(err))
 	} else {
-		v = s.transportVerdict(err, tr("the answer to the opening handshake", "打开握手的回应"))
+		v = s.transportVerdict(err, tr("the answer to the opening handshake", "握手的回应"))
 	}
 	v.lesson = "handshake"
 	return v

@@ -114,7 +114,7 @@ var words = map[string]Words{
 	"field.payload.close":   {"status code {1}, then the reason as UTF-8", "关闭码 {1}，然后是 UTF-8 编码的原因"},
 	"field.payload.no-body": {"no body: the close carries no status code (reported as 1005)", "没有正文：这个关闭帧不带关闭码（报告为 1005）"},
 	"field.payload.text":    {"UTF-8 text", "UTF-8 文本"},
-	"field.payload.masked":  {"{1}, shown unmasked; on the wire it is masked with the key", "{1}，这里显示的是去掉掩码后的内容；线路上它用掩码键加了掩码"},
+	"field.payload.masked":  {"{1}, shown unmasked; on the wire it is masked with the key", "{1}，这里显示的是去掩码后的内容；线路上它用掩码键加了掩码"},
 	"field.payload.missing": {"{1}; {2} needed", "{1}；还需要 {2}"},
 
 	// What each opcode means (§5.2, §5.5, §5.6).

@@ -60,16 +60,23 @@ var clientSuiteCases = sync.OnceValue(func() []autobahn.Case {
 type clientSuites struct {
 	mu     sync.Mutex
 	byAddr map[netip.Addr]*autobahn.FuzzingServer
-	order  []netip.Addr // first use, oldest first
+	order  []netip.Addr    // first use, oldest first
+	ctx    context.Context // ends with the server's Shutdown: cuts the cases in progress
 }
 
 // suiteFor returns the fuzzing server of the address from, making it on
-// first use; lessons is the base URL of the reports' lesson links.
-func (cs *clientSuites) suiteFor(from netip.Addr, lessons string) *autobahn.FuzzingServer {
+// first use; lessons is the base URL of the reports' lesson links, and
+// stop the server's shutdown signal.
+func (cs *clientSuites) suiteFor(from netip.Addr, lessons string, stop <-chan struct{}) *autobahn.FuzzingServer {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	if fs := cs.byAddr[from]; fs != nil {
 		return fs
+	}
+	if cs.ctx == nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { <-stop; cancel() }()
+		cs.ctx = ctx
 	}
 	if cs.byAddr == nil {
 		cs.byAddr = map[netip.Addr]*autobahn.FuzzingServer{}
@@ -82,6 +89,7 @@ func (cs *clientSuites) suiteFor(from netip.Addr, lessons string) *autobahn.Fuzz
 		Cases:     clientSuiteCases(),
 		Lessons:   lessons,
 		Addr:      "wsplay serve",
+		Ctx:       cs.ctx,
 		MaxAgents: clientSuiteAgents,
 	}
 	cs.byAddr[from] = fs
@@ -126,20 +134,11 @@ func (s *Server) serveClientSuite(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	defer s.handlers.Done()
 
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	go func() {
-		select {
-		case <-s.stopBG: // Shutdown: end the case in progress
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	// Reports are kept by the address the request came from, the
 	// teacher's own machine included (admitOpen gives it no address,
 	// since it has no limits).
-	fs := s.clients.suiteFor(reach.IPOf(r.RemoteAddr), "http://"+r.Host)
-	r2 := r.Clone(ctx)
+	fs := s.clients.suiteFor(reach.IPOf(r.RemoteAddr), "http://"+r.Host, s.stopBG)
+	r2 := r.Clone(r.Context())
 	r2.URL.Path = name
 	fs.ServeHTTP(w, r2)
 }
