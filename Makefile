@@ -124,7 +124,7 @@ fuzz-corpus:
 
 ## bench: every benchmark in one run: the core's micro-benchmarks, the comparison
 ## micro-benchmarks (bench/micro), then the load harness against wsplay and echo servers
-## on gorilla/websocket, gobwas/ws and coder/websocket; updates docs/performance.md and
+## on gorilla/websocket, gobwas/ws, coder/websocket and lxzan/gws; updates docs/performance.md and
 ## docs/performance.svg (BENCH_FLAGS passes flags to the harness: see docs/performance.md)
 # Where bench keeps the micro-benchmarks' output for the report (bench/out, git-ignored).
 BENCH_OUT   := bench/out
