@@ -67,17 +67,19 @@ type rawLoop struct {
 }
 
 // startLarge takes a message that the fast path would take but that is
-// larger than the read buffer (up to 64 KiB, the buffer a loop keeps): its
-// header and the start of its payload are in the buffer. The payload is
-// then read straight into the loop's message buffer, unmasked and checked
-// as it arrives, without leaving the raw read. The general path would read
-// it as well, but through the net.Conn, copying what the read buffer holds
-// and trying a read that finds nothing before each wait. It returns false,
-// having changed nothing, for any other frame.
-func (rl *rawLoop) startLarge() bool {
+// not all in the read buffer: larger than the buffer (up to 64 KiB, the
+// buffer a loop keeps), or, when partial is true, smaller but arrived in
+// part only, the socket empty for now. Its header and the start of its
+// payload are in the buffer. The payload is then read straight into the
+// loop's message buffer, unmasked and checked as it arrives, without
+// leaving the raw read. The general path would read it as well, but
+// through the net.Conn, copying what the read buffer holds and trying a
+// read that finds nothing before each wait. It returns false, having
+// changed nothing, for any other frame.
+func (rl *rawLoop) startLarge(partial bool) bool {
 	c, b := rl.c, rl.c.fr.br
 	op, n, length, key, masked, ok := c.fr.peekStart(min(c.cfg.MaxMessageSize, keepMessageBuffer))
-	if !ok || length <= b.size-n {
+	if !ok || (!partial && length <= b.size-n) || b.Buffered()-n >= length {
 		return false
 	}
 	h := FrameHeader{Fin: true, Opcode: op, Masked: masked, Key: key, Length: uint64(length)}
@@ -85,8 +87,8 @@ func (rl *rawLoop) startLarge() bool {
 		rl.buf = make([]byte, 0, h.Length)
 	}
 	rl.large, rl.hdr, rl.keyPos, rl.text = true, h, 0, utf8Validator{}
-	// The frame is larger than the buffer: all that is buffered after
-	// the header belongs to it.
+	// The frame is larger than what is buffered: all that is buffered
+	// after the header belongs to it.
 	rl.buf = append(rl.buf[:0], b.unread()[n:]...)
 	b.Discard(b.Buffered())
 	b.idle.messageStarted() // it must arrive whole in time, as on the general path
@@ -198,7 +200,7 @@ func (rl *rawLoop) read(fd uintptr) bool {
 				}
 			}
 			if b.Buffered() > 0 && !frameIncomplete(b.unread(), b.size) {
-				if !rl.startLarge() {
+				if !rl.startLarge(false) {
 					return rl.leave(true) // a whole frame the fast path does not take
 				}
 				if rl.failed != nil {
@@ -226,12 +228,11 @@ func (rl *rawLoop) read(fd uintptr) bool {
 				return rl.leave(false) // wait for the rest of the message
 			}
 			if b.Buffered() > 0 {
-				// Part of a frame, and the rest is late (or bytes
-				// that came in the handshake's segment): the general
-				// path reads it piece by piece, which checks text as
-				// it comes (fail fast, §8.1), and refuses a header
-				// whose first bytes already break a rule.
-				return rl.leave(true)
+				// Part of a frame, and the rest is late, as over
+				// any real network (or bytes that came in the
+				// handshake's segment).
+				wait := rl.keepPartial()
+				return rl.leave(!wait || rl.failed != nil)
 			}
 			b.release()
 			return rl.leave(false) // wait for the next message
@@ -258,6 +259,29 @@ func (rl *rawLoop) read(fd uintptr) bool {
 			return rl.leave(true)
 		}
 	}
+}
+
+// keepPartial is called when the socket is empty and the read buffer holds
+// the start of a frame, not all of it: it reports whether the loop waits
+// for the rest itself, as the general path would, rather than leaving for
+// the general path, which would copy the frame out of the buffer and read
+// the rest through the net.Conn. It waits for the rest of a header, unless
+// its first bytes already break a rule (the general path reports it now,
+// as NextFrame does, not after bytes the peer may never send). A frame the
+// fast path takes goes on as a large one (see startLarge): its text is
+// checked as it arrives, so invalid UTF-8 fails the connection as soon as
+// it came (§8.1), and it must arrive whole in time (the idle timeout's
+// message deadline). Any other frame leaves.
+func (rl *rawLoop) keepPartial() bool {
+	fr := rl.c.fr
+	b := fr.br.unread()
+	if len(b) < 2 {
+		return true
+	}
+	if len(b) < headerSizeFromFirstBytes(b[0], b[1]) {
+		return fr.checkFirstBytes(b[0], b[1]) == nil
+	}
+	return rl.startLarge(true)
 }
 
 // frameIncomplete reports whether b, the unread bytes, holds the start of a
