@@ -57,6 +57,10 @@ type rawLoop struct {
 
 	buf []byte // the loop's message buffer, shared with the general path
 
+	// partial: the frame at the start of the read buffer arrived in part,
+	// and its message deadline runs (see keepPartial).
+	partial bool
+
 	// A large message being read straight into buf (see startLarge).
 	large    bool
 	hdr      FrameHeader // its header
@@ -67,19 +71,17 @@ type rawLoop struct {
 }
 
 // startLarge takes a message that the fast path would take but that is
-// not all in the read buffer: larger than the buffer (up to 64 KiB, the
-// buffer a loop keeps), or, when partial is true, smaller but arrived in
-// part only, the socket empty for now. Its header and the start of its
-// payload are in the buffer. The payload is then read straight into the
-// loop's message buffer, unmasked and checked as it arrives, without
-// leaving the raw read. The general path would read it as well, but
-// through the net.Conn, copying what the read buffer holds and trying a
-// read that finds nothing before each wait. It returns false, having
-// changed nothing, for any other frame.
-func (rl *rawLoop) startLarge(partial bool) bool {
+// larger than the read buffer (up to 64 KiB, the buffer a loop keeps): its
+// header and the start of its payload are in the buffer. The payload is
+// then read straight into the loop's message buffer, unmasked and checked
+// as it arrives, without leaving the raw read. The general path would read
+// it as well, but through the net.Conn, copying what the read buffer holds
+// and trying a read that finds nothing before each wait. It returns false,
+// having changed nothing, for any other frame.
+func (rl *rawLoop) startLarge() bool {
 	c, b := rl.c, rl.c.fr.br
 	op, n, length, key, masked, ok := c.fr.peekStart(min(c.cfg.MaxMessageSize, keepMessageBuffer))
-	if !ok || (!partial && length <= b.size-n) || b.Buffered()-n >= length {
+	if !ok || length <= b.size-n {
 		return false
 	}
 	h := FrameHeader{Fin: true, Opcode: op, Masked: masked, Key: key, Length: uint64(length)}
@@ -87,8 +89,8 @@ func (rl *rawLoop) startLarge(partial bool) bool {
 		rl.buf = make([]byte, 0, h.Length)
 	}
 	rl.large, rl.hdr, rl.keyPos, rl.text = true, h, 0, utf8Validator{}
-	// The frame is larger than what is buffered: all that is buffered
-	// after the header belongs to it.
+	// The frame is larger than the buffer: all that is buffered after
+	// the header belongs to it.
 	rl.buf = append(rl.buf[:0], b.unread()[n:]...)
 	b.Discard(b.Buffered())
 	b.idle.messageStarted() // it must arrive whole in time, as on the general path
@@ -195,12 +197,16 @@ func (rl *rawLoop) read(fd uintptr) bool {
 				if !ok {
 					break
 				}
+				if rl.partial {
+					rl.partial = false
+					b.idle.messageDone()
+				}
 				if rl.handled(op, msg) {
 					return rl.leave(true)
 				}
 			}
 			if b.Buffered() > 0 && !frameIncomplete(b.unread(), b.size) {
-				if !rl.startLarge(false) {
+				if !rl.startLarge() {
 					return rl.leave(true) // a whole frame the fast path does not take
 				}
 				if rl.failed != nil {
@@ -231,8 +237,7 @@ func (rl *rawLoop) read(fd uintptr) bool {
 				// Part of a frame, and the rest is late, as over
 				// any real network (or bytes that came in the
 				// handshake's segment).
-				wait := rl.keepPartial()
-				return rl.leave(!wait || rl.failed != nil)
+				return rl.leave(!rl.keepPartial())
 			}
 			b.release()
 			return rl.leave(false) // wait for the next message
@@ -262,26 +267,56 @@ func (rl *rawLoop) read(fd uintptr) bool {
 }
 
 // keepPartial is called when the socket is empty and the read buffer holds
-// the start of a frame, not all of it: it reports whether the loop waits
-// for the rest itself, as the general path would, rather than leaving for
-// the general path, which would copy the frame out of the buffer and read
-// the rest through the net.Conn. It waits for the rest of a header, unless
-// its first bytes already break a rule (the general path reports it now,
-// as NextFrame does, not after bytes the peer may never send). A frame the
-// fast path takes goes on as a large one (see startLarge): its text is
-// checked as it arrives, so invalid UTF-8 fails the connection as soon as
-// it came (§8.1), and it must arrive whole in time (the idle timeout's
-// message deadline). Any other frame leaves.
+// the start of a frame that would fit in it, not all of it, as over any
+// real network: it reports whether the loop waits for the rest itself,
+// the part staying where it is, so that the whole frame is then handled
+// in place like any other. The general path, which the loop would leave
+// for otherwise, copies the frame out of the buffer and reads the rest
+// through the net.Conn. What the general path would do meanwhile, the
+// loop does too:
+//
+//   - the rest of a header is waited for, unless its first bytes already
+//     break a rule: the general path reports that now, as NextFrame does,
+//     not after bytes the peer may never send;
+//   - the part of a text payload that came is checked: invalid UTF-8 fails
+//     the connection as soon as it arrived (§8.1), on the general path;
+//   - the frame must then arrive whole in time (the idle timeout's
+//     message deadline, which the general path starts at a header).
+//
+// A frame the fast path does not take (a control frame, a fragment, …)
+// leaves for the general path.
 func (rl *rawLoop) keepPartial() bool {
-	fr := rl.c.fr
-	b := fr.br.unread()
+	c := rl.c
+	b := c.fr.br.unread()
 	if len(b) < 2 {
 		return true
 	}
 	if len(b) < headerSizeFromFirstBytes(b[0], b[1]) {
-		return fr.checkFirstBytes(b[0], b[1]) == nil
+		return c.fr.checkFirstBytes(b[0], b[1]) == nil
 	}
-	return rl.startLarge(true)
+	op, n, _, key, masked, ok := c.fr.peekStart(min(c.cfg.MaxMessageSize, keepMessageBuffer))
+	if !ok {
+		return false
+	}
+	if op == OpText {
+		// Unmasked to be checked, and masked back: the frame is unmasked
+		// in place once whole, or read by the general path as it came.
+		p := b[n:]
+		if masked {
+			Mask(key, 0, p)
+		}
+		var v utf8Validator
+		valid := v.feed(p)
+		if masked {
+			Mask(key, 0, p)
+		}
+		if !valid {
+			return false
+		}
+	}
+	rl.partial = true
+	c.fr.br.idle.messageStarted()
+	return true
 }
 
 // frameIncomplete reports whether b, the unread bytes, holds the start of a

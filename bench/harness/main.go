@@ -31,6 +31,10 @@ const (
 )
 
 func main() {
+	run := run
+	if len(os.Args) > 1 && os.Args[1] == "drive" {
+		run, os.Args = drive, append(os.Args[:1], os.Args[2:]...)
+	}
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
