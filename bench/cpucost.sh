@@ -69,7 +69,7 @@ for s in $servers; do
 		--callgrind-out-file="$out/$s.%p" $cmd >"$out/$s.log" 2>&1 &
 	vpid=$!
 	pids="$pids $vpid"
-	for _ in $(seq 300); do
+	for _ in $(seq 900); do
 		grep -q "Command:" "$out/$s.log" 2>/dev/null && bin/harness drive -addr "$addr" -messages 1 -warmup 0 >/dev/null 2>&1 && break
 		sleep 0.1
 	done
@@ -82,8 +82,10 @@ for s in $servers; do
 		if taskset -c 1 bin/harness drive -addr "$addr" -size "$size" -pieces "$pieces" -depth "$depth" \
 			-messages "$N" -warmup $((N / 10 + 20)) \
 			-mark-start "callgrind_control -i on $vpid >/dev/null" \
-			-mark-end "callgrind_control -d $vpid >/dev/null; callgrind_control -i off $vpid >/dev/null" >/dev/null 2>&1; then
+			-mark-end "callgrind_control -d $vpid >/dev/null; callgrind_control -i off $vpid >/dev/null" >"$out/drive.log" 2>&1; then
 			ir=$(sed -n 's/^totals: //p' "$out/$s.$vpid".* | head -1)
+		else
+			echo "$s, $c under valgrind: $(cat "$out/drive.log")" >&2
 		fi
 		printf '%-8s %6s B, %s pieces, depth %2s: %7d instructions/msg; without valgrind: %s\n' "$s" "$size" "$pieces" "$depth" $((ir / N)) "$(cat "$out/$s.$c.plain")"
 	done
