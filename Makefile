@@ -31,7 +31,7 @@ CORPUS_MAX ?= 150
 # Every fuzz target: package and name. `make fuzz` runs each for FUZZTIME.
 FUZZ_TARGETS := core:FuzzReadRequest core:FuzzReadResponse core:FuzzFrameReader core:FuzzConnRead core:FuzzExplainFrame core:FuzzUTF8Validator core:FuzzReadLoopVsReadMessage
 
-.PHONY: all build wasm wasm-size run test check unit test-wasm test-wasm-bridge fuzz fuzz-smoke fuzz-corpus bench bench-smoke soak clean
+.PHONY: all build wasm wasm-size run test check unit test-wasm test-wasm-bridge fuzz fuzz-smoke fuzz-corpus bench bench-smoke bench-cpu soak clean
 
 all: build
 
@@ -124,7 +124,7 @@ fuzz-corpus:
 
 ## bench: every benchmark in one run: the core's micro-benchmarks, the comparison
 ## micro-benchmarks (bench/micro), then the load harness against wsplay and echo servers
-## on gorilla/websocket, gobwas/ws and coder/websocket; updates docs/performance.md and
+## on gorilla/websocket, gobwas/ws, coder/websocket and lxzan/gws; updates docs/performance.md and
 ## docs/performance.svg (BENCH_FLAGS passes flags to the harness: see docs/performance.md)
 # Where bench keeps the micro-benchmarks' output for the report (bench/out, git-ignored).
 BENCH_OUT   := bench/out
@@ -151,6 +151,15 @@ bench-smoke: build $(STATICCHECK)
 	tmp=$$(mktemp -d) && cd bench && \
 	  { bin/harness -wsplay ../bin/wsplay -servers bin -md $$tmp/performance.md -svg $$tmp/performance.svg $(BENCH_SMOKE_FLAGS); \
 	    status=$$?; rm -rf $$tmp; exit $$status; }
+
+## bench-cpu: CPU per message that a busy machine does not change: each server's user-space
+## instructions (valgrind's callgrind) and system calls and context switches (perf stat on
+## tracepoints) over a fixed number of echoes, in the cells of the 1×64 KiB comparison
+## (bench/cpucost.sh; needs valgrind and perf; CPUCOST_N sets the message count)
+CPUCOST_N ?= 2000
+bench-cpu: build
+	cd bench && $(GO) build -o bin/ ./servers/... ./harness
+	cd bench && N=$(CPUCOST_N) ./cpucost.sh
 
 ## soak: the reliability suite with its full numbers (a minute of load, 1,000 echo and 200 chat
 ## clients, 100 MB messages, SIGTERM under load) against a race-enabled wsplay; loopback only,

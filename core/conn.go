@@ -107,6 +107,7 @@ type Conn struct {
 	small    [MaxHeaderSize + smallPayload]byte // under writeMu: small frames are built here
 	writeErr error
 	rng      *rand.ChaCha8 // masking keys, client role only
+	vec      *vectored     // under writeMu: see writeVectored
 
 	looping atomic.Bool // ReadLoop is running
 	closing closingState

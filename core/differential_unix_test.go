@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -111,6 +112,54 @@ func TestReadLoopSeesEndAfterLastMessage(t *testing.T) {
 				}
 			case <-time.After(5 * time.Second):
 				t.Fatal("ReadLoop still waits 5 s after the peer ended the stream")
+			}
+		})
+	}
+}
+
+// TestReadLoopPartialFrame: a frame that arrives in part, its rest late, is
+// waited for by the raw loop as the general path would wait, and what the
+// general path would already report is reported without waiting: invalid
+// UTF-8 in the part of a text payload that came (§8.1), and a header whose
+// first bytes break a rule. The peer never sends the rest; a loop that
+// waited for it would still be waiting after 5 s.
+func TestReadLoopPartialFrame(t *testing.T) {
+	key := [4]byte{9, 8, 7, 6}
+	frame := func(op Opcode, p string) []byte {
+		return AppendFrame(nil, FrameHeader{Fin: true, Opcode: op, Length: 100, Masked: true, Key: key}, []byte(p+strings.Repeat("x", 100-len(p))))
+	}
+	tests := []struct {
+		name string
+		sent []byte // all the peer sends
+		want StatusCode
+	}{
+		{"invalid UTF-8 in the first part of a text payload", frame(OpText, "ok \xff")[:2+4+10], StatusInvalidPayload},
+		// A continuation with no message to continue, its 64-bit length
+		// not yet there.
+		{"first bytes of a header break a rule", []byte{0x80, 0xFF, 0, 0}, StatusProtocolError},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, peer := socketPair(t)
+			defer peer.Close()
+			c := NewConn(conn, nil, Server, Config{CloseTimeout: 100 * time.Millisecond})
+			defer c.CloseNow()
+			done := make(chan error, 1)
+			go func() {
+				done <- c.ReadLoop(func(Opcode, []byte) error { return nil })
+			}()
+			time.Sleep(20 * time.Millisecond) // the loop waits in its raw read
+			if _, err := peer.Write(tc.sent); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-done:
+				var pe *ProtocolError
+				if !errors.As(err, &pe) || pe.Code != tc.want {
+					t.Errorf("ReadLoop returned %v, want a *ProtocolError with %d", err, tc.want)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("ReadLoop still waits for the rest of the frame after 5 s")
 			}
 		})
 	}

@@ -57,6 +57,10 @@ type rawLoop struct {
 
 	buf []byte // the loop's message buffer, shared with the general path
 
+	// partial: the frame at the start of the read buffer arrived in part,
+	// and its message deadline runs (see keepPartial).
+	partial bool
+
 	// A large message being read straight into buf (see startLarge).
 	large    bool
 	hdr      FrameHeader // its header
@@ -193,6 +197,10 @@ func (rl *rawLoop) read(fd uintptr) bool {
 				if !ok {
 					break
 				}
+				if rl.partial {
+					rl.partial = false
+					b.idle.messageDone()
+				}
 				if rl.handled(op, msg) {
 					return rl.leave(true)
 				}
@@ -226,12 +234,10 @@ func (rl *rawLoop) read(fd uintptr) bool {
 				return rl.leave(false) // wait for the rest of the message
 			}
 			if b.Buffered() > 0 {
-				// Part of a frame, and the rest is late (or bytes
-				// that came in the handshake's segment): the general
-				// path reads it piece by piece, which checks text as
-				// it comes (fail fast, §8.1), and refuses a header
-				// whose first bytes already break a rule.
-				return rl.leave(true)
+				// Part of a frame, and the rest is late, as over
+				// any real network (or bytes that came in the
+				// handshake's segment).
+				return rl.leave(!rl.keepPartial())
 			}
 			b.release()
 			return rl.leave(false) // wait for the next message
@@ -258,6 +264,59 @@ func (rl *rawLoop) read(fd uintptr) bool {
 			return rl.leave(true)
 		}
 	}
+}
+
+// keepPartial is called when the socket is empty and the read buffer holds
+// the start of a frame that would fit in it, not all of it, as over any
+// real network: it reports whether the loop waits for the rest itself,
+// the part staying where it is, so that the whole frame is then handled
+// in place like any other. The general path, which the loop would leave
+// for otherwise, copies the frame out of the buffer and reads the rest
+// through the net.Conn. What the general path would do meanwhile, the
+// loop does too:
+//
+//   - the rest of a header is waited for, unless its first bytes already
+//     break a rule: the general path reports that now, as NextFrame does,
+//     not after bytes the peer may never send;
+//   - the part of a text payload that came is checked: invalid UTF-8 fails
+//     the connection as soon as it arrived (§8.1), on the general path;
+//   - the frame must then arrive whole in time (the idle timeout's
+//     message deadline, which the general path starts at a header).
+//
+// A frame the fast path does not take (a control frame, a fragment, …)
+// leaves for the general path.
+func (rl *rawLoop) keepPartial() bool {
+	c := rl.c
+	b := c.fr.br.unread()
+	if len(b) < 2 {
+		return true
+	}
+	if len(b) < headerSizeFromFirstBytes(b[0], b[1]) {
+		return c.fr.checkFirstBytes(b[0], b[1]) == nil
+	}
+	op, n, _, key, masked, ok := c.fr.peekStart(min(c.cfg.MaxMessageSize, keepMessageBuffer))
+	if !ok {
+		return false
+	}
+	if op == OpText {
+		// Unmasked to be checked, and masked back: the frame is unmasked
+		// in place once whole, or read by the general path as it came.
+		p := b[n:]
+		if masked {
+			Mask(key, 0, p)
+		}
+		var v utf8Validator
+		valid := v.feed(p)
+		if masked {
+			Mask(key, 0, p)
+		}
+		if !valid {
+			return false
+		}
+	}
+	rl.partial = true
+	c.fr.br.idle.messageStarted()
+	return true
 }
 
 // frameIncomplete reports whether b, the unread bytes, holds the start of a

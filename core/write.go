@@ -132,6 +132,13 @@ func (c *Conn) writeFrameLocked(fin bool, op Opcode, p []byte, isClose bool) err
 	if masked {
 		h.Key = c.newMaskKey()
 	}
+	if !masked && c.cfg.OnFrame == nil && len(p) > DefaultBufferSize {
+		// A large unmasked frame (a server's): header and payload in
+		// one writev where the stream allows it, without a copy.
+		if ok, err := c.writeVectored(AppendFrameHeader(c.small[:0], h), p); ok {
+			return c.wrote(err)
+		}
+	}
 	pool := &writeBuffers
 	if h.Size()+len(p) > DefaultBufferSize+MaxHeaderSize {
 		pool = &largeWriteBuffers

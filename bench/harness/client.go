@@ -23,12 +23,14 @@ type client struct {
 	br     *bufio.Reader
 	op     byte
 	key    [4]byte
-	frame  []byte // the masked frame, rewritten in place for each sequence number
-	off    int    // where the payload starts in frame
-	want   []byte // the unmasked payload, sequence number bytes aside
-	buf    []byte // receive buffer, as large as the payload
-	sent   uint64 // sequence number of the next message to send
-	echoed uint64 // sequence number of the next echo expected
+	frame  []byte        // the masked frame, rewritten in place for each sequence number
+	off    int           // where the payload starts in frame
+	want   []byte        // the unmasked payload, sequence number bytes aside
+	buf    []byte        // receive buffer, as large as the payload
+	sent   uint64        // sequence number of the next message to send
+	echoed uint64        // sequence number of the next echo expected
+	pieces int           // writes per frame: see cell.pieces
+	gap    time.Duration // pause between those writes
 }
 
 // dial opens a WebSocket to ws://addr/path with its own minimal opening
@@ -96,12 +98,26 @@ func (c *client) stamp(seq uint64) {
 	}
 }
 
-// send writes the next message.
+// send writes the next message: in one write, or in c.pieces writes of
+// about equal size, c.gap apart. The pause is what makes the server read
+// each piece on its own (the load generator's socket has TCP_NODELAY, Go's
+// default, so each write leaves at once).
 func (c *client) send() error {
 	c.stamp(c.sent)
 	c.sent++
-	_, err := c.nc.Write(c.frame)
-	return err
+	if c.pieces <= 1 {
+		_, err := c.nc.Write(c.frame)
+		return err
+	}
+	for i := range c.pieces {
+		if i > 0 {
+			time.Sleep(c.gap)
+		}
+		if _, err := c.nc.Write(c.frame[len(c.frame)*i/c.pieces : len(c.frame)*(i+1)/c.pieces]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // receive reads the next echo and checks that it is, byte for byte, the

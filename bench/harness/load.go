@@ -19,13 +19,22 @@ type cell struct {
 	conns int
 	size  int
 	depth int // messages in flight per connection: 1 is the closed loop
+	// pieces, when above 1, is how many writes each frame is sent in,
+	// gap apart, so that the server's reads see parts of frames, as
+	// over a real network; 0 or 1 sends each frame in one write.
+	pieces int
+	gap    time.Duration
 }
 
 func (c cell) mode() string {
-	if c.depth == 1 {
-		return "closed"
+	m := "closed"
+	if c.depth > 1 {
+		m = fmt.Sprintf("pipelined %d", c.depth)
 	}
-	return fmt.Sprintf("pipelined %d", c.depth)
+	if c.pieces > 1 {
+		m += fmt.Sprintf(", in %d pieces", c.pieces)
+	}
+	return m
 }
 
 func (c cell) String() string {
@@ -67,6 +76,7 @@ func load(addr string, pid int, c cell, warmup, window time.Duration) (measureme
 			return measurement{}, fmt.Errorf("opening connection %d: %w", len(clients)+1, err)
 		}
 		cl.prepare(opBinary, c.size)
+		cl.pieces, cl.gap = c.pieces, c.gap
 		clients = append(clients, cl)
 	}
 

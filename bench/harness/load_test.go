@@ -94,7 +94,8 @@ func TestLoadChecksEchoes(t *testing.T) {
 		if tt.want != "" {
 			stallTimeout = 500 * time.Millisecond
 		}
-		for _, c := range []cell{{conns: 3, size: 1024, depth: 1}, {conns: 3, size: 16, depth: 8}, {conns: 2, size: 70000, depth: 4}} {
+		for _, c := range []cell{{conns: 3, size: 1024, depth: 1}, {conns: 3, size: 16, depth: 8}, {conns: 2, size: 70000, depth: 4},
+			{conns: 2, size: 70000, depth: 1, pieces: 3, gap: 100 * time.Microsecond}, {conns: 1, size: 1024, depth: 4, pieces: 4, gap: 100 * time.Microsecond}} {
 			t.Run(tt.name+"/"+c.String(), func(t *testing.T) {
 				addr := startEcho(t, tt.f)
 				m, err := load(addr, os.Getpid(), c, 10*time.Millisecond, 50*time.Millisecond)
@@ -114,6 +115,67 @@ func TestLoadChecksEchoes(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// countingReader counts the reads that returned data.
+type countingReader struct {
+	r     io.Reader
+	reads int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 {
+		c.reads++
+	}
+	return n, err
+}
+
+// TestPiecesArriveApart checks that a frame sent in pieces reaches the
+// server in as many reads at least: what the cells of frames arriving in
+// pieces are for. A server that read them whole would measure nothing new.
+func TestPiecesArriveApart(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	const pieces, size = 4, 64 << 10
+	got := make(chan int, 1)
+	go func() {
+		defer close(got)
+		conn, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		if _, err := ws.Upgrade(conn); err != nil {
+			return
+		}
+		cr := &countingReader{r: conn}
+		h, err := ws.ReadHeader(cr)
+		if err != nil {
+			return
+		}
+		if _, err := io.ReadFull(cr, make([]byte, h.Length)); err != nil {
+			return
+		}
+		got <- cr.reads
+	}()
+	cl, err := dial(l.Addr().String(), echoPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.nc.Close()
+	cl.prepare(opBinary, size)
+	// A gap far above the time a wake-up takes, however busy the machine.
+	cl.pieces, cl.gap = pieces, 20*time.Millisecond
+	if err := cl.send(); err != nil {
+		t.Fatal(err)
+	}
+	if n, ok := <-got; !ok || n < pieces {
+		t.Errorf("the server read a frame sent in %d pieces in %d reads (ok %v), want at least %d", pieces, n, ok, pieces)
 	}
 }
 

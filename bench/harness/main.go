@@ -1,5 +1,5 @@
 // Command harness measures wsplay's /ws/echo against echo servers built on
-// gorilla/websocket, gobwas/ws and coder/websocket. It starts each server
+// gorilla/websocket, gobwas/ws, coder/websocket and lxzan/gws. It starts each server
 // as its own process, pinned to one core, drives it from a load generator
 // pinned to another, reads the server's CPU time, system calls and memory
 // from /proc, and writes a table, a markdown report and an SVG chart.
@@ -31,6 +31,10 @@ const (
 )
 
 func main() {
+	run := run
+	if len(os.Args) > 1 && os.Args[1] == "drive" {
+		run, os.Args = drive, append(os.Args[:1], os.Args[2:]...)
+	}
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -43,6 +47,9 @@ type options struct {
 	window, warmup, settle  time.Duration
 	idle, depth, maxMessage int
 	conns, sizes            []int
+	pieces                  int
+	pieceSizes              []int
+	pieceGap                time.Duration
 	pin                     bool
 	only                    string
 }
@@ -51,7 +58,7 @@ func parseFlags(args []string) (options, error) {
 	var o options
 	fl := flag.NewFlagSet("harness", flag.ContinueOnError)
 	fl.StringVar(&o.wsplay, "wsplay", "../bin/wsplay", "`path` of the wsplay binary (make build)")
-	fl.StringVar(&o.binDir, "servers", "bin", "`directory` holding the comparison servers gorilla, gobwas and coder (go build -o DIR/ ./servers/...)")
+	fl.StringVar(&o.binDir, "servers", "bin", "`directory` holding the comparison servers gorilla, gobwas, coder and gws (go build -o DIR/ ./servers/...)")
 	fl.StringVar(&o.md, "md", "../docs/performance.md", "markdown `file` whose results, between the bench:results markers, are replaced (created if absent)")
 	fl.StringVar(&o.svg, "svg", "../docs/performance.svg", "`file` to write the chart to")
 	fl.StringVar(&o.micro, "micro", "", "`files` (comma-separated) of go test -bench output to include in the markdown")
@@ -63,7 +70,10 @@ func parseFlags(args []string) (options, error) {
 	fl.IntVar(&o.maxMessage, "max-message", 1<<20, "largest message, in bytes, the servers are told to accept")
 	connsFlag := fl.String("conns", "1,64", "comma-separated connection counts")
 	sizesFlag := fl.String("sizes", "16,1024,65536", "comma-separated payload sizes, in bytes")
-	fl.StringVar(&o.only, "only", "", "comma-separated `names` of the servers to run (default all: wsplay,gorilla,gobwas,coder)")
+	fl.IntVar(&o.pieces, "pieces", 4, "writes each frame is cut into in the cells of frames arriving in pieces (1: no such cells)")
+	pieceSizesFlag := fl.String("piece-sizes", "1024,65536", "comma-separated payload sizes, in bytes, of the cells of frames arriving in pieces (empty: none)")
+	fl.DurationVar(&o.pieceGap, "piece-gap", 50*time.Microsecond, "pause between the writes of one frame in those cells")
+	fl.StringVar(&o.only, "only", "", "comma-separated `names` of the servers to run (default all: wsplay,gorilla,gobwas,coder,gws)")
 	fl.BoolVar(&o.pin, "pin", true, "pin the servers and the load generator to different cores (needs 2 cores and taskset)")
 	if err := fl.Parse(args); err != nil {
 		return o, err
@@ -71,17 +81,23 @@ func parseFlags(args []string) (options, error) {
 	var err1, err2 error
 	o.conns, err1 = intList("-conns", *connsFlag)
 	o.sizes, err2 = intList("-sizes", *sizesFlag)
+	var err3 error
+	if strings.TrimSpace(*pieceSizesFlag) != "" {
+		o.pieceSizes, err3 = intList("-piece-sizes", *pieceSizesFlag)
+	}
 	switch {
-	case err1 != nil || err2 != nil:
-		return o, errors.Join(err1, err2)
+	case err1 != nil || err2 != nil || err3 != nil:
+		return o, errors.Join(err1, err2, err3)
+	case o.pieces < 1 || o.pieceGap < 0:
+		return o, errors.New("-pieces must be at least 1 and -piece-gap not negative")
 	case o.window <= 0 || o.warmup < 0 || o.settle < 0:
 		return o, errors.New("-duration must be positive, -warmup and -settle not negative")
 	case o.idle < 1 || o.depth < 2:
 		return o, errors.New("-idle must be at least 1 and -depth at least 2 (1 is the closed loop, always run)")
 	}
-	for _, s := range o.sizes {
+	for _, s := range append(o.sizes, o.pieceSizes...) {
 		if s > o.maxMessage {
-			return o, fmt.Errorf("-sizes has %d bytes, above -max-message %d", s, o.maxMessage)
+			return o, fmt.Errorf("-sizes or -piece-sizes has %d bytes, above -max-message %d", s, o.maxMessage)
 		}
 	}
 	return o, nil
@@ -173,14 +189,7 @@ func run(args []string) error {
 	}
 	defer os.RemoveAll(logDir)
 
-	var cells []cell
-	for _, n := range o.conns {
-		for _, size := range o.sizes {
-			for _, depth := range []int{1, o.depth} {
-				cells = append(cells, cell{conns: n, size: size, depth: depth})
-			}
-		}
-	}
+	cells := makeCells(o)
 
 	start := time.Now()
 	loadBefore := loadAvg()
@@ -228,6 +237,31 @@ func run(args []string) error {
 	}
 	fmt.Printf("\nwrote %s and %s\n", o.md, o.svg)
 	return nil
+}
+
+// makeCells lists the cells: every connection count × size × mode with
+// whole frames, then the same with frames arriving in pieces for the
+// -piece-sizes.
+func makeCells(o options) []cell {
+	var cells []cell
+	for _, n := range o.conns {
+		for _, size := range o.sizes {
+			for _, depth := range []int{1, o.depth} {
+				cells = append(cells, cell{conns: n, size: size, depth: depth})
+			}
+		}
+	}
+	if o.pieces < 2 {
+		return cells
+	}
+	for _, n := range o.conns {
+		for _, size := range o.pieceSizes {
+			for _, depth := range []int{1, o.depth} {
+				cells = append(cells, cell{conns: n, size: size, depth: depth, pieces: o.pieces, gap: o.pieceGap})
+			}
+		}
+	}
+	return cells
 }
 
 // runLoad starts every server at once, then runs each cell against each
@@ -352,7 +386,7 @@ func selectServers(specs []serverSpec, only string) ([]serverSpec, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("-only: no server named %q (the servers are wsplay, gorilla, gobwas, coder)", name)
+			return nil, fmt.Errorf("-only: no server named %q (the servers are wsplay, gorilla, gobwas, coder, gws)", name)
 		}
 	}
 	return out, nil

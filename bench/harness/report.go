@@ -182,7 +182,7 @@ type runInfo struct {
 func writeMarkdown(w io.Writer, info runInfo, rows []row, mem []memRow, micro string) {
 	fmt.Fprintf(w, "Run of %s · %s · %s · Linux %s  \n", info.date, info.goVersion, info.cpu, info.kernel)
 	fmt.Fprintf(w, "Pinning: %s  \nSettings: %s\n\n", info.pinning, info.settings)
-	fmt.Fprintln(w, "Each figure is followed by its ratio to the best comparison library (gorilla, gobwas, coder) in the same cell.")
+	fmt.Fprintln(w, "Each figure is followed by its ratio to the best comparison library (gorilla, gobwas, coder, gws) in the same cell.")
 	fmt.Fprintln(w, "For msgs/s above 1.00× is better; for every other column below 1.00× is better.")
 	fmt.Fprintln(w)
 	fmt.Fprint(w, "| connections | payload | mode | server |")

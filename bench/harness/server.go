@@ -161,6 +161,9 @@ func servers(wsplayBin, binDir string, maxConns int, maxMessage int) ([]serverSp
 		{"coder", func(addr string) []string {
 			return []string{filepath.Join(binDir, "coder"), "-addr", addr, "-max-message", strconv.Itoa(maxMessage)}
 		}},
+		{"gws", func(addr string) []string {
+			return []string{filepath.Join(binDir, "gws"), "-addr", addr, "-max-message", strconv.Itoa(maxMessage)}
+		}},
 	}
 	var missing []string
 	for _, s := range specs {

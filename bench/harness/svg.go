@@ -15,9 +15,10 @@ var serverColors = map[string]string{
 	"gorilla": "#00798c",
 	"gobwas":  "#edae49",
 	"coder":   "#30638e",
+	"gws":     "#66a182",
 }
 
-var fallbackColors = []string{"#66a182", "#8d96a3", "#2e4057"}
+var fallbackColors = []string{"#8d96a3", "#2e4057"}
 
 // panel is one chart: a ratio per server per cell.
 type panel struct {
@@ -123,6 +124,9 @@ func writeSVG(w io.Writer, rows []row) error {
 			mode := "closed"
 			if g[0].cell.depth > 1 {
 				mode = fmt.Sprintf("pipe %d", g[0].cell.depth)
+			}
+			if g[0].cell.pieces > 1 {
+				mode += fmt.Sprintf(", %d pcs", g[0].cell.pieces)
 			}
 			for li, label := range []string{sizeName(g[0].cell.size), fmt.Sprintf("%d conn", g[0].cell.conns), mode} {
 				fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="11" fill="%s">%s</text>`+"\n",
