@@ -17,6 +17,9 @@ func Rules() []Rule {
 		RuleKeyPresent, RuleKeyLength, RuleVersion, RuleOrigin,
 		RuleStatusLine, RuleStatus101, RuleResponseUpgrade, RuleResponseConnection,
 		RuleAcceptValue, RuleResponseProtocol, RuleResponseExtension,
+		RuleExtensionSyntax, RuleDeflateParam, RuleDeflateDuplicate, RuleDeflateNoContext,
+		RuleDeflateWindowBits, RuleDeflateServerBits, RuleDeflateClientBits, RuleDeflateAcceptOnce,
+		RuleCompressedBit, RuleInflate, RuleDeflateUnavailable,
 	}
 }
 
@@ -85,4 +88,15 @@ var rulesZH = map[string]string{
 	"accept-value":        "Sec-WebSocket-Accept 必须等于 base64(SHA-1(key + 258EAFA5-E914-47DA-95CA-C5AB0DC85B11))",
 	"response-protocol":   "服务器只能选择客户端提供过的子协议",
 	"response-extension":  "服务器只能接受客户端提供过的扩展",
+	"extension-syntax":    "Sec-WebSocket-Extensions 是以逗号分隔的扩展名列表，每个扩展名后跟以 ; name 或 ; name=value 写出的参数，值是一个 token，或一个内容为 token 的带引号字符串",
+	"deflate-param":       "permessage-deflate 只有四个参数：server_no_context_takeover、client_no_context_takeover、server_max_window_bits 和 client_max_window_bits",
+	"deflate-duplicate":   "同一个提议或应答中，permessage-deflate 的参数不得出现两次",
+	"deflate-no-context":  "server_no_context_takeover 和 client_no_context_takeover 没有值",
+	"deflate-window-bits": "max_window_bits 的值是 8 到 15 的十进制整数，不带前导零；server_max_window_bits 总要带值，client_max_window_bits 在应答中要带值",
+	"deflate-server-bits": "服务器的 server_max_window_bits 不得大于客户端提议的值",
+	"deflate-client-bits": "只有客户端提议了 client_max_window_bits，服务器才能在应答中给出它，且不得大于提议的值",
+	"deflate-accept-once": "服务器最多接受一个 permessage-deflate 提议",
+	"compressed-bit":      "“消息已压缩”位（RSV1）只能出现在数据消息的第一帧上，不能出现在延续帧或控制帧上",
+	"inflate":             "压缩消息的载荷在末尾补上 00 00 ff ff 后，必须是有效的 DEFLATE 数据",
+	"deflate-unavailable": "这个 wsplay 构建没有 DEFLATE 编解码器，因此拒绝 permessage-deflate",
 }
