@@ -60,10 +60,10 @@ type Config struct {
 	// WebAssembly module), whose handshakes never agree to it.
 	Deflate *DeflateParams
 	// OnCompressed, when set, is called with the payload of every message
-	// that travelled compressed, in either direction, inflated (or not yet
-	// compressed): after OnFrame reported the message's last frame, whose
-	// wire bytes are the compressed ones. The slice is only valid during
-	// the call.
+	// that travels compressed, in either direction, inflated (or not yet
+	// compressed), just before OnFrame reports the message's last frame,
+	// whose wire bytes are the compressed ones: an observer can show the
+	// two together. The slice is only valid during the call.
 	OnCompressed func(dir Direction, payload []byte)
 
 	// Budget, when not nil, bounds the memory of messages being read
@@ -172,6 +172,16 @@ func NewConn(rw io.ReadWriter, br *bufio.Reader, role Role, cfg Config) *Conn {
 		c.rng = rand.NewChaCha8(seed)
 	}
 	return c
+}
+
+// Deflate returns the permessage-deflate agreement c applies (RFC 7692),
+// or nil when it sends and receives every message uncompressed.
+func (c *Conn) Deflate() *DeflateParams {
+	if c.deflate == nil {
+		return nil
+	}
+	p := c.deflate.params
+	return &p
 }
 
 // Role returns which end of the connection c is.

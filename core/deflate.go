@@ -325,12 +325,12 @@ func (c *Conn) writeCompressed(op Opcode, p []byte, size int) error {
 	if len(z) >= len(p) {
 		return c.writeFramesLocked(op, p, size)
 	}
+	if c.cfg.OnCompressed != nil && c.writeErr == nil && !c.closing.sent.Load() {
+		c.cfg.OnCompressed(Sent, p)
+	}
 	c.sendRSV = rsvCompressed
 	err := c.writeFramesLocked(op, z, size)
 	c.sendRSV = 0
-	if err == nil && c.cfg.OnCompressed != nil {
-		c.cfg.OnCompressed(Sent, p)
-	}
 	return err
 }
 

@@ -376,8 +376,8 @@ func ctDecodeDeflate(t *testing.T, b []byte, receiver Role) []ctFrame {
 	}
 }
 
-// OnCompressed reports each compressed message inflated, after OnFrame
-// reported its compressed frames, in both directions.
+// OnCompressed reports each compressed message inflated, just before
+// OnFrame reports its last, compressed, frame, in both directions.
 func TestDeflateOnCompressed(t *testing.T) {
 	var events []string
 	cfg := Config{
@@ -392,7 +392,7 @@ func TestDeflateOnCompressed(t *testing.T) {
 	}
 	long := strings.Repeat("a", 200)
 	c.WriteMessage(OpText, []byte(long))
-	if got, want := strings.Join(events, ", "), "received frame, received Hello, sent frame, sent "+long; got != want {
+	if got, want := strings.Join(events, ", "), "received Hello, received frame, sent "+long+", sent frame"; got != want {
 		t.Fatalf("events %q, want %q", got, want)
 	}
 }

@@ -129,16 +129,30 @@ func (c *Conn) readMessageGeneral(dst []byte) (Opcode, []byte, error) {
 			}
 			return 0, dst, err
 		}
-		if c.cfg.OnFrame != nil {
+		if c.cfg.OnFrame != nil && !(h.Fin && compressed) {
 			c.observeIn(h, dst[len(dst)-int(h.Length):])
 		}
 		if h.Fin {
 			if compressed {
+				// The last frame is reported after OnCompressed, so
+				// that an observer can show the message inflated with
+				// it; or, when it does not inflate, before the close
+				// frame that fails the connection.
+				var charged int64
+				if c.cfg.OnFrame != nil {
+					charged = c.assembleIn(h, dst[len(dst)-int(h.Length):])
+				}
 				if dst, err = c.inflateMessage(dst, start, op == OpText); err != nil {
+					if c.cfg.OnFrame != nil {
+						c.reportIn(charged)
+					}
 					return 0, dst, c.fail(err.(*ProtocolError))
 				}
 				if c.cfg.OnCompressed != nil {
 					c.cfg.OnCompressed(Received, dst[start:])
+				}
+				if c.cfg.OnFrame != nil {
+					c.reportIn(charged)
 				}
 			}
 			if op == OpText && !c.utf8.complete() {
@@ -212,17 +226,29 @@ func (c *Conn) growMessage(dst []byte, grow int) ([]byte, error) {
 // on the wire, key and all. With ObserveEnds, a long payload is copied by
 // its two ends only.
 func (c *Conn) observeIn(h FrameHeader, payload []byte) {
+	c.reportIn(c.assembleIn(h, payload))
+}
+
+// assembleIn is the first half of observeIn: the frame's wire bytes in
+// c.wireIn, ready for reportIn, which must follow. A compressed message's
+// last frame is assembled before the payload is inflated over it, and
+// reported after OnCompressed.
+func (c *Conn) assembleIn(h FrameHeader, payload []byte) (charged int64) {
 	if c.observeEnds(len(payload)) {
 		c.wireIn = c.appendEnds(c.wireIn, h, payload)
-		c.cfg.OnFrame(Received, c.wireIn)
-		return
+		return 0
 	}
 	n := len(c.wireIn)
-	charged := c.chargeCopy(n + len(payload))
+	charged = c.chargeCopy(n + len(payload))
 	c.wireIn = append(c.wireIn, payload...)
 	if h.Masked {
 		Mask(h.Key, 0, c.wireIn[n:])
 	}
+	return charged
+}
+
+// reportIn hands the frame assembleIn assembled to OnFrame.
+func (c *Conn) reportIn(charged int64) {
 	c.cfg.OnFrame(Received, c.wireIn)
 	c.unchargeCopy(charged)
 	if cap(c.wireIn) > keepMessageBuffer+MaxHeaderSize {
