@@ -307,11 +307,24 @@ var deflateBuffers = sync.Pool{New: func() any {
 	return &b
 }}
 
+// minCompressSize is the shortest message worth compressing. A DEFLATE
+// block costs a few bytes of header and ends with the sync flush's
+// empty block; compress/flate's fastest level stores data of up to 16
+// bytes as it is and codes up to 128 without matches, so a shorter
+// message never shrinks and the attempt would only cost time (a chat
+// message is compressed once per reader).
+const minCompressSize = 32
+
 // writeCompressed sends p as one compressed message, in frames of at most
 // size payload bytes when size > 0, RSV1 on the first only (§6.1). When
 // compressing does not make p smaller (short or random data), p goes out
 // uncompressed, which §6 allows for any message.
 func (c *Conn) writeCompressed(op Opcode, p []byte, size int) error {
+	if len(p) < minCompressSize {
+		c.writeMu.Lock()
+		defer c.writeMu.Unlock()
+		return c.writeFramesLocked(op, p, size)
+	}
 	zp := deflateBuffers.Get().(*[]byte)
 	z := AppendDeflate((*zp)[:0], p, c.deflate.sendBits)
 	defer func() {

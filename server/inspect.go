@@ -126,10 +126,10 @@ type inspector struct {
 	mu       sync.Mutex
 	inflated [2]*frameReport // under mu: by direction, a compressed message's payload waiting for its last frame's report
 	seq      uint64          // under mu: number of the last frame report
-	queue    []outMsg // under mu
-	queued   int      // under mu: bytes in queue
-	overflow bool     // under mu
-	inflight bool     // under mu: the writer took a message and is sending it
+	queue    []outMsg        // under mu
+	queued   int             // under mu: bytes in queue
+	overflow bool            // under mu
+	inflight bool            // under mu: the writer took a message and is sending it
 	wake     chan struct{}
 	flushed  chan struct{} // the writer signals here when the queue is empty
 	done     chan struct{} // closed when run returns
