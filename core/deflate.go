@@ -333,6 +333,12 @@ func (c *Conn) writeCompressed(op Opcode, p []byte, size int) error {
 		}
 		deflateBuffers.Put(zp)
 	}()
+	return c.writeDeflated(op, p, z, size)
+}
+
+// writeDeflated sends p, whose compressed form is z, as writeCompressed
+// says.
+func (c *Conn) writeDeflated(op Opcode, p, z []byte, size int) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
 	if len(z) >= len(p) {
@@ -370,4 +376,50 @@ func (c *Conn) writeFramesLocked(op Opcode, p []byte, size int) error {
 		p = p[n:]
 	}
 	return nil
+}
+
+// PreparedMessage is a message for many connections, compressed once for
+// all of them: wsplay starts every compressed message afresh (see
+// DeflateParams), so its compressed bytes are the same on every
+// connection that negotiated permessage-deflate. A chat room that sends
+// each message to every member compresses it once, not once per member.
+type PreparedMessage struct {
+	op   Opcode
+	data []byte
+	// z holds the compressed forms, made on first use: [0] as usual,
+	// [1] with Huffman coding only, for a peer whose window is smaller
+	// than the message.
+	once [2]sync.Once
+	z    [2][]byte
+}
+
+// NewPreparedMessage prepares data to be sent as one message of opcode op
+// (OpText or OpBinary). It keeps data: the caller must not change it
+// afterwards.
+func NewPreparedMessage(op Opcode, data []byte) *PreparedMessage {
+	return &PreparedMessage{op: op, data: data}
+}
+
+// Data returns the message's payload.
+func (pm *PreparedMessage) Data() []byte { return pm.data }
+
+// compressed returns the message compressed for a sender whose window is
+// 2^bits bytes.
+func (pm *PreparedMessage) compressed(bits int) []byte {
+	i, window := 0, MaxWindowBits
+	if bits < MaxWindowBits && len(pm.data) > 1<<bits {
+		i, window = 1, minWindowBits
+	}
+	pm.once[i].Do(func() { pm.z[i] = AppendDeflate(nil, pm.data, window) })
+	return pm.z[i]
+}
+
+// WritePreparedMessage sends pm as WriteMessage sends its payload: one
+// frame, compressed when permessage-deflate was negotiated and that makes
+// it smaller. Any number of connections may send the same pm at once.
+func (c *Conn) WritePreparedMessage(pm *PreparedMessage) error {
+	if c.deflate == nil || len(pm.data) < minCompressSize {
+		return c.WriteMessage(pm.op, pm.data)
+	}
+	return c.writeDeflated(pm.op, pm.data, pm.compressed(c.deflate.sendBits), 0)
 }

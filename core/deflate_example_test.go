@@ -51,3 +51,22 @@ func ExampleConfig_deflate() {
 	// received: RSV1 true, under 100 bytes on the wire: true
 	// 1000 bytes inflated
 }
+
+func ExamplePreparedMessage() {
+	// A message for a room: compressed at most once, whatever the number
+	// of members that negotiated compression.
+	pm := core.NewPreparedMessage(core.OpText, []byte(strings.Repeat("to everyone ", 50)))
+	params := &core.DeflateParams{ServerNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 12}
+	for range 3 {
+		c, s := net.Pipe()
+		member := core.NewConn(c, nil, core.Client, core.Config{Deflate: params})
+		server := core.NewConn(s, nil, core.Server, core.Config{Deflate: params})
+		go server.WritePreparedMessage(pm)
+		_, msg, _ := member.ReadMessage(nil)
+		fmt.Println(len(msg))
+	}
+	// Output:
+	// 600
+	// 600
+	// 600
+}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -279,7 +280,6 @@ func dfFrame(fin bool, rsv byte, op Opcode, payload []byte) []byte {
 func TestDeflateReadRules(t *testing.T) {
 	hello := dfHex(t, "f2 48 cd c9 c9 07 00")
 	bomb := AppendDeflate(nil, make([]byte, 4<<20), MaxWindowBits) // 4 MiB of zeros in a few KiB
-	cat := func(b ...[]byte) []byte { return bytes.Join(b, nil) }
 	tests := []struct {
 		name   string
 		params *DeflateParams
@@ -394,5 +394,99 @@ func TestDeflateOnCompressed(t *testing.T) {
 	c.WriteMessage(OpText, []byte(long))
 	if got, want := strings.Join(events, ", "), "received Hello, received frame, sent "+long+", sent frame"; got != want {
 		t.Fatalf("events %q, want %q", got, want)
+	}
+}
+
+// A compressed message's last frame that does not inflate is still shown
+// to an observer, before the close frame that fails the connection.
+func TestDeflateOnFrameSeesBadCompressedFrame(t *testing.T) {
+	var frames [][]byte
+	cfg := Config{OnFrame: func(d Direction, wire []byte) {
+		if d == Received {
+			frames = append(frames, append([]byte(nil), wire...))
+		}
+	}}
+	wire := cat(dfFrame(false, rsvCompressed, OpBinary, []byte{0xf2}), dfFrame(true, 0, OpContinuation, []byte{0xff, 0xff}))
+	_, err, _ := dfRead(t, Server, takeover, cfg, wire)
+	var pe *ProtocolError
+	if !errors.As(err, &pe) || pe.Code != StatusInvalidPayload {
+		t.Fatalf("got %v, want 1007", err)
+	}
+	if !bytes.Equal(bytes.Join(frames, nil), wire) {
+		t.Fatalf("observed % x, want % x", bytes.Join(frames, nil), wire)
+	}
+}
+
+func cat(b ...[]byte) []byte { return bytes.Join(b, nil) }
+
+// BenchmarkDeflate: a compressible message written compressed, and read
+// and inflated, in the steady state (pooled codecs, reused buffers).
+func BenchmarkDeflate(b *testing.B) {
+	for _, n := range []int{128, 4 << 10, 64 << 10} {
+		msg := bytes.Repeat([]byte("a chat message, more or less {\"nick\":\"Ada\"} "), n/44+1)[:n]
+		b.Run("write/"+strconv.Itoa(n), func(b *testing.B) {
+			c := NewConn(ctRW{strings.NewReader(""), io.Discard}, nil, Server, Config{Deflate: takeover})
+			b.SetBytes(int64(n))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.WriteMessage(OpText, msg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("read/"+strconv.Itoa(n), func(b *testing.B) {
+			frame := dfFrame(true, rsvCompressed, OpText, AppendDeflate(nil, msg, MaxWindowBits))
+			src := &repeatReader{data: frame} // bench_test.go
+			c := NewConn(ctRW{src, io.Discard}, nil, Server, Config{Deflate: takeover})
+			b.SetBytes(int64(n))
+			b.ReportAllocs()
+			var buf []byte
+			for b.Loop() {
+				_, p, err := c.ReadMessage(buf[:0])
+				if err != nil || len(p) != n {
+					b.Fatal(err)
+				}
+				buf = p
+			}
+		})
+	}
+}
+
+// One PreparedMessage sent by many connections at once, with different
+// agreements: each peer reads it back unchanged, compressed where it
+// negotiated compression (Huffman-only where its window is smaller than
+// the message), and connections with the same agreement send the same
+// bytes, compressed once.
+func TestDeflatePreparedMessage(t *testing.T) {
+	msg := bytes.Repeat([]byte("one message for the whole room "), 40)
+	pm := NewPreparedMessage(OpText, msg)
+	small := DeflateParams{ServerNoContextTakeover: true, ServerMaxWindowBits: 8, ClientMaxWindowBits: 15}
+	agreements := []*DeflateParams{takeover, takeover, &small, nil}
+	outs := make([]bytes.Buffer, len(agreements))
+	done := make(chan error, len(agreements))
+	for i, p := range agreements {
+		c := NewConn(ctRW{strings.NewReader(""), &outs[i]}, nil, Server, Config{Deflate: p})
+		go func() { done <- c.WritePreparedMessage(pm) }()
+	}
+	for range agreements {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(outs[0].Bytes(), outs[1].Bytes()) {
+		t.Fatalf("two connections with the same agreement sent different bytes")
+	}
+	for i, p := range agreements {
+		frames := ctDecodeDeflate(t, outs[i].Bytes(), Client)
+		if len(frames) != 1 || (frames[0].h.Rsv != 0) != (p != nil) || (p != nil && len(frames[0].payload) >= len(msg)/2) {
+			t.Fatalf("agreement %+v: frames %+v", p, frames)
+		}
+		got, err, _ := dfRead(t, Client, p, Config{}, outs[i].Bytes())
+		if len(got) != 1 || got[0] != string(msg) {
+			t.Fatalf("agreement %+v: read %d messages, %v", p, len(got), err)
+		}
+	}
+	if pm.z[0] == nil || pm.z[1] == nil || string(pm.Data()) != string(msg) {
+		t.Fatalf("the prepared message holds %d and %d compressed bytes", len(pm.z[0]), len(pm.z[1]))
 	}
 }

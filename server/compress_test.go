@@ -112,12 +112,20 @@ func TestCompressChat(t *testing.T) {
 	ada, _, n := compressDial(t, ts.addr, "/ws/chat?nick=Ada")
 	r := coreChat{ada}
 	until(t, r, "join")
+	// A member without compression gets the same messages, which the
+	// room compresses once for all the members that negotiated it.
+	bob := coreChat{coreDial(t, ts.addr, "/ws/chat?nick=Bob", core.Config{})}
+	until(t, bob, "join")
+	until(t, r, "join")
 	text := strings.Repeat("compress me, ", 100)
 	if err := ada.WriteMessage(core.OpText, []byte(text)); err != nil {
 		t.Fatal(err)
 	}
 	if ev := until(t, r, "message"); ev.Text != text {
 		t.Fatalf("got %q", ev.Text)
+	}
+	if ev := until(t, bob, "message"); ev.Text != text {
+		t.Fatalf("Bob got %q", ev.Text)
 	}
 	if sent, received := n.counts(); sent != 1 || received == 0 {
 		t.Fatalf("compressed: sent %d, received %d", sent, received)
