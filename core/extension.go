@@ -333,6 +333,9 @@ func parseWindowBits(v string) (int, bool) {
 func NegotiateDeflate(values []string, opts DeflateOptions) (answer *Extension, params *DeflateParams, declined []error) {
 	exts, errs := ParseExtensionList(values)
 	for _, err := range errs {
+		// An element that does not parse names no extension for sure;
+		// one that mentions permessage-deflate was meant as an offer
+		// of it, and the learner should hear why it was declined.
 		if he := err.(*HandshakeError); strings.Contains(he.Detail, DeflateName) {
 			declined = append(declined, he)
 		}
