@@ -140,6 +140,10 @@ func (resp *ServerResponse) Verify(req *ClientRequest) error {
 			return fail(RuleResponseExtension, "the server accepted "+strconv.Quote(e.Name))
 		}
 	}
+	// An accepted permessage-deflate must fit an offer (RFC 7692 §7.1).
+	if _, err := resp.Deflate(req); err != nil {
+		return err
+	}
 	return nil
 }
 

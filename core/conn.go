@@ -49,8 +49,22 @@ type Config struct {
 	// end sent one. 0 means DefaultCloseTimeout.
 	CloseTimeout time.Duration
 	// RSV holds the RSV bits that negotiated extensions define (0x4 for
-	// RSV1, ...). wsplay implements none, so leave it 0.
+	// RSV1, ...), for an extension the caller implements itself; leave it
+	// 0 otherwise. Deflate sets RSV1 on its own.
 	RSV byte
+	// Deflate, when not nil, is the permessage-deflate agreement the
+	// opening handshake reached (NegotiateDeflate on a server,
+	// ServerResponse.Deflate on a client): the Conn then inflates every
+	// message whose first frame has RSV1 and compresses what it sends
+	// (RFC 7692). It is ignored in a build without a DEFLATE codec (the
+	// WebAssembly module), whose handshakes never agree to it.
+	Deflate *DeflateParams
+	// OnCompressed, when set, is called with the payload of every message
+	// that travels compressed, in either direction, inflated (or not yet
+	// compressed), just before OnFrame reports the message's last frame,
+	// whose wire bytes are the compressed ones: an observer can show the
+	// two together. The slice is only valid during the call.
+	OnCompressed func(dir Direction, payload []byte)
 
 	// Budget, when not nil, bounds the memory of messages being read
 	// across the connections that share it: see Budget. nil means each
@@ -100,14 +114,16 @@ type Conn struct {
 	readErr error      // sticky: once reading failed, it keeps failing
 	ctrl    [MaxControlPayload]byte
 	utf8    utf8Validator
-	taken   int64  // bytes of cfg.Budget the message being read holds
-	wireIn  []byte // frame being assembled for OnFrame
+	taken   int64         // bytes of cfg.Budget the message being read holds
+	wireIn  []byte        // frame being assembled for OnFrame
+	deflate *deflateState // permessage-deflate, nil when not negotiated
 
 	writeMu  sync.Mutex
 	small    [MaxHeaderSize + smallPayload]byte // under writeMu: small frames are built here
 	writeErr error
 	rng      *rand.ChaCha8 // masking keys, client role only
 	vec      *vectored     // under writeMu: see writeVectored
+	sendRSV  byte          // under writeMu: RSV bits of the next frame written (RSV1 starts a compressed message)
 
 	looping atomic.Bool // ReadLoop is running
 	closing closingState
@@ -141,6 +157,11 @@ func NewConn(rw io.ReadWriter, br *bufio.Reader, role Role, cfg Config) *Conn {
 		fr:      &FrameReader{br: newReadBuffer(rw, cfg.ReadBufferSize, pending), receiver: role, rsvAllowed: cfg.RSV},
 		closing: closingState{received: make(chan struct{})},
 	}
+	if cfg.Deflate != nil && deflateAvailable() {
+		c.deflate = newDeflateState(role, *cfg.Deflate)
+		c.fr.rsvAllowed |= rsvCompressed
+		c.fr.deflate = true
+	}
 	c.fr.br.idle = newIdleDeadline(rw, cfg.IdleTimeout)
 	c.fr.br.idle.arrived()
 	if role == Client {
@@ -152,6 +173,16 @@ func NewConn(rw io.ReadWriter, br *bufio.Reader, role Role, cfg Config) *Conn {
 		c.rng = rand.NewChaCha8(seed)
 	}
 	return c
+}
+
+// Deflate returns the permessage-deflate agreement c applies (RFC 7692),
+// or nil when it sends and receives every message uncompressed.
+func (c *Conn) Deflate() *DeflateParams {
+	if c.deflate == nil {
+		return nil
+	}
+	p := c.deflate.params
+	return &p
 }
 
 // Role returns which end of the connection c is.

@@ -24,6 +24,9 @@
 //   - Conn (conn.go, read.go, control.go, write.go, closing.go) is the
 //     message-level connection of §5.4–§7: fragmentation, control frames,
 //     UTF-8 validation, size limits and the closing handshake.
+//   - permessage-deflate, RFC 7692 (extension.go, deflate.go): the
+//     negotiation in the handshake and the compressed messages of a Conn
+//     (Config.Deflate).
 //
 // # Reading order
 //
@@ -45,11 +48,17 @@
 //   - §7 closing: close.go (codes and the close payload, §7.4), then
 //     closing.go (the closing handshake, with a diagram, and failing the
 //     connection, §7.1.7).
+//   - §9 extensions, and RFC 7692 compression: extension.go (the
+//     Sec-WebSocket-Extensions grammar, the offers of permessage-deflate
+//     and the answer, §5 and §7.1 of RFC 7692), then deflate.go (RSV1, the
+//     00 00 ff ff tail, context takeover, the size limit while inflating,
+//     §6 and §7.2). deflate_flate.go plugs in compress/flate, outside the
+//     WebAssembly build.
 //   - Rules and errors: rules.go (the Rule type and the registry), then
 //     one file of rules per part of the RFC, each rule with its id,
 //     section, English and Chinese: rules_handshake.go, rules_client.go,
 //     rules_frame.go, rules_fragment.go, rules_control.go, rules_close.go,
-//     rules_utf8.go; errors.go (the errors that carry them).
+//     rules_utf8.go, rules_extension.go; errors.go (the errors that carry them).
 //   - Words for a learner: words.go (field meanings, opcode meanings,
 //     close-code names, the Accept steps, in English and Chinese).
 //   - What the page shows: explain.go (ExplainFrame, AcceptSteps,

@@ -74,6 +74,8 @@ func (c *Conn) releaseBudget() {
 // take: frame by frame, with control frames in between.
 func (c *Conn) readMessageGeneral(dst []byte) (Opcode, []byte, error) {
 	var op Opcode
+	compressed := false // RSV1 on the first frame (RFC 7692 §6)
+	limit := c.cfg.MaxMessageSize
 	start := len(dst)
 	c.utf8 = utf8Validator{}
 	for {
@@ -97,12 +99,18 @@ func (c *Conn) readMessageGeneral(dst []byte) (Opcode, []byte, error) {
 		}
 		if h.Opcode != OpContinuation {
 			op = h.Opcode
+			if compressed = h.Rsv&rsvCompressed != 0 && c.deflate != nil; compressed {
+				// The limit is on the inflated message, checked while
+				// inflating; the compressed bytes only must not exceed
+				// what such a message can take.
+				limit = compressedWireLimit(c.cfg.MaxMessageSize)
+			}
 			// A message must arrive whole within the idle timeout:
 			// bytes trickling in one at a time would otherwise keep
 			// a half-read message, and its memory, for ever.
 			c.fr.br.idle.messageStarted()
 		}
-		if uint64(len(dst)-start)+h.Length > uint64(c.cfg.MaxMessageSize) {
+		if uint64(len(dst)-start)+h.Length > uint64(limit) {
 			if c.cfg.OnFrame != nil {
 				c.cfg.OnFrame(Received, c.wireIn)
 			}
@@ -110,7 +118,7 @@ func (c *Conn) readMessageGeneral(dst []byte) (Opcode, []byte, error) {
 				Text: RuleMessageTooBig.Text + " (" + strconv.FormatInt(c.cfg.MaxMessageSize, 10) + " bytes)", Section: RuleMessageTooBig.Section}}})
 		}
 		payloadStart := len(dst)
-		if dst, err = c.readPayload(dst, op == OpText); err != nil {
+		if dst, err = c.readPayload(dst, op == OpText && !compressed); err != nil {
 			if pe, ok := err.(*ProtocolError); ok {
 				// Invalid UTF-8: report the frame as far as it was
 				// read, then fail the connection.
@@ -121,10 +129,32 @@ func (c *Conn) readMessageGeneral(dst []byte) (Opcode, []byte, error) {
 			}
 			return 0, dst, err
 		}
-		if c.cfg.OnFrame != nil {
+		if c.cfg.OnFrame != nil && !(h.Fin && compressed) {
 			c.observeIn(h, dst[len(dst)-int(h.Length):])
 		}
 		if h.Fin {
+			if compressed {
+				// The last frame is reported after OnCompressed, so
+				// that an observer can show the message inflated with
+				// it; or, when it does not inflate, before the close
+				// frame that fails the connection.
+				var charged int64
+				if c.cfg.OnFrame != nil {
+					charged = c.assembleIn(h, dst[len(dst)-int(h.Length):])
+				}
+				if dst, err = c.inflateMessage(dst, start, op == OpText); err != nil {
+					if c.cfg.OnFrame != nil {
+						c.reportIn(charged)
+					}
+					return 0, dst, c.fail(err.(*ProtocolError))
+				}
+				if c.cfg.OnCompressed != nil {
+					c.cfg.OnCompressed(Received, dst[start:])
+				}
+				if c.cfg.OnFrame != nil {
+					c.reportIn(charged)
+				}
+			}
 			if op == OpText && !c.utf8.complete() {
 				return 0, dst, c.fail(newProtocolError(StatusInvalidPayload, RuleInvalidUTF8))
 			}
@@ -148,22 +178,10 @@ func (c *Conn) readPayload(dst []byte, text bool) ([]byte, error) {
 			if c.fr.Remaining() <= keepMessageBuffer || uint64(grow) > c.fr.Remaining() {
 				grow = int(c.fr.Remaining())
 			}
-			if b := c.cfg.Budget; b != nil && cap(dst)+grow > FreeMessageBytes {
-				// Reserve the room asked for, then account for
-				// what append really gave (it rounds up).
-				need := int64(cap(dst)+grow-FreeMessageBytes) - c.taken
-				if !b.take(need) {
-					return dst, newProtocolError(StatusTryAgainLater, RuleServerBusy)
-				}
-				c.taken += need
-				dst = append(dst[:cap(dst)], make([]byte, grow)...)[:len(dst)]
-				if extra := int64(cap(dst)-FreeMessageBytes) - c.taken; extra > 0 {
-					b.force(extra) // already allocated: counted even past the limit
-					c.taken += extra
-				}
-				continue
+			var err error
+			if dst, err = c.growMessage(dst, grow); err != nil {
+				return dst, err
 			}
-			dst = append(dst[:cap(dst)], make([]byte, grow)...)[:len(dst)]
 		}
 		free := dst[len(dst):cap(dst)]
 		if uint64(len(free)) > c.fr.Remaining() {
@@ -181,22 +199,56 @@ func (c *Conn) readPayload(dst []byte, text bool) ([]byte, error) {
 	return dst, nil
 }
 
+// growMessage gives the message buffer dst room for grow more bytes,
+// counting them toward cfg.Budget beyond FreeMessageBytes. It returns the
+// *ProtocolError of RuleServerBusy when the budget is spent.
+func (c *Conn) growMessage(dst []byte, grow int) ([]byte, error) {
+	if b := c.cfg.Budget; b != nil && cap(dst)+grow > FreeMessageBytes {
+		// Reserve the room asked for, then account for what append
+		// really gave (it rounds up).
+		need := int64(cap(dst)+grow-FreeMessageBytes) - c.taken
+		if !b.take(need) {
+			return dst, newProtocolError(StatusTryAgainLater, RuleServerBusy)
+		}
+		c.taken += need
+		dst = append(dst[:cap(dst)], make([]byte, grow)...)[:len(dst)]
+		if extra := int64(cap(dst)-FreeMessageBytes) - c.taken; extra > 0 {
+			b.force(extra) // already allocated: counted even past the limit
+			c.taken += extra
+		}
+		return dst, nil
+	}
+	return append(dst[:cap(dst)], make([]byte, grow)...)[:len(dst)], nil
+}
+
 // observeIn reports a received frame's wire bytes. The payload was unmasked
 // in place; masking it again into the copy restores the bytes as they were
 // on the wire, key and all. With ObserveEnds, a long payload is copied by
 // its two ends only.
 func (c *Conn) observeIn(h FrameHeader, payload []byte) {
+	c.reportIn(c.assembleIn(h, payload))
+}
+
+// assembleIn is the first half of observeIn: the frame's wire bytes in
+// c.wireIn, ready for reportIn, which must follow. A compressed message's
+// last frame is assembled before the payload is inflated over it, and
+// reported after OnCompressed.
+func (c *Conn) assembleIn(h FrameHeader, payload []byte) (charged int64) {
 	if c.observeEnds(len(payload)) {
 		c.wireIn = c.appendEnds(c.wireIn, h, payload)
-		c.cfg.OnFrame(Received, c.wireIn)
-		return
+		return 0
 	}
 	n := len(c.wireIn)
-	charged := c.chargeCopy(n + len(payload))
+	charged = c.chargeCopy(n + len(payload))
 	c.wireIn = append(c.wireIn, payload...)
 	if h.Masked {
 		Mask(h.Key, 0, c.wireIn[n:])
 	}
+	return charged
+}
+
+// reportIn hands the frame assembleIn assembled to OnFrame.
+func (c *Conn) reportIn(charged int64) {
 	c.cfg.OnFrame(Received, c.wireIn)
 	c.unchargeCopy(charged)
 	if cap(c.wireIn) > keepMessageBuffer+MaxHeaderSize {

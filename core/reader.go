@@ -22,6 +22,7 @@ type FrameReader struct {
 	br         *readBuffer
 	receiver   Role
 	rsvAllowed byte
+	deflate    bool // permessage-deflate was negotiated: RSV1 marks a compressed message's first frame
 
 	hdr       FrameHeader
 	hdrBytes  [MaxHeaderSize]byte
@@ -194,7 +195,10 @@ func (fr *FrameReader) check(h FrameHeader, wire []byte) error {
 func (fr *FrameReader) headerError(h FrameHeader, wire []byte, seq []Rule) error {
 	err := CheckFrameHeader(h, fr.receiver, fr.rsvAllowed)
 	short := wire != nil && !checkMinimalLength(wire, h.Length)
-	if err == nil && !short && seq == nil {
+	// RFC 7692 §6.1: with permessage-deflate, RSV1 is allowed, but on the
+	// first frame of a data message only.
+	misplacedRSV1 := fr.deflate && h.Rsv&rsvCompressed != 0 && (h.Opcode.IsControl() || h.Opcode == OpContinuation)
+	if err == nil && !short && seq == nil && !misplacedRSV1 {
 		return nil
 	}
 	pe, _ := err.(*ProtocolError)
@@ -205,6 +209,9 @@ func (fr *FrameReader) headerError(h FrameHeader, wire []byte, seq []Rule) error
 		pe.Rules = append(pe.Rules, RuleMinimalLength)
 	}
 	pe.Rules = append(pe.Rules, seq...)
+	if misplacedRSV1 {
+		pe.Rules = append(pe.Rules, RuleCompressedBit)
+	}
 	return pe
 }
 

@@ -115,6 +115,10 @@ var registry = []Rule{
 	RuleMessageTooBig, RuleServerBusy,
 	// rules_utf8.go
 	RuleInvalidUTF8,
+	// rules_extension.go
+	RuleExtensionSyntax, RuleDeflateParam, RuleDeflateDuplicate, RuleDeflateNoContext,
+	RuleDeflateWindowBits, RuleDeflateServerBits, RuleDeflateClientBits, RuleDeflateAcceptOnce,
+	RuleCompressedBit, RuleInflate, RuleDeflateUnavailable,
 }
 
 // Rules lists every Rule the core, the check and the tap can report, in

@@ -50,6 +50,11 @@ type UpgradeOptions struct {
 	// *HandshakeError to choose the status (403 is the usual one);
 	// any other error is answered with 403 and RuleOrigin.
 	CheckOrigin func(r *Request) error
+	// Deflate, when not nil, negotiates permessage-deflate (RFC 7692)
+	// with this policy: NegotiateDeflate chooses among the client's
+	// offers, its answer joins the response's extensions and the
+	// agreement goes to Config.Deflate. Nil declines every offer.
+	Deflate *DeflateOptions
 }
 
 // Upgrade runs the server side of the opening handshake on an HTTP request:
@@ -88,11 +93,18 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts UpgradeOptions) (*Conn
 	// now on the WebSocket code owns them.
 	netConn.SetDeadline(time.Time{})
 	resp := req.NewResponse(opts.ResponseOptions)
+	cfg := opts.Config
+	if opts.Deflate != nil {
+		if answer, params, _ := NegotiateDeflate(req.Header.Values("Sec-WebSocket-Extensions"), *opts.Deflate); answer != nil {
+			resp.Extensions = append(resp.Extensions, *answer)
+			cfg.Deflate = params
+		}
+	}
 	if _, err := netConn.Write(resp.AppendResponse(nil)); err != nil {
 		netConn.Close()
 		return nil, req, err
 	}
-	return NewConn(netConn, brw.Reader, Server, opts.Config), req, nil
+	return NewConn(netConn, brw.Reader, Server, cfg), req, nil
 }
 
 // refuse answers a refused handshake through net/http.

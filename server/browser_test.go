@@ -84,7 +84,14 @@ func newBrowserSuite(t *testing.T) *browserSuite {
 	if _, err := fs.Stat(site.Files, "static/wsplay.wasm"); err != nil {
 		t.Fatal("site/static/wsplay.wasm is missing: run `make wasm` first (make test builds it before the unit tests), then run the tests again")
 	}
-	srv := startServer(t, nil)
+	// The page does not show compressed frames inflated yet: with
+	// permessage-deflate negotiated (Chromium compresses every message),
+	// the live wire shows the compressed bytes, flags RSV1 and cannot
+	// show the text. /ws/inspect reports the inflated payload beside them
+	// ("inflated", docs/inspect.md); until the page uses it, its tests
+	// run the server with -compress=false. TestCompressBrowser covers the
+	// browser with compression.
+	srv := startServer(t, func(c *Config) { c.Compress = false })
 
 	shots := filepath.Join(os.TempDir(), "wsplay-screens")
 	if err := os.MkdirAll(shots, 0o755); err != nil {

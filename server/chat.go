@@ -77,8 +77,8 @@ type room struct {
 type chatClient struct {
 	c     *wsConn
 	nick  string
-	queue chan []byte
-	gone  chan struct{} // closed when the connection ends
+	queue chan *core.PreparedMessage // compressed once for every member that negotiated compression
+	gone  chan struct{}              // closed when the connection ends
 }
 
 func newRoom(s *Server) *room {
@@ -111,7 +111,7 @@ func (rm *room) serve(c *wsConn, nick string) error {
 			" joins a minute from your address (-chat-joins); wait a minute")
 		return nil
 	}
-	cl := &chatClient{c: c, queue: make(chan []byte, rm.s.cfg.ChatQueue+historySize+2), gone: make(chan struct{})}
+	cl := &chatClient{c: c, queue: make(chan *core.PreparedMessage, rm.s.cfg.ChatQueue+historySize+2), gone: make(chan struct{})}
 	rm.join(cl, nick)
 	writerDone := make(chan struct{})
 	go func() { defer close(writerDone); cl.writer() }()
@@ -152,8 +152,8 @@ func (rm *room) serve(c *wsConn, nick string) error {
 func (cl *chatClient) writer() {
 	for {
 		select {
-		case data := <-cl.queue:
-			if err := cl.c.conn.WriteMessage(core.OpText, data); err != nil {
+		case pm := <-cl.queue:
+			if err := cl.c.conn.WritePreparedMessage(pm); err != nil {
 				return
 			}
 		case <-cl.gone:
@@ -185,10 +185,10 @@ func (rm *room) join(cl *chatClient, nick string) {
 		members = append(members, o.nick)
 	}
 	now := stamp()
-	cl.queue <- marshal(chatEvent{Type: "welcome", Time: now, Nick: cl.nick, Online: len(members), Members: members})
+	cl.queue <- core.NewPreparedMessage(core.OpText, marshal(chatEvent{Type: "welcome", Time: now, Nick: cl.nick, Online: len(members), Members: members}))
 	for _, ev := range rm.history {
 		ev.History = true
-		cl.queue <- marshal(ev)
+		cl.queue <- core.NewPreparedMessage(core.OpText, marshal(ev))
 	}
 	rm.clients[cl] = struct{}{}
 	rm.broadcastLocked(chatEvent{Type: "join", Time: now, Nick: cl.nick, Online: len(rm.clients)})
@@ -226,7 +226,7 @@ func (rm *room) broadcastLocked(ev chatEvent) {
 	for len(pending) > 0 {
 		ev := pending[0]
 		pending = pending[1:]
-		data := marshal(ev)
+		data := core.NewPreparedMessage(core.OpText, marshal(ev))
 		for cl := range rm.clients {
 			select {
 			case cl.queue <- data:

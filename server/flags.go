@@ -39,6 +39,7 @@ func serveFlags(out io.Writer, cfg *Config, logJSON *bool) *flag.FlagSet {
 	fl.IntVar(&cfg.ClassSize, "class-size", cfg.ClassSize, "most students on the class board")
 	fl.Var((*byteSize)(&cfg.ChatMaxSize), "chat-max-size", "`size` of the largest chat message; larger closes the connection with 1009")
 	fl.IntVar(&cfg.ChatQueue, "chat-queue", cfg.ChatQueue, "chat messages that may wait for a client that reads slowly, beyond the 100 replayed on joining; when full the client is cut off with 1008")
+	fl.BoolVar(&cfg.Compress, "compress", cfg.Compress, "negotiate permessage-deflate (RFC 7692) on /ws/echo, /ws/inspect and /ws/chat: every browser offers it, and messages then travel compressed when that makes them smaller; -compress=false declines every offer, so frames carry the payload as sent")
 	fl.BoolVar(logJSON, "log-json", false, "write logs as JSON lines (default text lines), to standard error")
 	fl.Usage = func() {
 		fmt.Fprint(out, `wsplay: a WebSocket (RFC 6455) playground and its companion server.

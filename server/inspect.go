@@ -93,6 +93,16 @@ type frameReport struct {
 	Truncated bool   `json:"truncated,omitempty"`
 	WireTail  string `json:"wireTail,omitempty"`
 	Omitted   uint64 `json:"omitted,omitempty"`
+	// Compressed is set on the last frame of a message that travelled
+	// compressed (permessage-deflate, RFC 7692: RSV1 on its first frame),
+	// whose wire bytes are compressed. Inflated is then base64 of the
+	// message's payload inflated, InflatedLength its length; beyond
+	// reportWhole bytes, Inflated holds the first reportHead bytes and
+	// InflatedTail the last reportTail.
+	Compressed     bool   `json:"compressed,omitempty"`
+	Inflated       string `json:"inflated,omitempty"`
+	InflatedLength int    `json:"inflatedLength,omitempty"`
+	InflatedTail   string `json:"inflatedTail,omitempty"`
 }
 
 // A report of a large frame shows its start and its end: a learner reads
@@ -109,12 +119,17 @@ type inspector struct {
 	s         *Server
 	reporting atomic.Bool // the writer is sending a report
 
+	// rsv holds the RSV bits the connection allows: RSV1 when
+	// permessage-deflate was negotiated. Set by run before it reads.
+	rsv byte
+
 	mu       sync.Mutex
-	seq      uint64   // under mu: number of the last frame report
-	queue    []outMsg // under mu
-	queued   int      // under mu: bytes in queue
-	overflow bool     // under mu
-	inflight bool     // under mu: the writer took a message and is sending it
+	inflated [2]*frameReport // under mu: by direction, a compressed message's payload waiting for its last frame's report
+	seq      uint64          // under mu: number of the last frame report
+	queue    []outMsg        // under mu
+	queued   int             // under mu: bytes in queue
+	overflow bool            // under mu
+	inflight bool            // under mu: the writer took a message and is sending it
 	wake     chan struct{}
 	flushed  chan struct{} // the writer signals here when the queue is empty
 	done     chan struct{} // closed when run returns
@@ -132,7 +147,26 @@ type outMsg struct {
 func (s *Server) inspect(r *http.Request) (core.Config, wsHandler) {
 	in := &inspector{s: s, wake: make(chan struct{}, 1), flushed: make(chan struct{}, 1),
 		done: make(chan struct{}), stopped: make(chan struct{})}
-	return core.Config{MaxMessageSize: s.cfg.MaxMessage, OnFrame: in.onFrame, ObserveEnds: reportWhole / 2}, in.run
+	return core.Config{MaxMessageSize: s.cfg.MaxMessage, OnFrame: in.onFrame, OnCompressed: in.onCompressed, ObserveEnds: reportWhole / 2}, in.run
+}
+
+// onCompressed is core.Config.OnCompressed: core calls it with a
+// compressed message's payload inflated just before it reports the
+// message's last frame, to whose report onFrame adds it.
+func (in *inspector) onCompressed(dir core.Direction, payload []byte) {
+	if dir == core.Sent && in.reporting.Load() {
+		return // a report: see the comment at the top of the file
+	}
+	rep := &frameReport{Compressed: true, InflatedLength: len(payload)}
+	if len(payload) > reportWhole {
+		rep.Inflated = base64.StdEncoding.EncodeToString(payload[:reportHead])
+		rep.InflatedTail = base64.StdEncoding.EncodeToString(payload[len(payload)-reportTail:])
+	} else {
+		rep.Inflated = base64.StdEncoding.EncodeToString(payload)
+	}
+	in.mu.Lock()
+	in.inflated[dir] = rep
+	in.mu.Unlock()
 }
 
 // maxQueued bounds the bytes waiting for the writer: reports of the
@@ -179,12 +213,16 @@ func (in *inspector) onFrame(dir core.Direction, wire []byte) {
 	// reports from the reader and from the writers are queued in the
 	// order of their numbers.
 	in.mu.Lock()
+	if inf := in.inflated[dir]; inf != nil && h.Opcode.IsData() && h.Fin {
+		rep.Compressed, rep.Inflated, rep.InflatedLength, rep.InflatedTail = true, inf.Inflated, inf.InflatedLength, inf.InflatedTail
+		in.inflated[dir] = nil
+	}
 	in.seq++
 	rep.Seq = in.seq
 	in.pushLocked(outMsg{op: core.OpText, data: marshal(rep), report: true}, false)
 	in.mu.Unlock()
 	in.wakeWriter()
-	if dir == core.Received && (h.Length > uint64(in.s.cfg.MaxMessage) || core.CheckFrameHeader(h, core.Server, 0) != nil) {
+	if dir == core.Received && (h.Length > uint64(in.s.cfg.MaxMessage) || core.CheckFrameHeader(h, core.Server, in.rsv) != nil) {
 		// A frame core is about to refuse: its report goes out before
 		// the close frame that fails the connection, so the learner
 		// sees what broke the rule.
@@ -250,6 +288,9 @@ func (in *inspector) flush() {
 
 // run reads messages and queues their echoes; the writer sends them.
 func (in *inspector) run(c *wsConn) error {
+	if c.conn.Deflate() != nil {
+		in.rsv = 0x4 // RSV1, the Per-Message Compressed bit (RFC 7692 §6)
+	}
 	in.push(outMsg{op: core.OpText, data: marshal(in.handshakeReport(c)), report: true}, true)
 	go func() { defer close(in.stopped); in.writer(c) }()
 	defer func() { close(in.done); <-in.stopped }()

@@ -21,7 +21,7 @@ func TestHelpDescribesEveryFlag(t *testing.T) {
 		help := errb.String()
 		for _, want := range []string{"-addr", "127.0.0.1:8080", "-origin", "-max-message", "16MiB", "-max-conns", "-max-header",
 			"-handshake-timeout", "-idle-timeout", "-write-timeout", "-http-write-timeout", "-shutdown-timeout",
-			"-chat-rate", "-chat-burst", "-chat-max-size", "-chat-queue", "-log-json", "version"} {
+			"-chat-rate", "-chat-burst", "-chat-max-size", "-chat-queue", "-log-json", "-compress", "permessage-deflate", "version"} {
 			if !strings.Contains(help, want) {
 				t.Errorf("%v: help lacks %q", args, want)
 			}

@@ -40,6 +40,8 @@ type Config struct {
 	ChatMaxSize int64   // largest chat message, bytes
 	ChatQueue   int     // messages waiting for a chat client before it is cut off
 
+	Compress bool // permessage-deflate (RFC 7692) on /ws/echo, /ws/inspect and /ws/chat
+
 	classroom // per-address limits and the class board: class.go
 
 	LogJSON bool
@@ -73,6 +75,7 @@ func defaultConfig() Config {
 		ChatBurst:        10,
 		ChatMaxSize:      4 << 10,
 		ChatQueue:        256,
+		Compress:         true,
 		classroom:        defaultClassroom(),
 	}
 }

@@ -145,6 +145,7 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint, keepHandshake bool
 		conn, req, err := core.Upgrade(w, r, core.UpgradeOptions{
 			Config:      cfg,
 			CheckOrigin: s.checkOrigin,
+			Deflate:     s.deflateFor(endpoint),
 		})
 		if err != nil {
 			s.log.Info("websocket refused", "endpoint", endpoint, "remote", r.RemoteAddr, "err", err.Error())
@@ -178,6 +179,23 @@ func (s *Server) serveWS(endpoint string, prepare wsEndpoint, keepHandshake bool
 		upgraded = true
 		go s.runWS(c, h)
 	})
+}
+
+// compressedEndpoints are the endpoints that negotiate permessage-deflate
+// when -compress is on: those a browser page talks to with its own
+// messages. /ws/check and the tap relay bytes or grade a learner's server,
+// the board carries a few short updates.
+var compressedEndpoints = map[string]bool{"/ws/echo": true, "/ws/inspect": true, "/ws/chat": true}
+
+// deflateFor returns the permessage-deflate policy of an endpoint, nil when
+// it declines every offer. The server asks a client whose offer lets it
+// choose for a 4 KiB window (core.DefaultClientMaxWindowBits): it keeps
+// that much of each idle connection's last messages, not 32 KiB.
+func (s *Server) deflateFor(endpoint string) *core.DeflateOptions {
+	if !s.cfg.Compress || !compressedEndpoints[endpoint] {
+		return nil
+	}
+	return &core.DeflateOptions{}
 }
 
 // runWS runs an upgraded connection's handler, then ends the connection
