@@ -4,15 +4,15 @@
 // message or a frame's payload can contain "<img onerror=...>", and it must
 // show as those characters, not run.
 
-import { t, lang, applyTranslations } from "./i18n.js";
+import { t, bothText, applyTranslations } from "./i18n.js";
 
 // el("button", {class: "primary", i18n: "connect", onclick: f}, child, ...)
 // creates an element. Attributes:
 //   text   textContent
 //   i18n   a key of i18n.js: the text is t(key), and changes with the language
 //   args   with i18n: the values of the {names} in its text
-//   both   {en, zh}: a text the core gives in both languages (a rule of the
-//          RFC); shows the one for the page's language, and changes with it
+//   both   {en, zh}: a text the core gives in several languages (a rule of
+//          the RFC); shows the one for the page's language, and changes with it
 //   class, for, id, href, type, value, ... set as attributes
 //   on...  an event listener
 //   a key whose value is null, undefined or false is left out.
@@ -22,9 +22,8 @@ export function el(tag, attrs = {}, ...children) {
     if (v === null || v === undefined || v === false) continue;
     if (k === "text") e.textContent = v;
     else if (k === "both") {
-      e.dataset.textEn = v.en;
-      e.dataset.textZh = v.zh || v.en;
-      e.textContent = lang() === "zh" ? e.dataset.textZh : e.dataset.textEn;
+      e.dataset.both = JSON.stringify(v);
+      e.textContent = bothText(v);
     } else if (k === "i18n") {
       e.dataset.i18n = v;
       e.textContent = t(v, attrs.args);
