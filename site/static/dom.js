@@ -6,6 +6,10 @@
 
 import { t, bothText, applyTranslations } from "./i18n.js";
 
+// The byte helpers live in bytes.js (no DOM, tested under Node); the
+// widgets take them from here with the rest.
+export { hex, hexToBytes, normHex, spacedHex, base64ToBytes, opcodeName, parseOpcode } from "./bytes.js";
+
 // el("button", {class: "primary", i18n: "connect", onclick: f}, child, ...)
 // creates an element. Attributes:
 //   text   textContent
@@ -58,11 +62,6 @@ export function setText(e, key, plain = "") {
   }
 }
 
-// hex writes bytes as "81 85 37 fa".
-export function hex(bytes) {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
-}
-
 // unique ids for label/for pairs when a widget is mounted more than once.
 let counter = 0;
 export function uid(prefix) {
@@ -102,24 +101,6 @@ export function wsURL(path) {
   return `${scheme}//${location.host}${path}`;
 }
 
-// base64ToBytes decodes the base64 the server's reports use.
-export function base64ToBytes(b64) {
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
-// hexToBytes reads hex as people write it, "00 01 fe ff" or "0001feff"
-// (spaces optional), into bytes; null when it is not whole bytes of hex.
-export function hexToBytes(s) {
-  const compact = s.replace(/\s+/g, "");
-  if (compact.length % 2 !== 0 || /[^0-9a-fA-F]/.test(compact)) return null;
-  const out = new Uint8Array(compact.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(compact.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
 // selectable makes a row of a log open its detail on a click, Enter or
 // Space, and marks it as the row selected in log.
 export function selectable(log, li, open) {
@@ -130,11 +111,6 @@ export function selectable(log, li, open) {
   };
   li.addEventListener("click", go);
   li.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); go(); } });
-}
-
-// spacedHex turns "37fa213d" into "37 fa 21 3d".
-export function spacedHex(compact) {
-  return (compact.match(/../g) || []).join(" ");
 }
 
 // followLang keeps a widget's text in the current language: on each

@@ -42,9 +42,11 @@ const fromURL = (() => {
     return LANGUAGES.includes(l) ? l : null;
   } catch { return null; }
 })();
-if (fromURL) remember(fromURL);
+if (fromURL) {
+  remember(fromURL);
+  document.documentElement.lang = languageInfo(fromURL).html;
+}
 let chosen = fromURL; // the choice of this page (also when storage is off)
-document.documentElement.lang = languageInfo(lang()).html;
 
 // lang is the language in use: pickLang's answer for this page.
 export function lang() {

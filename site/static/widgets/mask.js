@@ -20,6 +20,9 @@ import { loadCore } from "../core.js";
 import { el, setText, uid, errorText, followLang, spacedHex } from "../dom.js";
 
 export const RFC_KEY = "37 fa 21 3d";
+// The table's columns, as keys of words.json; a lesson's no-JavaScript
+// table (lessons/blocks.go, maskColumns) has the same ones.
+export const MASK_COLUMNS = ["mask.colIndex", "mask.colKeyIndex", "mask.colKey", "mask.colIn", "mask.colXor", "mask.colOut", "mask.colChar"];
 const MAX_ROWS = 64; // a big payload shows its first rows only
 const PLAY_MS = 600;
 
@@ -124,9 +127,7 @@ export function mount(element, options = {}) {
     if (!result) return;
     const n = total();
     const shown = Math.min(step, n);
-    const head = el("thead", {}, el("tr", {},
-      ["i", "i mod 4", "mask.colKey", "mask.colIn", "XOR", "mask.colOut", "mask.colChar"].map((k) =>
-        el("th", k.startsWith("mask.") ? { scope: "col", i18n: k } : { scope: "col", text: k }))));
+    const head = el("thead", {}, el("tr", {}, MASK_COLUMNS.map((k) => el("th", { scope: "col", i18n: k }))));
     const body = el("tbody");
     result.rows.slice(0, n).forEach((r, i) => {
       const done = i < shown;
