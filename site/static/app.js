@@ -15,7 +15,7 @@
 // the Back button is not flooded).
 
 import { loadCore } from "./core.js";
-import { lang, setLang, t, applyTranslations, fillLanguageSelect } from "./i18n.js";
+import { lang, setLang, t, applyTranslations, fillLanguageSelect, htmlLang } from "./i18n.js";
 import { el, setText } from "./dom.js";
 import { mount as mountAccept } from "./widgets/accept.js";
 import { mount as mountHandshake } from "./widgets/handshake.js";
@@ -165,6 +165,7 @@ function route(event) {
 function setupPrefs() {
   const langSelect = document.getElementById("lang");
   fillLanguageSelect(langSelect);
+  document.documentElement.lang = htmlLang();
   langSelect.addEventListener("change", () => setLang(langSelect.value));
   window.addEventListener("wsplay:lang", () => {
     langSelect.value = lang();
