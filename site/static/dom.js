@@ -101,6 +101,20 @@ export function wsURL(path) {
   return `${scheme}//${location.host}${path}`;
 }
 
+// connectionBar is the bar of a widget that talks to the server: its
+// button, the endpoint it talks to, and the status line. setStatus(key,
+// extra, cls) shows a state in words ("live.open"), extra text after it,
+// and the class good or bad.
+export function connectionBar({ button, endpoint, statusRole }) {
+  const status = el("p", { class: "conn-status", role: "status", "data-role": statusRole });
+  const bar = el("div", { class: "conn-bar" }, button, el("code", { class: "muted", text: endpoint }), status);
+  const setStatus = (key, extra = "", cls = "") => {
+    status.className = `conn-status ${cls}`;
+    status.replaceChildren(el("span", { i18n: key }), extra ? ` ${extra}` : "");
+  };
+  return { bar, status, setStatus };
+}
+
 // selectable makes a row of a log open its detail on a click, Enter or
 // Space, and marks it as the row selected in log.
 export function selectable(log, li, open) {
