@@ -673,3 +673,36 @@ func TestPinnedValues(t *testing.T) {
 		}
 	}
 }
+
+// TestWordsFromTheCatalog: every word the Go pages use is in the catalog
+// (site/static/words.json) in every language: a key missing from it would
+// show as the key itself ("fallback.echoNote") on the page.
+func TestWordsFromTheCatalog(t *testing.T) {
+	c := course(t)
+	prefixes := []string{"lessons.", "fallback.", "exercise.", "given.", "accept.", "frame.", "mask.", "role.", "value.", "field.", "example.kind."}
+	for _, lang := range Languages {
+		pages := map[string][]byte{}
+		pages["index"], _ = c.Index(lang)
+		for _, l := range c.Lessons[Languages[0]] {
+			pages[l.Slug], _ = c.Page(lang, l.Slug)
+		}
+		for name, page := range pages {
+			for _, p := range prefixes {
+				key := regexp.MustCompile(`>` + regexp.QuoteMeta(p) + `[A-Za-z0-9.]+<`)
+				for _, m := range key.FindAll(page, -1) {
+					if regexp.MustCompile(`\.(go|py|js|rs|c|java|md)<$`).Match(m) {
+						continue // a file the lesson names (accept.go)
+					}
+					t.Errorf("%s/%s shows a key instead of its words: %s", lang, name, m)
+				}
+			}
+		}
+	}
+	for _, k := range append(append([]string{}, maskColumns...), frameColumns...) {
+		for _, lang := range Languages {
+			if theCatalog.Words[k][lang] == "" {
+				t.Errorf("the catalog has no %s for %s", lang, k)
+			}
+		}
+	}
+}
