@@ -31,7 +31,7 @@ CORPUS_MAX ?= 150
 # Every fuzz target: package and name. `make fuzz` runs each for FUZZTIME.
 FUZZ_TARGETS := core:FuzzReadRequest core:FuzzReadResponse core:FuzzFrameReader core:FuzzConnRead core:FuzzExplainFrame core:FuzzUTF8Validator core:FuzzReadLoopVsReadMessage core:FuzzNegotiateDeflate core:FuzzInflate
 
-.PHONY: all build wasm wasm-size run test check unit test-wasm test-wasm-bridge fuzz fuzz-smoke fuzz-corpus bench bench-smoke bench-cpu soak clean
+.PHONY: all build wasm wasm-size run test check unit test-js test-wasm test-wasm-bridge fuzz fuzz-smoke fuzz-corpus bench bench-smoke bench-cpu soak clean
 
 all: build
 
@@ -80,7 +80,7 @@ run: build
 	./bin/wsplay serve -addr $(ADDR)
 
 ## test: every check and test: formatting, vet, race tests, WebAssembly tests, fuzz and bench smoke runs
-test: check wasm unit test-wasm test-wasm-bridge fuzz-smoke bench-smoke
+test: check wasm unit test-js test-wasm test-wasm-bridge fuzz-smoke bench-smoke
 
 STATICCHECK := .bin/staticcheck
 $(STATICCHECK):
@@ -97,6 +97,11 @@ check: $(STATICCHECK)
 
 unit:
 	$(GO) test -race -count=1 -timeout 30m ./...
+
+## test-js: the page's JavaScript under Node: the word catalog, the language rule, the byte
+## helpers, the lessons' progress and exercise checks (site/test/; the exercises need `make wasm`)
+test-js:
+	node --test site/test/
 
 ## test-wasm: the core's tests compiled to WebAssembly and run under Node
 test-wasm:

@@ -572,8 +572,13 @@ func hexString(b []byte) string {
 
 // renderBlock writes a parsed block's HTML, with the server-side fallback
 // computed by the core.
+//
+// A widget's fallback shows what the live widget shows, in the same words
+// (words.json) and the same shape: the accept widget's four steps, the
+// masking table's seven columns, the frame table's five. The browser test
+// TestLessonsBrowser/fallbacks compares them, block by block.
 func renderBlock(b *Block, lang string) []byte {
-	words := blockWordsIn(lang)
+	words := wordsIn(lang)
 	var w bytes.Buffer
 	esc := html.EscapeString
 	switch b.Type {
@@ -593,66 +598,105 @@ func renderBlock(b *Block, lang string) []byte {
 	return w.Bytes()
 }
 
-func writeWidgetFallback(w *bytes.Buffer, b *Block, words blockWords) {
+// maskColumns are the masking table's column headings, as keys of the
+// catalog, in the order widgets/mask.js (MASK_COLUMNS) shows them.
+var maskColumns = []string{"mask.colIndex", "mask.colKeyIndex", "mask.colKey", "mask.colIn", "mask.colXor", "mask.colOut", "mask.colChar"}
+
+// frameColumns are the frame table's column headings, as widgets/frame.js
+// (FRAME_COLUMNS) shows them.
+var frameColumns = []string{"frame.colField", "frame.colWhere", "frame.colBits", "frame.colValue", "frame.colMeaning"}
+
+// The live wire's endpoint, the one widgets/echo.js talks to by default.
+const wireEndpoint = "/ws/inspect"
+
+func writeWidgetFallback(w *bytes.Buffer, b *Block, words words) {
 	esc := html.EscapeString
-	row := func(cells ...string) {
-		w.WriteString("<tr>")
-		for i, c := range cells {
-			if i == 0 {
-				w.WriteString("<th scope=\"row\">" + c + "</th>")
-			} else {
-				w.WriteString("<td>" + c + "</td>")
-			}
-		}
-		w.WriteString("</tr>\n")
-	}
+	code := func(s string) string { return "<code>" + esc(s) + "</code>" }
 	switch b.Name {
 	case "accept":
-		s := core.AcceptSteps(b.Params["key"])
-		w.WriteString("<table class=\"steps\">\n<caption>" + words.acceptCaption + "</caption>\n<tbody>\n")
-		row(words.acceptSteps[0], "<code>"+esc(s.Key)+"</code>")
-		kb := "<code>" + hexString(s.KeyBytes) + "</code> (" + strconv.Itoa(len(s.KeyBytes)) + words.keyBytesNote + ")"
-		if s.KeyProblem != nil {
-			kb += "<br><strong>" + esc(s.KeyProblem.Rule.TextIn(words.lang)+" ("+s.KeyProblem.Rule.Source()+")") + "</strong>"
-		}
-		row(words.acceptSteps[1], kb)
-		row(words.acceptSteps[2], "<code>"+esc(s.GUID)+"</code>")
-		row(words.acceptSteps[3], "<code>"+esc(s.Concatenated)+"</code>")
-		row(words.acceptSteps[4], "<code>"+esc(s.SHA1Hex)+"</code>")
-		row(words.acceptSteps[5], "<code>"+esc(s.Accept)+"</code>")
-		w.WriteString("</tbody>\n</table>\n")
+		writeAcceptSteps(w, b.Params["key"], words)
 	case "frame":
 		raw, _ := parseHex(b.Params["hex"])
 		role, _ := parseRole(b.Params["receiver"])
 		writeFrameTable(w, raw, role, words)
 	case "mask":
-		key, _ := parseKey(b.Params["key"])
-		steps := core.MaskSteps(key, 0, []byte(b.Params["payload"]))
-		w.WriteString("<table class=\"masking\">\n<caption>" + words.maskCaption(esc(b.Params["payload"]), hex.EncodeToString(key[:])) + "</caption>\n")
-		w.WriteString("<thead><tr>")
-		for _, h := range words.maskHeads {
-			w.WriteString("<th scope=\"col\">" + h + "</th>")
-		}
-		w.WriteString("</tr></thead>\n<tbody>\n")
-		for _, s := range steps {
-			w.WriteString("<tr><td>" + strconv.Itoa(s.Index) + "</td><td>" + strconv.Itoa(s.KeyIndex) + "</td><td><code>" + hex.EncodeToString([]byte{s.KeyByte}) + "</code></td><td><code>" + hex.EncodeToString([]byte{s.In}) + "</code> " + esc(core.DescribeByte(s.In)) + "</td><td><code>" + hex.EncodeToString([]byte{s.Out}) + "</code> " + esc(core.DescribeByte(s.Out)) + "</td></tr>\n")
-		}
-		w.WriteString("</tbody>\n</table>\n")
+		writeMaskTable(w, b.Params["key"], b.Params["payload"], words)
 	case "echo":
-		w.WriteString("<p class=\"widget-note\">" + words.echoNote + "</p>\n")
+		w.WriteString("<p class=\"widget-note\">" + words.html("fallback.echoNote", "endpoint", code(wireEndpoint)) + "</p>\n")
 	case "builder":
-		w.WriteString("<p class=\"widget-note\">" + words.builderNote + "</p>\n")
+		w.WriteString("<p class=\"widget-note\">" + words.html("fallback.builderNote") + "</p>\n")
 	case "tap":
-		w.WriteString("<p class=\"widget-note\">" + words.tapNote + "</p>\n")
+		w.WriteString("<p class=\"widget-note\">" + words.html("fallback.tapNote") + "</p>\n")
 		w.WriteString("<pre><code>wsplay tap -listen 127.0.0.1:9000 -target " + esc(or(b.Params["target"], "ws://127.0.0.1:3368/")) + "</code></pre>\n")
 	case "checker":
-		w.WriteString("<p class=\"widget-note\">" + words.checkerNote + "</p>\n")
+		w.WriteString("<p class=\"widget-note\">" + words.html("fallback.checkerNote") + "</p>\n")
 		cmd := "wsplay check"
 		if st := b.Params["stage"]; st != "" {
 			cmd += " -stage " + st
 		}
 		w.WriteString("<pre><code>" + esc(cmd+" "+or(b.Params["url"], "ws://127.0.0.1:3368/")) + "</code></pre>\n")
 	}
+}
+
+// writeAcceptSteps writes the steps of widgets/accept.js: the key, then
+// the four steps with their values and notes.
+func writeAcceptSteps(w *bytes.Buffer, key string, words words) {
+	esc := html.EscapeString
+	s := core.AcceptSteps(key)
+	w.WriteString("<figure class=\"accept-steps\">\n<figcaption>" + words.html("fallback.acceptCaption") + "</figcaption>\n")
+	w.WriteString("<p class=\"accept-key\">" + words.html("accept.keyLabel") + ": <code>" + esc(s.Key) + "</code></p>\n")
+	if s.KeyProblem != nil {
+		w.WriteString("<p class=\"problem\"><strong>" + words.html("accept.keyProblem") + "</strong> " + esc(s.KeyProblem.Rule.TextIn(words.lang)+" ("+s.KeyProblem.Rule.Source()+")") + "</p>\n")
+	}
+	printable := ""
+	for _, c := range s.KeyBytes {
+		printable += core.DescribeByte(c)
+	}
+	count := words.html("accept.bytesCount", "n", itoa(len(s.KeyBytes)), "text", esc(printable))
+	if s.KeyProblem != nil {
+		count = words.html("accept.bytesNot16", "n", itoa(len(s.KeyBytes)))
+	}
+	w.WriteString("<ol class=\"steps\">\n")
+	for i, value := range []string{
+		"<code class=\"bytes\">" + hexString(s.KeyBytes) + "</code> <span class=\"muted\">" + count + "</span>",
+		"<code class=\"concat\">" + esc(s.Concatenated) + "</code>",
+		"<code class=\"bytes\">" + esc(s.SHA1Hex) + "</code>",
+		"<code class=\"result\">" + esc(s.Accept) + "</code>",
+	} {
+		n := "accept.step" + itoa(i+1)
+		w.WriteString("<li><div class=\"step-title\">" + words.html(n) + "</div><div class=\"step-value\">" + value + "</div><div class=\"step-note\">" + words.html(n+"Note") + "</div></li>\n")
+	}
+	w.WriteString("</ol>\n</figure>\n")
+}
+
+// writeMaskTable writes the masking table of widgets/mask.js, every row
+// revealed.
+func writeMaskTable(w *bytes.Buffer, keyHex, payload string, words words) {
+	esc := html.EscapeString
+	key, _ := parseKey(keyHex)
+	steps := core.MaskSteps(key, 0, []byte(payload))
+	b8 := func(b byte) string { return strconv.FormatUint(uint64(b)|0x100, 2)[1:] }
+	h2 := func(b byte) string { return hex.EncodeToString([]byte{b}) }
+	w.WriteString("<table class=\"mask-table\">\n<caption>" + words.html("fallback.maskCaption", "payload", "<q>"+esc(payload)+"</q>", "key", "<code>"+hexString(key[:])+"</code>") + "</caption>\n")
+	writeHeads(w, maskColumns, words)
+	w.WriteString("<tbody>\n")
+	for _, s := range steps {
+		k := " k" + itoa(s.KeyIndex)
+		w.WriteString("<tr><td class=\"mono\">" + itoa(s.Index) + "</td><td class=\"mono" + k + "\">" + itoa(s.KeyIndex) +
+			"</td><td class=\"mono" + k + "\">" + h2(s.KeyByte) + "</td><td class=\"mono\">" + h2(s.In) + "<span class=\"ch\"> " + esc(core.DescribeByte(s.In)) +
+			"</span></td><td class=\"mono bin\">" + b8(s.In) + " ⊕ " + b8(s.KeyByte) + "</td><td class=\"mono out\">" + h2(s.Out) +
+			"</td><td class=\"mono\">" + esc(core.DescribeByte(s.Out)) + "</td></tr>\n")
+	}
+	w.WriteString("</tbody>\n</table>\n")
+}
+
+// writeHeads writes a table's column headings.
+func writeHeads(w *bytes.Buffer, keys []string, words words) {
+	w.WriteString("<thead><tr>")
+	for _, k := range keys {
+		w.WriteString("<th scope=\"col\">" + words.html(k) + "</th>")
+	}
+	w.WriteString("</tr></thead>\n")
 }
 
 // or returns s, or def when s is empty.
@@ -663,40 +707,92 @@ func or(s, def string) string {
 	return s
 }
 
-// writeFrameTable writes ExplainFrame's fields as a table.
-func writeFrameTable(w *bytes.Buffer, raw []byte, role core.Role, words blockWords) {
+// writeFrameTable writes ExplainFrame's fields as widgets/frame.js's table.
+func writeFrameTable(w *bytes.Buffer, raw []byte, role core.Role, words words) {
 	esc := html.EscapeString
 	e := core.ExplainFrameIn(raw, role, words.lang)
-	w.WriteString("<table class=\"frame-fields\">\n<caption>" + words.frameCaption(hexString(raw), role) + "</caption>\n")
-	w.WriteString("<thead><tr>")
-	for _, h := range words.frameHeads {
-		w.WriteString("<th scope=\"col\">" + h + "</th>")
-	}
-	w.WriteString("</tr></thead>\n<tbody>\n")
+	w.WriteString("<table class=\"fields\">\n<caption>" + words.html("fallback.frameCaption", "hex", "<code>"+hexString(raw)+"</code>", "role", esc(words.role(role))) + "</caption>\n")
+	writeHeads(w, frameColumns, words)
+	w.WriteString("<tbody>\n")
 	for _, f := range e.Fields {
-		bits := strconv.Itoa(f.BitOffset)
-		if f.Bits > 1 {
-			bits += "–" + strconv.Itoa(f.BitOffset+f.Bits-1)
-		}
-		w.WriteString("<tr><td>" + bits + "</td><th scope=\"row\">" + esc(f.Name) + "</th><td><code>" + esc(f.Raw) + "</code></td><td><code>" + esc(f.Value) + "</code></td><td>" + esc(f.Meaning) + "</td></tr>\n")
+		w.WriteString("<tr><th scope=\"row\">" + esc(f.Name) + "</th><td class=\"mono\">" + esc(fieldWhere(f, words)) + "</td><td class=\"mono raw\">" + esc(f.Raw) + "</td><td class=\"mono\">" + esc(f.Value) + "</td><td>" + esc(f.Meaning) + "</td></tr>\n")
 	}
 	w.WriteString("</tbody>\n</table>\n")
+	roleHTML := esc(words.role(role))
 	if len(e.Problems) == 0 {
-		w.WriteString("<p class=\"frame-verdict ok\">" + words.frameOK(role) + "</p>\n")
+		w.WriteString("<p class=\"frame-verdict ok\">" + words.html("fallback.frameOK", "role", roleHTML) + "</p>\n")
 	} else {
 		w.WriteString("<ul class=\"frame-verdict problems\">\n")
 		for _, r := range e.Problems {
 			w.WriteString("<li>" + esc(r.TextIn(words.lang)+" ("+r.Source()+")") + "</li>\n")
 		}
-		w.WriteString("</ul>\n<p class=\"frame-verdict\">" + words.frameFails(role, esc(e.Code.String())) + "</p>\n")
+		w.WriteString("</ul>\n<p class=\"frame-verdict\">" + words.html("fallback.frameFails", "role", roleHTML, "code", esc(e.Code.StringIn(words.lang))) + "</p>\n")
 	}
 }
 
-func writeExample(w *bytes.Buffer, b *Block, words blockWords) {
+// fieldWhere says where a field is, as widgets/frame.js's where(): bytes
+// for whole-byte fields, bits for the others.
+func fieldWhere(f core.Field, words words) string {
+	if f.Bits%8 == 0 {
+		switch {
+		case f.Size == 0:
+			return "—"
+		case f.Size == 1:
+			return words.text("frame.whereByte", "from", itoa(f.Offset))
+		}
+		return words.text("frame.whereBytes", "from", itoa(f.Offset), "to", itoa(f.Offset+f.Size-1))
+	}
+	if f.Bits == 1 {
+		return words.text("frame.whereBit", "from", itoa(f.BitOffset))
+	}
+	return words.text("frame.whereBits", "from", itoa(f.BitOffset), "to", itoa(f.BitOffset+f.Bits-1))
+}
+
+// givenLabel is the label of an example's or exercise's parameter in the
+// language: given.KIND.NAME, else given.NAME, else the name itself.
+func givenLabel(kind, name string, words words) string {
+	for _, k := range []string{"given." + kind + "." + name, "given." + name} {
+		if has(k) {
+			return words.text(k)
+		}
+	}
+	return name
+}
+
+// givenValue is a parameter's value as shown: the words of a value that
+// has some (a receiver, yes or no, the field asked for) as text, anything
+// else as code.
+func givenValue(name, v string, words words) string {
 	esc := html.EscapeString
-	w.WriteString("<figure class=\"example\" data-example=\"" + esc(b.Name) + "\">\n<figcaption>" + words.exampleCaption(esc(b.Name)) + "</figcaption>\n<table>\n<tbody>\n")
+	switch name {
+	case "receiver":
+		if role, ok := parseRole(v); ok {
+			return esc(words.role(role))
+		}
+	case "masked":
+		if b, ok := parseBool(v); ok {
+			if b {
+				return esc(words.text("value.yes"))
+			}
+			return esc(words.text("value.no"))
+		}
+	case "field":
+		if has("field." + v) {
+			return esc(words.text("field." + v))
+		}
+	}
+	return "<code>" + esc(v) + "</code>"
+}
+
+func writeExample(w *bytes.Buffer, b *Block, words words) {
+	esc := html.EscapeString
+	kind := b.Name
+	if has("example.kind." + kind) {
+		kind = words.text("example.kind." + kind)
+	}
+	w.WriteString("<figure class=\"example\" data-example=\"" + esc(b.Name) + "\">\n<figcaption>" + words.html("fallback.exampleCaption", "kind", esc(kind)) + "</figcaption>\n<table>\n<tbody>\n")
 	for _, n := range b.Order {
-		w.WriteString("<tr><th scope=\"row\">" + esc(n) + "</th><td><code>" + esc(b.Params[n]) + "</code></td></tr>\n")
+		w.WriteString("<tr><th scope=\"row\">" + esc(givenLabel(b.Name, n, words)) + "</th><td><code>" + esc(b.Params[n]) + "</code></td></tr>\n")
 	}
 	w.WriteString("</tbody>\n</table>\n</figure>\n")
 }
@@ -710,17 +806,17 @@ var exerciseParams = map[string][]string{
 	"build":  {"opcode", "text", "masked"},
 }
 
-func writeExercise(w *bytes.Buffer, b *Block, words blockWords) {
+func writeExercise(w *bytes.Buffer, b *Block, words words) {
 	esc := html.EscapeString
 	w.WriteString(`<section class="exercise" data-exercise="` + esc(b.Name) + `"`)
 	for _, n := range exerciseParams[b.Name] {
 		w.WriteString(` data-` + n + `="` + esc(b.Params[n]) + `"`)
 	}
-	w.WriteString(">\n<h3 class=\"exercise-title\">" + words.exercise + "</h3>\n<p class=\"exercise-prompt\">" + esc(b.Params["prompt"]) + "</p>\n<dl class=\"exercise-given\">\n")
+	w.WriteString(">\n<h3 class=\"exercise-title\">" + words.html("exercise.title") + "</h3>\n<p class=\"exercise-prompt\">" + esc(b.Params["prompt"]) + "</p>\n<dl class=\"exercise-given\">\n")
 	for _, n := range exerciseParams[b.Name] {
-		w.WriteString("<dt>" + esc(n) + "</dt><dd><code>" + esc(b.Params[n]) + "</code></dd>\n")
+		w.WriteString("<dt data-param=\"" + esc(n) + "\">" + esc(givenLabel(b.Name, n, words)) + "</dt><dd>" + givenValue(n, b.Params[n], words) + "</dd>\n")
 	}
-	w.WriteString("</dl>\n<form class=\"exercise-form\" autocomplete=\"off\">\n<label>" + words.yourAnswer + " <input name=\"answer\" spellcheck=\"false\" autocapitalize=\"off\"></label>\n<button type=\"submit\">" + words.check + "</button>\n</form>\n")
+	w.WriteString("</dl>\n<form class=\"exercise-form\" autocomplete=\"off\">\n<label>" + words.html("exercise.yourAnswer") + " <input name=\"answer\" spellcheck=\"false\" autocapitalize=\"off\"></label>\n<button type=\"submit\">" + words.html("exercise.check") + "</button>\n</form>\n")
 	w.WriteString("<p class=\"exercise-result\" role=\"status\" aria-live=\"polite\"></p>\n")
-	w.WriteString("<p class=\"exercise-nojs\">" + words.noJS + "</p>\n</section>\n")
+	w.WriteString("<p class=\"exercise-nojs\">" + words.html("exercise.noJS") + "</p>\n</section>\n")
 }

@@ -42,8 +42,10 @@ import (
 //go:embed en zh examples
 var Content embed.FS
 
-// Languages lists the course's languages; the first is the reference.
-var Languages = []string{"en", "zh"}
+// Languages lists the course's languages, those of the interface words
+// (site/static/words.json); the first is the reference. A language without
+// its lessons directory shows the English lessons with a notice.
+var Languages = catalogLanguages()
 
 // Panels are the playground's panels a lesson may link to, as /#panel.
 var Panels = []string{"handshake", "frame", "mask", "wire", "chat", "check", "tap"}

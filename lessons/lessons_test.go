@@ -524,9 +524,10 @@ func TestFixtureCourse(t *testing.T) {
 		`<div class="widget" data-widget="accept" data-key="dGhlIHNhbXBsZSBub25jZQ==">`,
 		`<td><code>s3pPLMBiTxaQ9kYGzzhZRbK+xOo=</code></td>`,
 		`<div class="widget" data-widget="frame" data-hex="81 05 48 65 6c 6c 6f" data-receiver="client">`,
-		`<th scope="row">opcode</th><td><code>0001</code></td><td><code>0x1</code></td>`,
+		`<th scope="row">opcode</th><td class="mono">bits 4–7</td><td class="mono raw">0001</td><td class="mono">0x1</td>`,
 		`<div class="widget" data-widget="mask" data-key="37fa213d" data-payload="Hello world">`,
-		`<td>10</td><td>2</td><td><code>21</code></td><td><code>64</code> d</td><td><code>45</code> E</td>`,
+		`<td class="mono">10</td><td class="mono k2">2</td><td class="mono k2">21</td><td class="mono">64<span class="ch"> d</span></td>`,
+		`<td class="mono out">45</td><td class="mono">E</td>`,
 		`<div class="widget" data-widget="echo">`, `<div class="widget" data-widget="builder">`,
 	} {
 		if !strings.Contains(string(en)+string(second), want) {
@@ -575,14 +576,14 @@ func BenchmarkLoad(b *testing.B) {
 func TestBlocksInTheLessonsLanguage(t *testing.T) {
 	c := course(t)
 	for _, lang := range Languages {
-		w := blockWordsIn(lang)
+		title := wordsIn(lang).text("exercise.title")
 		for _, l := range c.Lessons[lang] {
 			body := string(l.Body)
-			if !strings.Contains(body, `<h3 class="exercise-title">`+w.exercise+`</h3>`) {
-				t.Errorf("%s/%s: the exercise is not titled %q", lang, l.Slug, w.exercise)
+			if !strings.Contains(body, `<h3 class="exercise-title">`+title+`</h3>`) {
+				t.Errorf("%s/%s: the exercise is not titled %q", lang, l.Slug, title)
 			}
-			for other, ow := range blockWordsByLang {
-				if other != lang && strings.Contains(body, `<h3 class="exercise-title">`+ow.exercise+`</h3>`) {
+			for _, other := range Languages {
+				if ot := wordsIn(other).text("exercise.title"); other != lang && ot != title && strings.Contains(body, `<h3 class="exercise-title">`+ot+`</h3>`) {
 					t.Errorf("%s/%s: an exercise is titled in %s", lang, l.Slug, other)
 				}
 			}
@@ -718,6 +719,39 @@ func TestPinnedValues(t *testing.T) {
 		}
 		if v.value == core.Accept("dGhlIHNhbXBsZSBub25jZQ==") {
 			t.Errorf("%s: %q is the right Accept, not a mistake", v.what, v.value)
+		}
+	}
+}
+
+// TestWordsFromTheCatalog: every word the Go pages use is in the catalog
+// (site/static/words.json) in every language: a key missing from it would
+// show as the key itself ("fallback.echoNote") on the page.
+func TestWordsFromTheCatalog(t *testing.T) {
+	c := course(t)
+	prefixes := []string{"lessons.", "fallback.", "exercise.", "given.", "accept.", "frame.", "mask.", "role.", "value.", "field.", "example.kind."}
+	for _, lang := range Languages {
+		pages := map[string][]byte{}
+		pages["index"], _ = c.Index(lang)
+		for _, l := range c.Lessons[Languages[0]] {
+			pages[l.Slug], _ = c.Page(lang, l.Slug)
+		}
+		for name, page := range pages {
+			for _, p := range prefixes {
+				key := regexp.MustCompile(`>` + regexp.QuoteMeta(p) + `[A-Za-z0-9.]+<`)
+				for _, m := range key.FindAll(page, -1) {
+					if regexp.MustCompile(`\.(go|py|js|rs|c|java|md)<$`).Match(m) {
+						continue // a file the lesson names (accept.go)
+					}
+					t.Errorf("%s/%s shows a key instead of its words: %s", lang, name, m)
+				}
+			}
+		}
+	}
+	for _, k := range append(append([]string{}, maskColumns...), frameColumns...) {
+		for _, lang := range Languages {
+			if theCatalog.Words[k][lang] == "" {
+				t.Errorf("the catalog has no %s for %s", lang, k)
+			}
 		}
 	}
 }

@@ -15,7 +15,8 @@ var templateFiles embed.FS
 
 var templates = template.Must(template.ParseFS(templateFiles, "templates/*.html"))
 
-// ui holds the words of the pages around the lessons, by language.
+// ui holds the words of the pages around the lessons in one language, from
+// the catalog (words.go), for the templates.
 type ui struct {
 	Name          string // the language's own name, for the switch
 	Lessons       string
@@ -27,33 +28,27 @@ type ui struct {
 	Previous      string
 	Next          string
 	Playground    string
-	LessonOf      string // "Lesson %d of %d"
 	Done          string
 	Reset         string // the index's button that forgets the progress
 	NotTranslated string // on the switch: that language has no version yet
 	Notice        string // on an English page served for another language
 }
 
-var uis = map[string]ui{
-	"en": {
-		Name: "English", Lessons: "Lessons", Course: "The WebSocket course",
-		Intro: "RFC 6455 byte by byte: each lesson explains one part of the protocol, shows it live with wsplay's core, and ends with an exercise the page checks. Your progress stays in this browser.",
-		Where: "You are here", Contents: "Contents", Objectives: "Objectives",
-		Previous: "Previous", Next: "Next", Playground: "Try it in the playground:",
-		LessonOf: "Lesson %d of %d", Done: "done", Reset: "Forget my progress (for a shared computer)",
-		NotTranslated: "not translated yet",
-		Notice:        "This lesson is not translated into English yet; here is the original.",
-	},
-	"zh": {
-		Name: "中文", Lessons: "课程", Course: "WebSocket 课程",
-		Intro: "逐字节学习 RFC 6455：每一课讲解协议的一部分，用 wsplay 的核心现场演示，并以一道由页面检查的练习结束。学习进度保存在本浏览器中。",
-		Where: "当前位置", Contents: "目录", Objectives: "学习目标",
-		Previous: "上一课", Next: "下一课", Playground: "在演练场中试一试：",
-		LessonOf: "第 %d 课，共 %d 课", Done: "已完成", Reset: "清除我的学习进度（用于共用电脑）",
-		NotTranslated: "尚未翻译",
-		Notice:        "本课尚未翻译成中文，下面是英文原文。",
-	},
-}
+// uis are the pages' words by language.
+var uis = func() map[string]ui {
+	m := map[string]ui{}
+	for _, lang := range Languages {
+		w := wordsIn(lang)
+		m[lang] = ui{
+			Name: languageName(lang), Lessons: w.text("lessons.lessons"), Course: w.text("lessons.course"),
+			Intro: w.text("lessons.intro"), Where: w.text("lessons.where"), Contents: w.text("lessons.contents"),
+			Objectives: w.text("lessons.objectives"), Previous: w.text("lessons.previous"), Next: w.text("lessons.next"),
+			Playground: w.text("lessons.playground"), Done: w.text("lessons.done"), Reset: w.text("lessons.reset"),
+			NotTranslated: w.text("lessons.notTranslated"), Notice: w.text("lessons.notice"),
+		}
+	}
+	return m
+}()
 
 // URL is a lesson's address in a language; English has no parameter.
 func URL(lang, slug string) string {
@@ -141,7 +136,7 @@ func (c *Course) render() error {
 			}
 			d := lessonData{
 				Lang: lang, T: t, L: shown, Body: template.HTML(shown.Body),
-				Number:   strings.Replace(strings.Replace(t.LessonOf, "%d", strconv.Itoa(i+1), 1), "%d", strconv.Itoa(len(ref)), 1),
+				Number:   wordsIn(lang).text("lessons.lessonOf", "n", strconv.Itoa(i+1), "total", strconv.Itoa(len(ref))),
 				IndexURL: IndexURL(lang),
 				PanelURL: PanelURL(shown),
 			}

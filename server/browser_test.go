@@ -730,7 +730,8 @@ func (s *browserSuite) testWidgetsStandalone(t *testing.T) {
 	waitFor(t, ctx, `document.querySelector("#w-builder [data-role=built-hex]")?.textContent === "81 85 37 fa 21 3d 7f 9f 4d 51 58"`)
 	// echo.js on /ws/echo: messages only, the server's frames rebuilt.
 	eval[chromedp.Void](t, ctx, `import("/static/widgets/echo.js").then(m => m.mount(document.getElementById("w-echo"), {endpoint: "/ws/echo"}))`)
-	waitFor(t, ctx, `document.querySelector("#w-echo [data-role=connect]")`)
+	// (The first mount's bar is there already: wait for this one's.)
+	waitFor(t, ctx, `document.querySelector("#w-echo .conn-bar code")?.textContent === "/ws/echo"`)
 	click(t, ctx, "#w-echo [data-role=connect]")
 	waitFor(t, ctx, `!document.querySelector("#w-echo [data-role=send-text]").disabled`)
 	click(t, ctx, "#w-echo [data-role=send-text]")

@@ -81,8 +81,8 @@ func TestClassBoardBrowser(t *testing.T) {
 	shots.shot(t, board, "class-board")
 
 	// Every word of the board and of the opt-in has its Chinese.
-	missing, err := chromedp.Run(board, chromedp.Evaluate[[]string](`import("/static/i18n.js").then((m) => Object.keys(m.strings.en)
-		.filter((k) => (k.startsWith("class.") || k.startsWith("check.board") || k === "check.onBoard") && !m.strings.zh[k]))`, chromedp.EvalAwaitPromise))
+	missing, err := chromedp.Run(board, chromedp.Evaluate[[]string](`fetch("/static/words.json").then((r) => r.json()).then((c) => Object.keys(c.words)
+		.filter((k) => (k.startsWith("class.") || k.startsWith("check.board") || k === "check.onBoard") && !c.words[k].zh))`, chromedp.EvalAwaitPromise))
 	if err != nil || len(missing) > 0 {
 		t.Errorf("no Chinese for %v (%v)", missing, err)
 	}

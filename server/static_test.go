@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -49,8 +50,15 @@ func TestStaticFiles(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" || !bytes.Equal(body, index) {
 		t.Fatalf("/: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	types := map[string]string{".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".wasm": "application/wasm"}
+	// words.json is a JSON module the page imports (catalog.js): served,
+	// compressed and revalidated like the scripts.
+	types := map[string]string{".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".wasm": "application/wasm", ".json": "application/json"}
 	files, _ := fs.Glob(site.Files, "static/*")
+	deeper, _ := fs.Glob(site.Files, "static/*/*")
+	files = append(files, deeper...)
+	if !slices.Contains(files, "static/words.json") {
+		t.Fatal("static/words.json is not embedded")
+	}
 	for _, name := range files {
 		want, _ := fs.ReadFile(site.Files, name)
 		var ctype string

@@ -15,7 +15,7 @@
 // the Back button is not flooded).
 
 import { loadCore } from "./core.js";
-import { lang, setLang, t, applyTranslations } from "./i18n.js";
+import { lang, setLang, t, applyTranslations, fillLanguageSelect, htmlLang } from "./i18n.js";
 import { el, setText } from "./dom.js";
 import { mount as mountAccept } from "./widgets/accept.js";
 import { mount as mountHandshake } from "./widgets/handshake.js";
@@ -164,8 +164,8 @@ function route(event) {
 
 function setupPrefs() {
   const langSelect = document.getElementById("lang");
-  langSelect.value = lang();
-  document.documentElement.lang = lang() === "zh" ? "zh-Hans" : "en";
+  fillLanguageSelect(langSelect);
+  document.documentElement.lang = htmlLang();
   langSelect.addEventListener("change", () => setLang(langSelect.value));
   window.addEventListener("wsplay:lang", () => {
     langSelect.value = lang();

@@ -14,7 +14,7 @@
 // "refused", "reason"} for a wrong code. {"remove": NICK} and {"clear":
 // true} are the teacher's buttons. Nicknames go in as text, never HTML.
 
-import { lang, setLang, t, applyTranslations } from "./i18n.js";
+import { lang, setLang, t, applyTranslations, fillLanguageSelect, htmlLang } from "./i18n.js";
 import { el, setText, wsURL } from "./dom.js";
 
 const KEY = "wsplay.teacher";
@@ -41,8 +41,8 @@ function stored() {
 // ---- language ----
 
 const langSelect = $("lang");
-langSelect.value = lang();
-document.documentElement.lang = lang() === "zh" ? "zh-Hans" : "en";
+fillLanguageSelect(langSelect);
+document.documentElement.lang = htmlLang();
 langSelect.addEventListener("change", () => setLang(langSelect.value));
 window.addEventListener("wsplay:lang", () => {
   applyTranslations(document);

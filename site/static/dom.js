@@ -4,15 +4,19 @@
 // message or a frame's payload can contain "<img onerror=...>", and it must
 // show as those characters, not run.
 
-import { t, lang, applyTranslations } from "./i18n.js";
+import { t, bothText, applyTranslations } from "./i18n.js";
+
+// The byte helpers live in bytes.js (no DOM, tested under Node); the
+// widgets take them from here with the rest.
+export { hex, hexToBytes, normHex, spacedHex, base64ToBytes, opcodeName, parseOpcode } from "./bytes.js";
 
 // el("button", {class: "primary", i18n: "connect", onclick: f}, child, ...)
 // creates an element. Attributes:
 //   text   textContent
 //   i18n   a key of i18n.js: the text is t(key), and changes with the language
 //   args   with i18n: the values of the {names} in its text
-//   both   {en, zh}: a text the core gives in both languages (a rule of the
-//          RFC); shows the one for the page's language, and changes with it
+//   both   {en, zh}: a text the core gives in several languages (a rule of
+//          the RFC); shows the one for the page's language, and changes with it
 //   class, for, id, href, type, value, ... set as attributes
 //   on...  an event listener
 //   a key whose value is null, undefined or false is left out.
@@ -22,9 +26,8 @@ export function el(tag, attrs = {}, ...children) {
     if (v === null || v === undefined || v === false) continue;
     if (k === "text") e.textContent = v;
     else if (k === "both") {
-      e.dataset.textEn = v.en;
-      e.dataset.textZh = v.zh || v.en;
-      e.textContent = lang() === "zh" ? e.dataset.textZh : e.dataset.textEn;
+      e.dataset.both = JSON.stringify(v);
+      e.textContent = bothText(v);
     } else if (k === "i18n") {
       e.dataset.i18n = v;
       e.textContent = t(v, attrs.args);
@@ -57,11 +60,6 @@ export function setText(e, key, plain = "") {
     delete e.dataset.i18n;
     e.textContent = plain;
   }
-}
-
-// hex writes bytes as "81 85 37 fa".
-export function hex(bytes) {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
 }
 
 // unique ids for label/for pairs when a widget is mounted more than once.
@@ -103,22 +101,18 @@ export function wsURL(path) {
   return `${scheme}//${location.host}${path}`;
 }
 
-// base64ToBytes decodes the base64 the server's reports use.
-export function base64ToBytes(b64) {
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
-// hexToBytes reads hex as people write it, "00 01 fe ff" or "0001feff"
-// (spaces optional), into bytes; null when it is not whole bytes of hex.
-export function hexToBytes(s) {
-  const compact = s.replace(/\s+/g, "");
-  if (compact.length % 2 !== 0 || /[^0-9a-fA-F]/.test(compact)) return null;
-  const out = new Uint8Array(compact.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(compact.slice(2 * i, 2 * i + 2), 16);
-  return out;
+// connectionBar is the bar of a widget that talks to the server: its
+// button, the endpoint it talks to, and the status line. setStatus(key,
+// extra, cls) shows a state in words ("live.open"), extra text after it,
+// and the class good or bad.
+export function connectionBar({ button, endpoint, statusRole }) {
+  const status = el("p", { class: "conn-status", role: "status", "data-role": statusRole });
+  const bar = el("div", { class: "conn-bar" }, button, el("code", { class: "muted", text: endpoint }), status);
+  const setStatus = (key, extra = "", cls = "") => {
+    status.className = `conn-status ${cls}`;
+    status.replaceChildren(el("span", { i18n: key }), extra ? ` ${extra}` : "");
+  };
+  return { bar, status, setStatus };
 }
 
 // selectable makes a row of a log open its detail on a click, Enter or
@@ -131,11 +125,6 @@ export function selectable(log, li, open) {
   };
   li.addEventListener("click", go);
   li.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); go(); } });
-}
-
-// spacedHex turns "37fa213d" into "37 fa 21 3d".
-export function spacedHex(compact) {
-  return (compact.match(/../g) || []).join(" ");
 }
 
 // followLang keeps a widget's text in the current language: on each

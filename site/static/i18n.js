@@ -1,712 +1,81 @@
-// i18n.js — the page's words in English and Simplified Chinese.
+// i18n.js — the page's words, in the language the visitor reads.
 //
-//   lang()                 "en" or "zh"
+//   lang()                 "en", "zh", … (a code of words.json)
 //   setLang("zh")          switches, remembers it (localStorage "wsplay.lang")
 //                          and fires a "wsplay:lang" event on window
 //   t("nav.handshake")     the text of a key in the current language
 //   t("frame.needs", {n: 9})  with {n} in the text replaced
-//
-// One way of choosing the language, on the playground and on the lessons
-// alike: a link's ?lang=zh (or ?lang=en) is a choice, remembered as if the
-// visitor had picked it in the switch; then the remembered choice; then the
-// browser's language. So a lesson opened with ?lang=zh shows its widgets in
-// Chinese whatever the browser's language, and /?lang=zh opens the
-// playground in Chinese.
 //   applyTranslations(el)  rewrites every element under el that has
 //                          data-i18n (its text) or data-i18n-placeholder,
 //                          data-i18n-title, data-i18n-aria-label (attributes)
+//   htmlLang(), fillLanguageSelect(select)
 //
-// Explanations that come from the Go core (a field's meaning, a broken
-// rule) are in English: they are the core's words, the same the server and
-// `wsplay check` print, and cite the RFC, which is in English too.
+// The words themselves are in words.json, shared with the lesson pages
+// (rendered in Go); catalog.js reads it. One way of choosing the language,
+// on the playground and on the lessons alike (catalog.js, pickLang): a
+// link's ?lang=zh is a choice, remembered as if the visitor had picked it in
+// the switch; then the remembered choice; then the browser's languages. So a
+// lesson opened with ?lang=zh shows its widgets in Chinese whatever the
+// browser's language, and /?lang=zh opens the playground in Chinese.
+//
+// Explanations that come from the Go core (a broken rule) come in the
+// languages the core has (el's "both" in dom.js); a field's meaning is the
+// core's English.
+
+import { LANGUAGES, languageInfo, pickLang, text } from "./catalog.js";
 
 const STORAGE_KEY = "wsplay.lang";
-const LANGS = ["en", "zh"];
 
-const en = {
-  "app.title": "wsplay",
-  "app.tagline": "WebSocket (RFC 6455) byte by byte — computed by the same Go code the server runs, compiled to WebAssembly.",
-  "app.lessons": "Lessons",
-  "nav.label": "Panels",
-  "nav.skip": "Skip to the panels",
-  "nav.handshake": "1 Handshake",
-  "nav.frame": "2 Frame lab",
-  "nav.mask": "3 Masking",
-  "nav.wire": "4 Live wire",
-  "nav.check": "6 Check my server",
-  "check.title": "Check my server",
-  "check.intro": "Wrote a WebSocket server? Give its URL and wsplay runs its graded suite against it, in stages that follow the lessons: the handshake, frames and every length form, masking, fragments, pings, the closing handshake and UTF-8. Pick the stage your server has reached; a stage it does not do yet is marked \"not yet\", not failed. Each case says PASS, WARN or FAIL; a failure shows the bytes, the rule with its RFC section, why, and the lesson. The server must echo every message back. From this page wsplay checks servers on the machine you are using: this machine when the page is open here, your own computer when the page comes from a teacher's wsplay. For any other machine, run the command wsplay check URL next to that server.",
-  "check.url": "Server URL",
-  "check.run": "Check",
-  "check.idle": "Start your server, then press Check.",
-  "check.connecting": "Connecting to the checker…",
-  "check.running": "Running the cases…",
-  "check.finished": "Finished.",
-  "check.lost": "The connection to the checker was lost before the end.",
-  "check.allPassed": "Your server passed every case.",
-  "check.someFailed": "Open each FAIL to see what went wrong.",
-  "check.got": "What happened:",
-  "check.sent": "Sent:",
-  "check.received": "Received:",
-  "check.rule": "The rule:",
-  "check.why": "Why:",
-  "check.lesson": "Read the lesson",
-  "check.stage": "Stage",
-  "check.stage.all": "All stages",
-  "check.stage.handshake": "Opening handshake",
-  "check.stage.frames": "Frames and payload lengths",
-  "check.stage.masking": "Masking",
-  "check.stage.fragments": "Fragmented messages",
-  "check.stage.control": "Ping, pong and control frames",
-  "check.stage.close": "Closing handshake",
-  "check.stage.utf8": "UTF-8",
-  "check.progress": "Your server:",
-  "check.state.passed": "passed",
-  "check.state.failing": "failing",
-  "check.state.not-yet": "not yet",
-  "check.state.not-tried": "not tried",
-  "check.best": "best:",
-  "check.notTried": "Not tried (each stage needs the ones before it):",
-  "check.onlyNotYet": "Everything your server does so far passes; the next stage is not there yet.",
-  "check.notYetLesson": "Not yet: read the lesson that adds it",
-  "check.diagTitle": "First, this:",
-  "check.diag.not-listening": "nothing listens on {addr} — is your server started? Start it, check the port in the URL, then run the check again.",
-  "check.diag.stopped-listening": "your server stopped accepting connections on {addr} during the run: it has probably crashed. Look at its output for the error; the cases after that one were not run.",
-  "check.diag.accept-hex": "your Sec-WebSocket-Accept is the SHA-1 digest written in hex (40 characters). Send the 20 raw bytes of the digest in base64 instead: base64(SHA-1(key + GUID)) is 28 characters and ends with \"=\".",
-  "check.diag.accept-decoded-key": "your Sec-WebSocket-Accept was computed from the base64-decoded key. Hash the key's text exactly as it arrived (its 24 characters) followed by the GUID; do not decode it first.",
-  "check.diag.handshake-only": "your server answers the handshake, but nothing comes back after it: it does not read frames yet. Reading a frame and sending it back is what the lessons on frames and payload lengths add; until then, check it with the stage \"Opening handshake\".",
-  "check.diag.server-masks": "your server sets the MASK bit on the frames it sends. Only a client masks: a server's frames have MASK 0 and no masking key, and a browser fails the connection on a masked one.",
-  "check.diag.echoed-masked": "your server sends the payload back still masked: the bytes that came back are exactly the masked bytes the check sent. Unmask each payload byte (byte i XOR key[i mod 4]) before you use or echo it.",
-  "check.diag.cut-at-recv": "your server's replies stop at the size of one recv: it reads each frame with a single recv call and sends back what that one read returned. Keep reading until the whole payload announced by the length field has arrived.",
-  "nav.chat": "5 Chat",
-  "ui.theme": "Theme",
-  "ui.themeAuto": "Auto",
-  "ui.themeLight": "Light",
-  "ui.themeDark": "Dark",
-  "ui.large": "Large text",
-  "ui.lang": "Language",
-  "ui.copyLink": "Copy link",
-  "ui.copied": "Link copied",
-  "core.loading": "Loading the WebAssembly core…",
-  "core.ready": "Core loaded: every value below is computed in your browser by wsplay's Go core.",
-  "core.failed": "The WebAssembly core could not be loaded, so nothing can be computed in the page: the handshake steps, frame lab and masking table stay empty. The chat still works. Reason:",
-  "core.failedShort": "The WebAssembly core is not loaded.",
+function stored() {
+  try { return localStorage.getItem(STORAGE_KEY); } catch { return null; /* storage may be off */ }
+}
 
-  "handshake.title": "The opening handshake",
-  "handshake.intro": "A client proves it speaks WebSocket with a random Sec-WebSocket-Key; the server proves it understood by answering with Sec-WebSocket-Accept, computed from the key (RFC 6455 §4.2.2).",
-  "handshake.liveTitle": "Live: the handshake your browser makes",
-  "handshake.liveIntro": "Connect to the server's /ws/inspect: it reports the request your browser really sent and the response it got. The page computes the Accept from your browser's key and compares.",
-  "accept.keyLabel": "Sec-WebSocket-Key",
-  "accept.random": "Random key",
-  "accept.sample": "RFC sample",
-  "accept.keyProblem": "Not a valid key:",
-  "accept.step1": "1 · Only checked: the key decodes to 16 bytes (the hash does not use them)",
-  "accept.step1Note": "A client picks 16 random bytes and sends them in base64 (§4.1). The server does not decode them: it uses the text as it is.",
-  "accept.step2": "2 · Key + GUID",
-  "accept.step2Note": "The server appends the fixed GUID 258EAFA5-E914-47DA-95CA-C5AB0DC85B11 to the key text.",
-  "accept.step3": "3 · SHA-1 of that text",
-  "accept.step3Note": "A 20-byte digest, shown in hex.",
-  "accept.step4": "4 · Sec-WebSocket-Accept = base64(SHA-1)",
-  "accept.step4Note": "The server sends this back; the client checks it and gives up on any other value.",
-  "live.connectHandshake": "Connect and show the handshake",
-  "live.connect": "Connect",
-  "live.disconnect": "Disconnect",
-  "live.reconnect": "Reconnect",
-  "live.notConnected": "Not connected.",
-  "live.connecting": "Connecting…",
-  "live.open": "Connected.",
-  "live.done": "Handshake received; connection closed again.",
-  "live.closed": "Connection closed:",
-  "live.dropped": "The connection to the server dropped:",
-  "live.failed": "Could not connect:",
-  "live.error": "Connection error.",
-  "live.noCore": "Needs the WebAssembly core:",
-  "live.browserKey": "Your browser's Sec-WebSocket-Key",
-  "live.acceptHere": "Accept computed here (WebAssembly)",
-  "live.acceptServer": "Accept the server sent",
-  "live.equal": "equal: the handshake checks out",
-  "live.notEqual": "different: a client must fail this connection",
-  "live.extensions": "Extensions offered:",
-  "live.verify": "Response checked by the core:",
-  "live.request": "by your browser: the request, as the server received it",
-  "live.response": "by your browser: the response, as the server sent it",
-
-  "frame.title": "Frame lab",
-  "frame.intro": "Build a frame from its fields, or paste bytes in hex, and see each field. Point at or focus any part to find it in the RFC's diagram.",
-  "builder.title": "Build a frame",
-  "decoder.title": "Decode bytes",
-  "builder.fields": "Header fields",
-  "builder.payload": "Payload",
-  "builder.bytes": "Bytes:",
-  "builder.openDecoder": "Open in the decoder",
-  "frame.hexLabel": "Frame bytes in hex",
-  "frame.hexPlaceholder": "81 85 37 fa 21 3d 7f 9f 4d 51 58",
-  "frame.receiverLabel": "Read by",
-  "frame.toServer": "a server (sent by a client)",
-  "frame.toClient": "a client (sent by a server)",
-  "frame.receiverNote": "Who receives decides the masking rule (§5.1).",
-  "frame.empty": "Paste a frame's bytes in hex above.",
-  "frame.valid": "A valid frame.",
-  "frame.validNote": "It breaks no rule of RFC 6455 §5.",
-  "frame.invalid": "Invalid frame.",
-  "frame.closeWith": "A receiver fails the connection with close code",
-  "frame.incomplete": "Incomplete frame:",
-  "frame.missingBytes": "more bytes are needed for the whole frame.",
-  "frame.rest": "bytes after this frame (the next frame).",
-  "frame.bytesLabel": "The frame's bytes, coloured by field",
-  "frame.legend": "Colours of the fields",
-  "frame.diagramCaption": "The base framing protocol, RFC 6455 §5.2 (bits 0–31 of each row).",
-  "frame.colField": "Field",
-  "frame.colWhere": "Where",
-  "frame.colBits": "Bits",
-  "frame.colValue": "Value",
-  "frame.colMeaning": "Meaning",
-  "frame.unmasked": "Payload unmasked:",
-  "frame.asText": "As text:",
-
-  "mask.title": "Masking, byte by byte",
-  "mask.intro": "Every frame a client sends is masked: each payload byte is XORed with one of the 4 key bytes, in turn (RFC 6455 §5.3). Step through it.",
-  "mask.keyLabel": "Masking key (4 bytes, hex)",
-  "mask.payloadLabel": "Payload",
-  "mask.modeLabel": "Payload written as",
-  "mask.asText": "text",
-  "mask.asHex": "hex",
-  "mask.randomKey": "Random key",
-  "mask.step": "Step",
-  "mask.play": "Play",
-  "mask.pause": "Pause",
-  "mask.reset": "Reset",
-  "mask.all": "Show all",
-  "mask.colKey": "key[i mod 4]",
-  "mask.colIn": "payload byte",
-  "mask.colOut": "masked",
-  "mask.colChar": "as char",
-  "mask.rowsLimited": "Only the first rows are shown",
-  "mask.twiceTitle": "Masking twice gives the original",
-  "mask.maskedOnce": "Masked once",
-  "mask.maskedTwice": "Masked again with the same key",
-  "mask.twiceSame": "the same bytes as the payload: XOR with the same key undoes itself, so the server unmasks with the very same operation.",
-  "mask.twiceDiffer": "not the payload: something is wrong.",
-
-  "wire.title": "Live wire",
-  "wire.intro": "Send messages through the server's /ws/inspect and see every frame in both directions with its real bytes. Pick a frame to decode it and to replay its masking with the key your browser chose.",
-  "echo.textLabel": "Text",
-  "echo.sendText": "Send text",
-  "echo.binaryLabel": "Binary (hex)",
-  "echo.sendBinary": "Send binary",
-  "echo.ping": "Ping",
-  "echo.pingAsked": "A page cannot send a ping (the WebSocket API has no ping()), so it asked the server to ping it with the text message \"wsplay:ping …\". Watch the log: the server's ping, then the pong your browser sent back by itself, masked (RFC 6455 §5.5.2).",
-  "echo.closeLabel": "Close code, reason",
-  "echo.reasonLabel": "Close reason",
-  "echo.close": "Close",
-  "echo.log": "Frames",
-  "echo.pick": "Pick a frame in the log to see it decoded.",
-  "echo.empty": "No frames yet: connect, then send something.",
-  "echo.handshake": "handshake",
-  "echo.rebuilt": "rebuilt",
-  "echo.truncated": "a large frame: the report shows its header, its first 1024 and last 256 payload bytes ({omitted} bytes left out)",
-  "echo.rebuiltNote": "Not captured on the wire: built by the core to show what it looks like.",
-  "echo.rebuiltClose": "The server's close frame is never reported (nothing may follow a close frame, §5.5.1): these bytes are rebuilt from the close event. A server's frames are not masked, so they are exact.",
-  "echo.fromBrowser": "Browser → server",
-  "echo.fromServer": "Server → browser",
-  "echo.openFrame": "Open in the frame lab",
-  "echo.maskTitle": "Its masking, with the key your browser chose",
-  "echo.maskNote": "The browser picked this key at random for this one frame (§5.3).",
-  "echo.openMask": "Open in the masking panel",
-  "echo.pingNote": "A page cannot send a ping: the browser's WebSocket API has no ping() — browsers only answer pings with pongs, by themselves. The server pings every half idle timeout, and those pings and pongs appear in the log. Here is what a ping from a client looks like:",
-  "echo.closeRule": "a page may only close with 1000 or 3000–4999 and a reason of at most 123 bytes; the other codes are for the protocol itself (§7.4) and a control frame carries at most 125 bytes (§5.5).",
-
-  "chat.title": "Chat",
-  "chat.intro": "A chat room on /ws/chat. Open this page in two tabs to talk to yourself; each message can show the frame that carried it.",
-  "chat.nick": "Nickname",
-  "chat.nickPlaceholder": "Ada",
-  "chat.join": "Join",
-  "chat.leave": "Leave",
-  "chat.message": "Message",
-  "chat.messagePlaceholder": "Say something…",
-  "chat.send": "Send",
-  "chat.online": "online",
-  "chat.joined": "joined",
-  "chat.left": "left",
-  "chat.showFrame": "show the frame",
-  "chat.frameNote": "The text frame that brought this event from the server: the event's JSON, unmasked (servers never mask).",
-
-  "nav.tap": "7 Tap my server",
-  "tap.title": "Tap my server",
-  "tap.intro": "Your browser talks to your own server through wsplay, which relays every byte both ways unchanged and shows each one: the handshake your server answered (with the Accept value checked), every frame in both directions decoded, and every rule either side broke, with the lesson that explains it. wsplay gives your server its own Host and path and drops the compression offer, so every payload stays readable; nothing else is changed. From this page wsplay taps servers on the machine you are using: this machine when the page is open here, your own computer when the page comes from a teacher's wsplay. In a terminal, wsplay tap -target URL does the same for any client.",
-  "tap.url": "Your server's URL",
-  "tap.toTranscript": "Read this session as a transcript",
-  "tap.idle": "Start your server, then press Connect.",
-  "tap.open": "Connected through the tap to",
-  "tap.empty": "Nothing yet: connect, then send something. Your server's handshake and frames appear here.",
-  "tap.refused": "wsplay did not connect:",
-  "tap.noCode": "close without a status code (the receiver reports 1005)",
-  "tap.pieces": "TCP pieces",
-  "tap.truncatedTag": "shortened",
-  "tap.cutTag": "cut off",
-  "tap.handshakeTitle": "The handshake: what your server received and what it answered",
-  "tap.rewrites": "What wsplay changed in the request before passing it on:",
-  "tap.dropped": "dropped",
-  "tap.fromServer": "Your server → browser",
-  "tap.offset": "Offset in its direction:",
-  "tap.truncated": "A large frame: relayed whole, but the report keeps its first and last payload bytes only. Bytes left out:",
-  "tap.badHex": "Binary: write bytes in hex, two digits each, e.g. 00 01 fe ff.",
-  "start.newcomer": "New to WebSocket?",
-  "start.lesson1": "Start with lesson 1: Why WebSocket",
-  "start.orPanels": "— or try the panels below in any order.",
-  "live.sent": "Sent",
-  "live.received": "Received",
-  "accept.padding": " Base64 is written in groups of 4 characters, the last group padded with \"=\": this key has {n} characters, so its last group lacks {pad} — is its \"=\" padding missing?",
-  "accept.bytesCount": " ({n} bytes: “{text}”)",
-  "accept.bytesNot16": " ({n} bytes could be read; a valid key decodes to exactly 16)",
-  "frame.autoMasked": "Chosen from the bytes: the MASK bit is 1, so a client sent it (§5.1). Pick the other side to see how it would judge these bytes.",
-  "frame.autoUnmasked": "Chosen from the bytes: the MASK bit is 0, so a server sent it (§5.1). Pick “a server” to see how a server would judge these bytes.",
-  "frame.needs": "{n} more bytes are needed:",
-  "frame.needsAtLeast": "at least {n} more bytes are needed:",
-  "frame.needsPart": "{n} of {field}",
-  "frame.listSep": ", ",
-  "frame.listEnd": ".",
-  "frame.listThen": "; ",
-  "frame.thenPayload": "then the payload, whose length those bytes will give.",
-  "frame.incompleteNote": "A frame cut short is neither valid nor invalid yet: a receiver waits for the rest.",
-  "builder.sender": "Sent by",
-  "builder.fromClient": "a client (to a server: must mask)",
-  "builder.fromServer": "a server (to a client: must not mask)",
-  "echo.rebuiltBrowserClose": "Your browser's close frame. The server reported it before answering, but a browser that is closing drops every message it receives, so the page rebuilt it from the code and reason it gave. The browser masked it with a key of its own that a page never sees: the key 00 00 00 00 here stands in for it, so the payload reads as it is.",
-  "nav.transcript": "8 Whole session",
-  "transcript.title": "The whole session, every byte explained",
-  "transcript.intro": "Record one real connection to the server's /ws/inspect — your browser's handshake, a text and a binary message both ways, a ping and its pong, the close — and read it top to bottom: every byte of every frame with its field, value and meaning, computed by wsplay's Go core. Every byte is a link; print it as a handout or save it as a file.",
-  "transcript.message": "Text to send",
-  "transcript.record": "Record a session",
-  "transcript.recording": "Recording…",
-  "transcript.recorded": "Recorded.",
-  "transcript.none": "No session yet: press “Record a session”.",
-  "transcript.failed": "The recording failed:",
-  "transcript.expand": "Open all",
-  "transcript.collapse": "Close all",
-  "transcript.print": "Print as a handout",
-  "transcript.exportHTML": "Save as HTML",
-  "transcript.exportJSON": "Save as JSON",
-  "transcript.request": "The request your browser sent",
-  "transcript.response": "The response it received",
-  "transcript.acceptTitle": "How the server computed Sec-WebSocket-Accept (RFC 6455 §4.2.2)",
-  "transcript.acceptKey": "the key your browser sent",
-  "transcript.acceptConcat": "key + GUID",
-  "transcript.acceptSha1": "SHA-1 of that text",
-  "transcript.acceptBase64": "base64 of the digest: the Accept value",
-  "transcript.acceptMatch": "equal to the Sec-WebSocket-Accept in the response: the handshake checks out",
-  "transcript.acceptMismatch": "not the Sec-WebSocket-Accept in the response: a client must fail this connection",
-  "transcript.frame": "Frame {n}",
-  "transcript.toServer": "browser → server",
-  "transcript.toClient": "server → browser",
-  "transcript.bytes": "{n} bytes",
-  "transcript.colBytes": "Bytes",
-  "transcript.colField": "Field",
-  "transcript.colValue": "Value",
-  "transcript.colMeaning": "Meaning",
-  "transcript.payloadByte": "payload byte {i}",
-  "transcript.maskedByte": "{masked} XOR key[{j}] {key} = {plain}",
-  "transcript.plainByte": "sent as is: the frame is not masked",
-  "transcript.rebuilt": "Rebuilt, not captured:",
-  "transcript.valid": "Valid.",
-  "transcript.summary": "{frames} frames, {bytes} bytes, each explained once.",
-  "transcript.recordedAt": "Recorded",
-  // ---- the class board (/class) and the check panel's opt-in fields ----
-  "class.title": "Class board",
-  "class.tagline": "Which check stages each student's server passes, live.",
-  "class.playground": "Playground",
-  "class.joinHow": "To appear here: open “6 Check my server”, type your nickname and the class code, and run the check. Class code:",
-  "class.teacherCode": "Teacher code",
-  "class.open": "Open the board",
-  "class.teacherHint": "The server printed the board's link, with this code, when it started.",
-  "class.needCode": "The board needs the teacher code.",
-  "class.connecting": "Connecting…",
-  "class.live": "Live: the board changes as students run the check.",
-  "class.lost": "The connection to the server was lost; trying again…",
-  "class.empty": "Nobody yet.",
-  "class.nick": "Nickname",
-  "class.remove": "Remove",
-  "class.clear": "Clear the board",
-  "class.clearConfirm": "Remove every student from the board?",
-  "class.notRun": "not run yet",
-  "class.passed": "cases passed",
-  "class.self": "self-reported",
-  "class.legendPass": "every case passed",
-  "class.legendWarn": "passed with warnings",
-  "class.legendFail": "some case failed",
-  "class.legendNotYet": "not there yet: the stage's first case showed the feature missing",
-  "class.legendSelf": "* self-reported: sent by wsplay check -report, not run by this server",
-  "class.stage.handshake": "Handshake",
-  "class.stage.frames": "Frames",
-  "class.stage.masking": "Masking",
-  "class.stage.fragments": "Fragments",
-  "class.stage.control": "Control frames",
-  "class.stage.close": "Closing",
-  "class.stage.utf8": "UTF-8",
-  "check.boardNick": "Nickname for the class board (optional)",
-  "check.boardCode": "Class code",
-  "check.onBoard": "Your result is on the class board as",
-  "check.boardRefused": "Not on the class board:",
-};
-
-const zh = {
-  "app.title": "wsplay",
-  "app.tagline": "逐字节学习 WebSocket（RFC 6455）——页面上的每个值都由服务器所用的同一份 Go 代码（编译为 WebAssembly）计算。",
-  "app.lessons": "课程",
-  "nav.label": "面板",
-  "nav.skip": "跳到面板",
-  "nav.handshake": "1 握手",
-  "nav.frame": "2 帧实验室",
-  "nav.mask": "3 掩码",
-  "nav.wire": "4 实时线路",
-  "nav.check": "6 检查我的服务器",
-  "check.title": "检查我的服务器",
-  "check.intro": "写好了一个 WebSocket 服务器？填入它的 URL，wsplay 会按照课程的阶段对它运行评分用例：握手、帧与每种长度形式、掩码、分片、ping、关闭握手和 UTF-8。选择你的服务器已经完成的阶段；它还没有实现的阶段会标为“尚未实现”，而不是失败。每个用例给出 PASS、WARN 或 FAIL；失败时会显示字节、规则及其 RFC 章节、原因和对应的课程。服务器必须把每条消息原样回显。在本页上，wsplay 只检查你正在使用的那台机器上的服务器：页面在本机打开时检查本机，页面来自老师的 wsplay 时检查你自己的电脑。要检查其他机器，请在那台服务器旁边运行命令 wsplay check URL。",
-  "check.url": "服务器 URL",
-  "check.run": "检查",
-  "check.idle": "先启动你的服务器，再点“检查”。",
-  "check.connecting": "正在连接检查器……",
-  "check.running": "正在运行用例……",
-  "check.finished": "完成。",
-  "check.lost": "与检查器的连接在结束前断开了。",
-  "check.allPassed": "你的服务器通过了所有用例。",
-  "check.someFailed": "展开每个 FAIL，看看哪里出了问题。",
-  "check.got": "发生了什么：",
-  "check.sent": "发送：",
-  "check.received": "收到：",
-  "check.rule": "规则：",
-  "check.why": "原因：",
-  "check.lesson": "阅读课程",
-  "check.stage": "阶段",
-  "check.stage.all": "全部阶段",
-  "check.stage.handshake": "开始握手",
-  "check.stage.frames": "帧与载荷长度",
-  "check.stage.masking": "掩码",
-  "check.stage.fragments": "分片消息",
-  "check.stage.control": "Ping、Pong 与控制帧",
-  "check.stage.close": "关闭握手",
-  "check.stage.utf8": "UTF-8",
-  "check.progress": "你的服务器：",
-  "check.state.passed": "已通过",
-  "check.state.failing": "未通过",
-  "check.state.not-yet": "尚未实现",
-  "check.state.not-tried": "未检查",
-  "check.best": "最好成绩：",
-  "check.notTried": "未检查的阶段（每个阶段都建立在前面的阶段之上）：",
-  "check.onlyNotYet": "你的服务器目前实现的部分全部通过；下一个阶段还没有实现。",
-  "check.notYetLesson": "尚未实现：阅读讲解它的课程",
-  "check.diagTitle": "先看这里：",
-  "check.diag.not-listening": "{addr} 上没有程序在监听——你的服务器启动了吗？先启动它，核对 URL 中的端口，再重新检查。",
-  "check.diag.stopped-listening": "检查进行到一半时，你的服务器不再接受 {addr} 上的连接：它很可能崩溃了。请查看它的输出找出错误；之后的用例没有运行。",
-  "check.diag.accept-hex": "你的 Sec-WebSocket-Accept 是十六进制写出的 SHA-1 摘要（40 个字符）。应当发送摘要的 20 个原始字节的 base64 编码：base64(SHA-1(key + GUID)) 共 28 个字符，以“=”结尾。",
-  "check.diag.accept-decoded-key": "你的 Sec-WebSocket-Accept 是用 base64 解码后的 key 计算的。应当对收到的 key 文本原样（24 个字符）接上 GUID 再做哈希，不要先解码。",
-  "check.diag.handshake-only": "你的服务器回应了握手，但之后什么也没有返回：它还不会读取帧。读取一个帧并把它发回，是“帧”和“载荷长度”两课要加的内容；在那之前，请用“开始握手”阶段检查它。",
-  "check.diag.server-masks": "你的服务器在它发送的帧上设置了 MASK 位。只有客户端才加掩码：服务器的帧 MASK 为 0、没有掩码键，浏览器收到加了掩码的帧会使连接失败。",
-  "check.diag.echoed-masked": "你的服务器把仍带掩码的载荷发了回来：收到的字节与检查器发出的掩码后字节完全相同。在使用或回显之前，先对每个载荷字节去掩码（第 i 个字节 XOR key[i mod 4]）。",
-  "check.diag.cut-at-recv": "你的服务器的回复在一次 recv 的大小处截断：它用一次 recv 调用读取每个帧，并把那一次读到的内容发回。应当持续读取，直到收齐长度字段所声明的全部载荷。",
-  "nav.chat": "5 聊天",
-  "ui.theme": "主题",
-  "ui.themeAuto": "自动",
-  "ui.themeLight": "浅色",
-  "ui.themeDark": "深色",
-  "ui.large": "大字体",
-  "ui.lang": "语言",
-  "ui.copyLink": "复制链接",
-  "ui.copied": "链接已复制",
-  "core.loading": "正在加载 WebAssembly 核心……",
-  "core.ready": "核心已加载：下面的每个值都由 wsplay 的 Go 核心在你的浏览器中计算。",
-  "core.failed": "无法加载 WebAssembly 核心，页面内无法计算：握手步骤、帧实验室和掩码表格将为空。聊天仍然可用。原因：",
-  "core.failedShort": "WebAssembly 核心未加载。",
-
-  "handshake.title": "开始握手",
-  "handshake.intro": "客户端用随机的 Sec-WebSocket-Key 表明自己会说 WebSocket；服务器用由该密钥计算出的 Sec-WebSocket-Accept 回答，证明它听懂了（RFC 6455 §4.2.2）。",
-  "handshake.liveTitle": "实时：你的浏览器发出的握手",
-  "handshake.liveIntro": "连接服务器的 /ws/inspect：它会报告浏览器真正发送的请求和收到的响应。页面用浏览器的密钥计算 Accept 并进行比较。",
-  "accept.keyLabel": "Sec-WebSocket-Key",
-  "accept.random": "随机密钥",
-  "accept.sample": "RFC 示例",
-  "accept.keyProblem": "不是有效的密钥：",
-  "accept.step1": "1 · 只做检查：密钥解码后是 16 字节（哈希不用这些字节）",
-  "accept.step1Note": "客户端随机选取 16 个字节，以 base64 发送（§4.1）。服务器并不解码，而是直接使用这段文本。",
-  "accept.step2": "2 · 密钥 + GUID",
-  "accept.step2Note": "服务器在密钥文本后追加固定的 GUID 258EAFA5-E914-47DA-95CA-C5AB0DC85B11。",
-  "accept.step3": "3 · 该文本的 SHA-1",
-  "accept.step3Note": "20 字节的摘要，以十六进制显示。",
-  "accept.step4": "4 · Sec-WebSocket-Accept = base64(SHA-1)",
-  "accept.step4Note": "服务器把它发回；客户端进行检查，值不对就放弃连接。",
-  "live.connectHandshake": "连接并显示握手",
-  "live.connect": "连接",
-  "live.disconnect": "断开",
-  "live.reconnect": "重新连接",
-  "live.notConnected": "未连接。",
-  "live.connecting": "正在连接……",
-  "live.open": "已连接。",
-  "live.done": "已收到握手；连接已再次关闭。",
-  "live.closed": "连接已关闭：",
-  "live.dropped": "与服务器的连接中断：",
-  "live.failed": "无法连接：",
-  "live.error": "连接错误。",
-  "live.noCore": "需要 WebAssembly 核心：",
-  "live.browserKey": "浏览器的 Sec-WebSocket-Key",
-  "live.acceptHere": "本页计算的 Accept（WebAssembly）",
-  "live.acceptServer": "服务器发送的 Accept",
-  "live.equal": "相等：握手校验通过",
-  "live.notEqual": "不相等：客户端必须断开此连接",
-  "live.extensions": "提供的扩展：",
-  "live.verify": "核心对响应的检查：",
-  "live.request": "（由浏览器）：请求，即服务器收到的原样",
-  "live.response": "（由浏览器）：响应，即服务器发送的原样",
-
-  "frame.title": "帧实验室",
-  "frame.intro": "用各个字段构造一个帧，或粘贴十六进制字节，查看每个字段。指向或聚焦任意部分，可在 RFC 的图中找到它。",
-  "builder.title": "构造帧",
-  "decoder.title": "解码字节",
-  "builder.fields": "头部字段",
-  "builder.payload": "载荷",
-  "builder.bytes": "字节：",
-  "builder.openDecoder": "在解码器中打开",
-  "frame.hexLabel": "帧字节（十六进制）",
-  "frame.hexPlaceholder": "81 85 37 fa 21 3d 7f 9f 4d 51 58",
-  "frame.receiverLabel": "接收方",
-  "frame.toServer": "服务器（由客户端发送）",
-  "frame.toClient": "客户端（由服务器发送）",
-  "frame.receiverNote": "接收方决定掩码规则（§5.1）。",
-  "frame.empty": "在上方粘贴帧的十六进制字节。",
-  "frame.valid": "有效的帧。",
-  "frame.validNote": "没有违反 RFC 6455 §5 的任何规则。",
-  "frame.invalid": "无效的帧。",
-  "frame.closeWith": "接收方以关闭码断开连接：",
-  "frame.incomplete": "不完整的帧：",
-  "frame.missingBytes": "还需要这么多字节才能构成完整的帧。",
-  "frame.rest": "字节在此帧之后（下一帧）。",
-  "frame.bytesLabel": "帧的字节，按字段着色",
-  "frame.legend": "字段颜色",
-  "frame.diagramCaption": "基本帧协议，RFC 6455 §5.2（每行为第 0–31 位）。",
-  "frame.colField": "字段",
-  "frame.colWhere": "位置",
-  "frame.colBits": "位",
-  "frame.colValue": "值",
-  "frame.colMeaning": "含义",
-  "frame.unmasked": "去掩码后的载荷：",
-  "frame.asText": "作为文本：",
-
-  "mask.title": "掩码，逐字节",
-  "mask.intro": "客户端发送的每个帧都要加掩码：每个载荷字节依次与 4 个密钥字节之一做异或（RFC 6455 §5.3）。一步一步来看。",
-  "mask.keyLabel": "掩码密钥（4 字节，十六进制）",
-  "mask.payloadLabel": "载荷",
-  "mask.modeLabel": "载荷的写法",
-  "mask.asText": "文本",
-  "mask.asHex": "十六进制",
-  "mask.randomKey": "随机密钥",
-  "mask.step": "单步",
-  "mask.play": "播放",
-  "mask.pause": "暂停",
-  "mask.reset": "重置",
-  "mask.all": "全部显示",
-  "mask.colKey": "key[i mod 4]",
-  "mask.colIn": "载荷字节",
-  "mask.colOut": "掩码后",
-  "mask.colChar": "字符",
-  "mask.rowsLimited": "只显示前面的若干行",
-  "mask.twiceTitle": "掩码两次得到原文",
-  "mask.maskedOnce": "掩码一次",
-  "mask.maskedTwice": "用同一密钥再掩码一次",
-  "mask.twiceSame": "与载荷字节相同：用同一密钥异或两次会还原，所以服务器用完全相同的运算去掩码。",
-  "mask.twiceDiffer": "与载荷不同：出错了。",
-
-  "wire.title": "实时线路",
-  "wire.intro": "通过服务器的 /ws/inspect 发送消息，查看双向的每一个帧及其真实字节。选中一个帧即可解码，并用浏览器选择的密钥重放它的掩码过程。",
-  "echo.textLabel": "文本",
-  "echo.sendText": "发送文本",
-  "echo.binaryLabel": "二进制（十六进制）",
-  "echo.sendBinary": "发送二进制",
-  "echo.ping": "Ping",
-  "echo.pingAsked": "网页无法发送 ping（WebSocket API 没有 ping()），所以它用文本消息 \"wsplay:ping …\" 请服务器来 ping 它。请看日志：服务器的 ping，然后是浏览器自动回复的、带掩码的 pong（RFC 6455 §5.5.2）。",
-  "echo.closeLabel": "关闭码、原因",
-  "echo.reasonLabel": "关闭原因",
-  "echo.close": "关闭",
-  "echo.log": "帧",
-  "echo.pick": "在日志中选择一个帧查看解码结果。",
-  "echo.empty": "还没有帧：先连接，再发送点什么。",
-  "echo.handshake": "握手",
-  "echo.rebuilt": "重建",
-  "echo.truncated": "大帧：报告只给出它的头部、载荷的前 1024 字节和最后 256 字节（省略了 {omitted} 字节）",
-  "echo.rebuiltNote": "并非从线路上捕获：由核心构造，用来展示它的样子。",
-  "echo.rebuiltClose": "服务器的关闭帧从不被报告（关闭帧之后不能再有任何内容，§5.5.1）：这些字节是根据关闭事件重建的。服务器的帧不加掩码，所以完全一致。",
-  "echo.fromBrowser": "浏览器 → 服务器",
-  "echo.fromServer": "服务器 → 浏览器",
-  "echo.openFrame": "在帧实验室中打开",
-  "echo.maskTitle": "它的掩码过程（使用浏览器选择的密钥）",
-  "echo.maskNote": "浏览器为这一帧随机选择了这个密钥（§5.3）。",
-  "echo.openMask": "在掩码面板中打开",
-  "echo.pingNote": "网页无法发送 ping：浏览器的 WebSocket API 没有 ping() —— 浏览器只会自动用 pong 回应 ping。服务器每隔空闲超时的一半发送 ping，这些 ping 和 pong 会出现在日志中。客户端发出的 ping 是这样的：",
-  "echo.closeRule": "网页只能用 1000 或 3000–4999 关闭，原因最多 123 字节；其他关闭码留给协议本身（§7.4），控制帧最多携带 125 字节（§5.5）。",
-
-  "chat.title": "聊天",
-  "chat.intro": "/ws/chat 上的聊天室。在两个标签页中打开本页即可自言自语；每条消息都可以显示承载它的帧。",
-  "chat.nick": "昵称",
-  "chat.nickPlaceholder": "Ada",
-  "chat.join": "加入",
-  "chat.leave": "离开",
-  "chat.message": "消息",
-  "chat.messagePlaceholder": "说点什么……",
-  "chat.send": "发送",
-  "chat.online": "人在线",
-  "chat.joined": "加入了",
-  "chat.left": "离开了",
-  "chat.showFrame": "显示帧",
-  "chat.frameNote": "把这个事件从服务器带来的文本帧：事件的 JSON，未加掩码（服务器从不加掩码）。",
-
-  "nav.tap": "7 抓包我的服务器",
-  "tap.title": "抓包我的服务器",
-  "tap.intro": "你的浏览器经由 wsplay 与你自己的服务器通信：wsplay 原样转发双向的每个字节，并逐一展示——你的服务器应答的握手（并核对 Accept 值）、双向的每个帧的解码，以及任一方违反的每条规则和讲解它的课程。wsplay 会把请求的 Host 和路径改成你的服务器的，并去掉压缩的提议，使每个载荷都可读；其他内容一概不变。在本页上，wsplay 只为你正在使用的那台机器上的服务器抓包：页面在本机打开时是本机，页面来自老师的 wsplay 时是你自己的电脑。在终端里，wsplay tap -target URL 可以对任何客户端做同样的事。",
-  "tap.url": "你的服务器的 URL",
-  "tap.toTranscript": "在“完整会话”中逐字节阅读这次会话",
-  "tap.idle": "先启动你的服务器，再点“连接”。",
-  "tap.open": "已经由抓包中转连接到",
-  "tap.empty": "还没有内容：先连接，再发送点什么。你的服务器的握手和帧会显示在这里。",
-  "tap.refused": "wsplay 没有连接：",
-  "tap.noCode": "没有状态码的关闭帧（接收方报告为 1005）",
-  "tap.pieces": "个 TCP 分段",
-  "tap.truncatedTag": "已缩略",
-  "tap.cutTag": "被截断",
-  "tap.handshakeTitle": "握手：你的服务器收到了什么，又应答了什么",
-  "tap.rewrites": "wsplay 在转发请求之前做了这些改动：",
-  "tap.dropped": "已去掉",
-  "tap.fromServer": "你的服务器 → 浏览器",
-  "tap.offset": "在其方向上的偏移：",
-  "tap.truncated": "这是一个大帧：已完整转发，但报告只保留载荷开头和结尾的字节。省略的字节数：",
-  "tap.badHex": "二进制：请用十六进制书写字节，每个字节两位，例如 00 01 fe ff。",
-  "start.newcomer": "第一次接触 WebSocket？",
-  "start.lesson1": "从第 1 课开始：为什么需要 WebSocket",
-  "start.orPanels": "——或者按任意顺序试试下面的面板。",
-  "live.sent": "发送",
-  "live.received": "接收",
-  "accept.padding": " base64 以 4 个字符为一组书写，最后一组用“=”补齐：这个密钥有 {n} 个字符，最后一组少了 {pad} 个——是不是漏掉了“=”填充？",
-  "accept.bytesCount": "（{n} 个字节：“{text}”）",
-  "accept.bytesNot16": "（只能读出 {n} 个字节；有效的密钥解码后正好是 16 个字节）",
-  "frame.autoMasked": "根据字节选择：MASK 位为 1，所以是客户端发送的（§5.1）。选择另一方，可以看看它会如何判断这些字节。",
-  "frame.autoUnmasked": "根据字节选择：MASK 位为 0，所以是服务器发送的（§5.1）。选择“服务器”，可以看看服务器会如何判断这些字节。",
-  "frame.needs": "还需要 {n} 个字节：",
-  "frame.needsAtLeast": "至少还需要 {n} 个字节：",
-  "frame.needsPart": "{field} {n} 个",
-  "frame.listSep": "，",
-  "frame.listEnd": "。",
-  "frame.listThen": "；",
-  "frame.thenPayload": "然后是载荷，其长度由这些字节给出。",
-  "frame.incompleteNote": "不完整的帧既不算有效也不算无效：接收方会等待其余的字节。",
-  "builder.sender": "发送方",
-  "builder.fromClient": "客户端（发给服务器：必须加掩码）",
-  "builder.fromServer": "服务器（发给客户端：不得加掩码）",
-  "echo.rebuiltBrowserClose": "你的浏览器发出的关闭帧。服务器在回应之前报告了它，但正在关闭的浏览器会丢弃收到的所有消息，所以页面根据它给出的关闭码和原因重建了这个帧。浏览器用它自己选的密钥加了掩码，网页永远看不到这个密钥：这里的 00 00 00 00 只是替代，所以载荷按原样显示。",
-  "nav.transcript": "8 完整会话",
-  "transcript.title": "完整的会话，逐字节讲解",
-  "transcript.intro": "录制一次与服务器 /ws/inspect 的真实连接——浏览器的握手、双向的一条文本和一条二进制消息、一次 ping 及其 pong、关闭——然后从头读到尾：每个帧的每个字节及其字段、值和含义，都由 wsplay 的 Go 核心计算。每个字节都是一个链接；可以打印成讲义，也可以保存为文件。",
-  "transcript.message": "要发送的文本",
-  "transcript.record": "录制会话",
-  "transcript.recording": "正在录制……",
-  "transcript.recorded": "已录制。",
-  "transcript.none": "还没有会话：点“录制会话”。",
-  "transcript.failed": "录制失败：",
-  "transcript.expand": "全部展开",
-  "transcript.collapse": "全部折叠",
-  "transcript.print": "打印为讲义",
-  "transcript.exportHTML": "保存为 HTML",
-  "transcript.exportJSON": "保存为 JSON",
-  "transcript.request": "浏览器发送的请求",
-  "transcript.response": "它收到的响应",
-  "transcript.acceptTitle": "服务器如何计算 Sec-WebSocket-Accept（RFC 6455 §4.2.2）",
-  "transcript.acceptKey": "浏览器发送的密钥",
-  "transcript.acceptConcat": "密钥 + GUID",
-  "transcript.acceptSha1": "该文本的 SHA-1",
-  "transcript.acceptBase64": "摘要的 base64：即 Accept 值",
-  "transcript.acceptMatch": "与响应中的 Sec-WebSocket-Accept 相等：握手校验通过",
-  "transcript.acceptMismatch": "与响应中的 Sec-WebSocket-Accept 不同：客户端必须断开此连接",
-  "transcript.frame": "第 {n} 帧",
-  "transcript.toServer": "浏览器 → 服务器",
-  "transcript.toClient": "服务器 → 浏览器",
-  "transcript.bytes": "{n} 字节",
-  "transcript.colBytes": "字节",
-  "transcript.colField": "字段",
-  "transcript.colValue": "值",
-  "transcript.colMeaning": "含义",
-  "transcript.payloadByte": "载荷第 {i} 字节",
-  "transcript.maskedByte": "{masked} XOR key[{j}] {key} = {plain}",
-  "transcript.plainByte": "按原样发送：此帧未加掩码",
-  "transcript.rebuilt": "重建的，并非捕获：",
-  "transcript.valid": "有效。",
-  "transcript.summary": "{frames} 个帧，{bytes} 个字节，每个字节讲解一次。",
-  "transcript.recordedAt": "录制于",
-  // ---- the class board (/class) and the check panel's opt-in fields ----
-  "class.title": "班级看板",
-  "class.tagline": "每位同学的服务器通过了哪些检查阶段，实时更新。",
-  "class.playground": "演练场",
-  "class.joinHow": "想出现在这里：打开“6 检查我的服务器”，填入你的昵称和班级代码，然后运行检查。班级代码：",
-  "class.teacherCode": "教师代码",
-  "class.open": "打开看板",
-  "class.teacherHint": "服务器启动时打印了看板的链接，其中带有这个代码。",
-  "class.needCode": "看板需要教师代码。",
-  "class.connecting": "正在连接……",
-  "class.live": "实时：同学们运行检查时，看板随之更新。",
-  "class.lost": "与服务器的连接断开了，正在重试……",
-  "class.empty": "还没有人。",
-  "class.nick": "昵称",
-  "class.remove": "移除",
-  "class.clear": "清空看板",
-  "class.clearConfirm": "要从看板上移除所有同学吗？",
-  "class.notRun": "尚未运行",
-  "class.passed": "个用例通过",
-  "class.self": "自行上报",
-  "class.legendPass": "所有用例通过",
-  "class.legendWarn": "通过，但有警告",
-  "class.legendFail": "有用例失败",
-  "class.legendNotYet": "还没做到：该阶段的第一个用例显示这个功能还没有实现",
-  "class.legendSelf": "* 自行上报：由 wsplay check -report 发来，并非本服务器运行的检查",
-  "class.stage.handshake": "握手",
-  "class.stage.frames": "帧",
-  "class.stage.masking": "掩码",
-  "class.stage.fragments": "分片",
-  "class.stage.control": "控制帧",
-  "class.stage.close": "关闭",
-  "class.stage.utf8": "UTF-8",
-  "check.boardNick": "班级看板上的昵称（可选）",
-  "check.boardCode": "班级代码",
-  "check.onBoard": "你的结果已上班级看板，昵称为",
-  "check.boardRefused": "未能上班级看板：",
-};
-
-const STRINGS = { en, zh };
+function remember(l) {
+  try { localStorage.setItem(STORAGE_KEY, l); } catch { /* not remembered, still used */ }
+}
 
 // A ?lang= in the address is a choice: remember it before anything asks
 // lang(). (Read once, when this module first runs.)
 const fromURL = (() => {
   try {
     const l = new URLSearchParams(location.search).get("lang");
-    return LANGS.includes(l) ? l : null;
+    return LANGUAGES.includes(l) ? l : null;
   } catch { return null; }
 })();
 if (fromURL) {
-  try { localStorage.setItem(STORAGE_KEY, fromURL); } catch { /* still used for this page, below */ }
-  document.documentElement.lang = fromURL === "zh" ? "zh-Hans" : "en";
+  remember(fromURL);
+  document.documentElement.lang = languageInfo(fromURL).html;
 }
 let chosen = fromURL; // the choice of this page (also when storage is off)
 
-// lang is the language in use: the one chosen in this page or its address,
-// else the one stored, else the browser's.
+// lang is the language in use: pickLang's answer for this page.
 export function lang() {
-  if (chosen) return chosen;
-  let stored = null;
-  try { stored = localStorage.getItem(STORAGE_KEY); } catch { /* storage may be off */ }
-  if (LANGS.includes(stored)) return stored;
-  const nav = (navigator.language || "en").toLowerCase();
-  return nav.startsWith("zh") ? "zh" : "en";
+  return pickLang({ param: chosen, stored: stored(), browser: navigator.languages || [navigator.language] });
+}
+
+// htmlLang is the current language as an HTML lang attribute ("zh-Hans").
+export function htmlLang() {
+  return languageInfo(lang()).html;
+}
+
+// fillLanguageSelect gives a <select> one option per language of the
+// catalog, each in its own name, the current one selected.
+export function fillLanguageSelect(select) {
+  select.replaceChildren(...LANGUAGES.map((code) => {
+    const o = document.createElement("option");
+    o.value = code;
+    o.lang = languageInfo(code).html;
+    o.textContent = languageInfo(code).name;
+    return o;
+  }));
+  select.value = lang();
 }
 
 // setLang switches the language, remembers it and tells the page.
 export function setLang(l) {
-  if (!LANGS.includes(l)) throw new Error(`unknown language ${l}: use "en" or "zh"`);
+  if (!LANGUAGES.includes(l)) throw new Error(`unknown language ${l}: use one of ${LANGUAGES.join(", ")}`);
   chosen = l;
-  try { localStorage.setItem(STORAGE_KEY, l); } catch { /* not remembered, still switched */ }
+  remember(l);
   // An address that names the language follows the switch, so a reload or a
   // copied link shows what is on the screen.
   try {
@@ -716,18 +85,21 @@ export function setLang(l) {
       history.replaceState(history.state, "", u);
     }
   } catch { /* the address stays */ }
-  document.documentElement.lang = l === "zh" ? "zh-Hans" : "en";
+  document.documentElement.lang = languageInfo(l).html;
   window.dispatchEvent(new CustomEvent("wsplay:lang", { detail: { lang: l } }));
 }
 
-// t returns the text of key in the current language (English when the
-// current language lacks it, the key itself when both do), with each {name}
-// replaced by args[name].
+// t returns the text of key in the current language (see catalog.js's text
+// for what stands in for a missing word), with each {name} replaced by
+// args[name].
 export function t(key, args) {
-  const l = lang();
-  const s = STRINGS[l][key] ?? en[key] ?? key;
-  if (!args) return s;
-  return s.replace(/\{(\w+)\}/g, (m, name) => (name in args ? String(args[name]) : m));
+  return text(lang(), key, args);
+}
+
+// bothText is the one of a text the core gives in several languages
+// ({en, zh}) for the current language, English when it lacks that one.
+export function bothText(v) {
+  return v[lang()] || v.en;
 }
 
 // applyTranslations rewrites the translated text and attributes under root.
@@ -735,15 +107,12 @@ export function applyTranslations(root = document) {
   for (const e of root.querySelectorAll("[data-i18n]")) {
     e.textContent = t(e.dataset.i18n, e.dataset.i18nArgs ? JSON.parse(e.dataset.i18nArgs) : undefined);
   }
-  // Texts the Go core gives in both languages (see el's "both" in dom.js).
-  for (const e of root.querySelectorAll("[data-text-zh]")) {
-    e.textContent = lang() === "zh" ? e.dataset.textZh : e.dataset.textEn;
+  // Texts the Go core gives in several languages (see el's "both" in dom.js).
+  for (const e of root.querySelectorAll("[data-both]")) {
+    e.textContent = bothText(JSON.parse(e.dataset.both));
   }
   for (const [data, attr] of [["i18nPlaceholder", "placeholder"], ["i18nTitle", "title"], ["i18nAriaLabel", "aria-label"]]) {
     const sel = "[data-" + data.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase()) + "]";
     for (const e of root.querySelectorAll(sel)) e.setAttribute(attr, t(e.dataset[data]));
   }
 }
-
-// The strings, for the lessons and for tests.
-export const strings = STRINGS;

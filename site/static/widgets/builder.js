@@ -14,15 +14,11 @@
 // mount(element, {onChange}) — onChange({hex}) after each build.
 
 import { loadCore } from "../core.js";
-import { el, uid, errorText, followLang } from "../dom.js";
+import { el, uid, errorText, followLang, opcodeName } from "../dom.js";
 import { mount as mountFrame } from "./frame.js";
 
-// Opcodes (RFC 6455 §5.2, §11.8); 3-7 and 11-15 are reserved.
-const OPCODES = [
-  [0, "continuation"], [1, "text"], [2, "binary"], [3, "reserved"], [4, "reserved"], [5, "reserved"],
-  [6, "reserved"], [7, "reserved"], [8, "close"], [9, "ping"], [10, "pong"], [11, "reserved"],
-  [12, "reserved"], [13, "reserved"], [14, "reserved"], [15, "reserved"],
-];
+// Every opcode a header can hold, reserved ones included (RFC 6455 §5.2).
+const OPCODES = Array.from({ length: 16 }, (_, n) => [n, opcodeName(n)]);
 
 export function mount(element, options = {}) {
   const ids = { fin: uid("b-fin"), rsv1: uid("b-rsv1"), rsv2: uid("b-rsv2"), rsv3: uid("b-rsv3"), op: uid("b-op"), mask: uid("b-mask"), key: uid("b-key"), payload: uid("b-payload"), mode: uid("b-mode"), recv: uid("b-recv") };

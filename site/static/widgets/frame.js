@@ -41,6 +41,10 @@ const LEGEND = [
 // How many payload bytes to paint before "… n more".
 const MAX_PAYLOAD_CELLS = 96;
 
+// The field table's columns, as keys of words.json; a lesson's
+// no-JavaScript table (lessons/blocks.go, frameColumns) has the same ones.
+export const FRAME_COLUMNS = ["frame.colField", "frame.colWhere", "frame.colBits", "frame.colValue", "frame.colMeaning"];
+
 export function mount(element, options = {}) {
   // Who receives the frame decides the masking rule (§5.1): a server must
   // get masked frames, a client unmasked ones. It is always shown, and a
@@ -363,26 +367,26 @@ function fieldTable(e) {
     const raw = f.name === "Payload Data" && f.raw.length > 48 ? f.raw.slice(0, 48) + "…" : f.raw;
     body.append(el("tr", { "data-field": f.name, tabindex: "0" },
       el("th", { scope: "row" }, el("span", { class: `swatch ${FIELD_CLASS[f.name] || ""}` }), f.name),
-      el("td", { class: "mono", text: where(f) }),
+      el("td", { class: "mono" }, where(f)),
       el("td", { class: "mono raw", text: raw }),
       el("td", { class: "mono", text: String(f.value) }),
       el("td", { text: f.meaning })));
   }
   return el("div", { class: "table-wrap" }, el("table", { class: "fields", "data-role": "fields" },
-    el("thead", {}, el("tr", {},
-      el("th", { scope: "col", i18n: "frame.colField" }), el("th", { scope: "col", i18n: "frame.colWhere" }),
-      el("th", { scope: "col", i18n: "frame.colBits" }), el("th", { scope: "col", i18n: "frame.colValue" }),
-      el("th", { scope: "col", i18n: "frame.colMeaning" }))),
+    el("thead", {}, el("tr", {}, FRAME_COLUMNS.map((k) => el("th", { scope: "col", i18n: k })))),
     body));
 }
 
-// where a field is: bytes for whole-byte fields, bits for the others.
-function where(f) {
+// where a field is: bytes for whole-byte fields, bits for the others (as
+// the lessons' fallback, lessons/blocks.go fieldWhere, writes it).
+export function where(f) {
   if (f.bits % 8 === 0) {
-    if (f.size === 0) return "—";
-    return f.size === 1 ? `byte ${f.offset}` : `bytes ${f.offset}–${f.offset + f.size - 1}`;
+    if (f.size === 0) return el("span", { text: "—" });
+    return f.size === 1 ? el("span", { i18n: "frame.whereByte", args: { from: f.offset } })
+      : el("span", { i18n: "frame.whereBytes", args: { from: f.offset, to: f.offset + f.size - 1 } });
   }
-  return f.bits === 1 ? `bit ${f.bitOffset}` : `bits ${f.bitOffset}–${f.bitOffset + f.bits - 1}`;
+  return f.bits === 1 ? el("span", { i18n: "frame.whereBit", args: { from: f.bitOffset } })
+    : el("span", { i18n: "frame.whereBits", args: { from: f.bitOffset, to: f.bitOffset + f.bits - 1 } });
 }
 
 function payloadView(e) {

@@ -15,55 +15,55 @@
 // (tap.js) shows a learner's own server with it.
 
 import { loadCore } from "../core.js";
-import { el, setText, wsURL, followLang } from "../dom.js";
+import { el, wsURL, followLang, connectionBar } from "../dom.js";
 
 export function mount(element) {
   const btn = el("button", { type: "button", class: "primary", i18n: "live.connectHandshake", "data-role": "live-connect" });
-  const status = el("p", { class: "conn-status", role: "status", "data-role": "live-status" });
+  const bar = connectionBar({ button: btn, endpoint: "/ws/inspect", statusRole: "live-status" });
   const out = el("div", { class: "live-out", "data-role": "live-out" });
-  const root = el("div", { class: "widget handshake-widget" }, el("div", { class: "conn-bar" }, btn, el("code", { class: "muted", text: "/ws/inspect" }), status), out);
+  const root = el("div", { class: "widget handshake-widget" }, bar.bar, out);
   element.replaceChildren(root);
   followLang(root);
-  setText(status, "live.notConnected");
-
-  let wsplay = null;
-  loadCore().then((w) => { wsplay = w; }, (err) => {
+  bar.setStatus("live.notConnected");
+  const st = { bar, out, btn, wsplay: null };
+  loadCore().then((w) => { st.wsplay = w; }, (err) => {
     btn.disabled = true;
-    status.replaceChildren(el("span", { i18n: "live.noCore" }), ` ${err.message}`);
+    bar.setStatus("live.noCore", err.message);
   });
+  btn.addEventListener("click", () => showLiveHandshake(st));
+}
 
-  btn.addEventListener("click", () => {
-    setText(status, "live.connecting");
-    status.className = "conn-status";
-    let ws;
+// showLiveHandshake connects to /ws/inspect, shows the handshake its first
+// report gives, and closes again.
+function showLiveHandshake(st) {
+  const { bar } = st;
+  bar.setStatus("live.connecting");
+  let ws;
+  try {
+    ws = new WebSocket(wsURL("/ws/inspect"));
+  } catch (err) {
+    bar.status.textContent = err.message;
+    return;
+  }
+  let got = false;
+  ws.onmessage = (ev) => {
+    if (got) return;
+    got = true;
     try {
-      ws = new WebSocket(wsURL("/ws/inspect"));
+      showHandshake(st.out, st.wsplay, JSON.parse(ev.data));
+      bar.setStatus("live.done", "", "good");
     } catch (err) {
-      status.textContent = err.message;
-      return;
+      bar.status.textContent = err.message;
     }
-    let got = false;
-    ws.onmessage = (ev) => {
-      if (got) return;
-      got = true;
-      try {
-        showHandshake(out, wsplay, JSON.parse(ev.data));
-        setText(status, "live.done");
-        status.className = "conn-status good";
-      } catch (err) {
-        status.textContent = err.message;
-      }
-      // The handshake is all this panel wanted; close politely.
-      ws.close(1000, "seen the handshake");
-    };
-    ws.onclose = (ev) => {
-      if (!got) {
-        status.className = "conn-status bad";
-        status.replaceChildren(el("span", { i18n: "live.dropped" }), ` ${ev.code} ${ev.reason} `,
-          el("button", { type: "button", class: "link", i18n: "live.reconnect", onclick: () => btn.click() }));
-      }
-    };
-  });
+    // The handshake is all this panel wanted; close politely.
+    ws.close(1000, "seen the handshake");
+  };
+  ws.onclose = (ev) => {
+    if (!got) {
+      bar.setStatus("live.dropped", `${ev.code} ${ev.reason}`, "bad");
+      bar.status.append(" ", el("button", { type: "button", class: "link", i18n: "live.reconnect", onclick: () => st.btn.click() }));
+    }
+  };
 }
 
 function header(headers, name) {

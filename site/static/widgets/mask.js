@@ -20,6 +20,9 @@ import { loadCore } from "../core.js";
 import { el, setText, uid, errorText, followLang, spacedHex } from "../dom.js";
 
 export const RFC_KEY = "37 fa 21 3d";
+// The table's columns, as keys of words.json; a lesson's no-JavaScript
+// table (lessons/blocks.go, maskColumns) has the same ones.
+export const MASK_COLUMNS = ["mask.colIndex", "mask.colKeyIndex", "mask.colKey", "mask.colIn", "mask.colXor", "mask.colOut", "mask.colChar"];
 const MAX_ROWS = 64; // a big payload shows its first rows only
 const PLAY_MS = 600;
 
@@ -45,178 +48,206 @@ export function appendStepper(box, e, { linkRole, note = false }) {
 }
 
 export function mount(element, options = {}) {
-  const keyId = uid("mask-key");
-  const payloadId = uid("mask-payload");
-  const modeId = uid("mask-mode");
-  const keyInput = el("input", { id: keyId, class: "mono", size: "13", value: options.key ?? RFC_KEY, spellcheck: "false", autocomplete: "off", "data-role": "key" });
-  const payloadInput = el("textarea", { id: payloadId, rows: "2", spellcheck: "false", "data-role": "payload" });
-  let mode = options.payloadHex !== undefined && options.payload === undefined ? "hex" : "text";
-  payloadInput.value = mode === "hex" ? options.payloadHex : (options.payload ?? "Hello");
-  const modeSelect = el("select", { id: modeId, "data-role": "mode" },
-    el("option", { value: "text", i18n: "mask.asText" }), el("option", { value: "hex", i18n: "mask.asHex" }));
-  modeSelect.value = mode;
-  const randomBtn = el("button", { type: "button", i18n: "mask.randomKey" });
-  const stepBtn = el("button", { type: "button", i18n: "mask.step", "data-role": "step" });
-  const playBtn = el("button", { type: "button", i18n: "mask.play", "data-role": "play" });
-  const resetBtn = el("button", { type: "button", i18n: "mask.reset", "data-role": "reset" });
-  const allBtn = el("button", { type: "button", i18n: "mask.all", "data-role": "all" });
-  const progress = el("span", { class: "progress mono", "data-role": "progress", "aria-live": "polite" });
-  const table = el("table", { class: "mask-table", "data-role": "mask-table" });
-  const note = el("p", { class: "muted", "data-role": "rows-note" });
-  const twice = el("div", { class: "twice", "data-role": "twice" });
-  const error = el("p", { class: "error", hidden: true, "data-role": "error" });
+  const mode = options.payloadHex !== undefined && options.payload === undefined ? "hex" : "text";
+  const ui = maskControls(options, mode);
+  element.replaceChildren(ui.root);
+  followLang(ui.root);
+  // Everything the stepper's functions share: its elements, the core, the
+  // core's answer for the current inputs, the rows revealed.
+  const st = {
+    ui, options, mode, wsplay: null, result: null, timer: null,
+    step: Number.isInteger(Number(options.step)) && options.step !== undefined && options.step !== "" ? Number(options.step) : Infinity,
+  };
+  listen(st);
+  loadCore().then((w) => { st.wsplay = w; compute(st); },
+    (err) => { ui.error.hidden = false; ui.error.textContent = err.message; });
+}
 
-  const root = el("div", { class: "widget mask-widget" },
+// maskControls builds the stepper's elements: the key and payload fields,
+// the player's buttons, the table, the demonstration.
+function maskControls(options, mode) {
+  const ids = { key: uid("mask-key"), payload: uid("mask-payload"), mode: uid("mask-mode") };
+  const ui = {
+    keyInput: el("input", { id: ids.key, class: "mono", size: "13", value: options.key ?? RFC_KEY, spellcheck: "false", autocomplete: "off", "data-role": "key" }),
+    payloadInput: el("textarea", { id: ids.payload, rows: "2", spellcheck: "false", "data-role": "payload" }),
+    modeSelect: el("select", { id: ids.mode, "data-role": "mode" },
+      el("option", { value: "text", i18n: "mask.asText" }), el("option", { value: "hex", i18n: "mask.asHex" })),
+    randomBtn: el("button", { type: "button", i18n: "mask.randomKey" }),
+    stepBtn: el("button", { type: "button", i18n: "mask.step", "data-role": "step" }),
+    playBtn: el("button", { type: "button", i18n: "mask.play", "data-role": "play" }),
+    resetBtn: el("button", { type: "button", i18n: "mask.reset", "data-role": "reset" }),
+    allBtn: el("button", { type: "button", i18n: "mask.all", "data-role": "all" }),
+    progress: el("span", { class: "progress mono", "data-role": "progress", "aria-live": "polite" }),
+    table: el("table", { class: "mask-table", "data-role": "mask-table" }),
+    note: el("p", { class: "muted", "data-role": "rows-note" }),
+    twice: el("div", { class: "twice", "data-role": "twice" }),
+    error: el("p", { class: "error", hidden: true, "data-role": "error" }),
+  };
+  ui.payloadInput.value = mode === "hex" ? options.payloadHex : (options.payload ?? "Hello");
+  ui.modeSelect.value = mode;
+  ui.root = el("div", { class: "widget mask-widget" },
     el("div", { class: "field-grid" },
-      el("label", { for: keyId, i18n: "mask.keyLabel" }),
-      el("div", { class: "inline" }, keyInput, randomBtn),
-      el("label", { for: payloadId, i18n: "mask.payloadLabel" }),
-      el("div", { class: "inline" }, payloadInput,
-        el("label", { for: modeId, class: "visually-hidden", i18n: "mask.modeLabel" }), modeSelect)),
+      el("label", { for: ids.key, i18n: "mask.keyLabel" }),
+      el("div", { class: "inline" }, ui.keyInput, ui.randomBtn),
+      el("label", { for: ids.payload, i18n: "mask.payloadLabel" }),
+      el("div", { class: "inline" }, ui.payloadInput,
+        el("label", { for: ids.mode, class: "visually-hidden", i18n: "mask.modeLabel" }), ui.modeSelect)),
     el("p", { class: "formula mono" }, "masked[i] = payload[i] XOR key[i mod 4]"),
-    el("div", { class: "buttons player" }, stepBtn, playBtn, resetBtn, allBtn, progress),
-    error,
-    el("div", { class: "table-wrap" }, table),
-    note,
-    twice);
-  element.replaceChildren(root);
-  followLang(root);
+    el("div", { class: "buttons player" }, ui.stepBtn, ui.playBtn, ui.resetBtn, ui.allBtn, ui.progress),
+    ui.error,
+    el("div", { class: "table-wrap" }, ui.table),
+    ui.note,
+    ui.twice);
+  return ui;
+}
 
-  let wsplay = null;
-  let result = null; // maskSteps' answer for the current inputs
-  let step = Number.isInteger(Number(options.step)) && options.step !== undefined && options.step !== "" ? Number(options.step) : Infinity;
-  let timer = null;
+// inputs are the key and the payload as the core takes them.
+function inputs(st) {
+  const key = st.ui.keyInput.value.trim();
+  const payload = st.mode === "hex" ? { hex: st.ui.payloadInput.value } : st.ui.payloadInput.value;
+  return { key, payload };
+}
 
-  function inputs() {
-    const key = keyInput.value.trim();
-    const payload = mode === "hex" ? { hex: payloadInput.value } : payloadInput.value;
-    return { key, payload };
+// compute asks the core for the masking of the current inputs, then paints
+// it, or says which field is wrong.
+function compute(st) {
+  if (!st.wsplay) return;
+  const { ui } = st;
+  const { key, payload } = inputs(st);
+  const r = st.wsplay.maskSteps(key, payload);
+  if (r.error) {
+    st.result = null;
+    ui.error.hidden = false;
+    // Which field is wrong, in the learner's words, then what is wrong.
+    const label = r.error.argument === "key" ? "mask.keyLabel" : "mask.payloadLabel";
+    ui.error.replaceChildren(el("span", { i18n: label }), ": ", errorText(r));
+    ui.table.replaceChildren();
+    ui.twice.replaceChildren();
+    ui.note.textContent = "";
+    ui.progress.textContent = "";
+    return;
   }
+  ui.error.hidden = true;
+  st.result = r;
+  paint(st);
+}
 
-  function compute() {
-    if (!wsplay) return;
-    const { key, payload } = inputs();
-    const r = wsplay.maskSteps(key, payload);
-    if (r.error) {
-      result = null;
-      error.hidden = false;
-      // Which field is wrong, in the learner's words, then what is wrong.
-      const label = r.error.argument === "key" ? "mask.keyLabel" : "mask.payloadLabel";
-      error.replaceChildren(el("span", { i18n: label }), ": ", errorText(r));
-      table.replaceChildren();
-      twice.replaceChildren();
-      note.textContent = "";
-      progress.textContent = "";
-      return;
-    }
-    error.hidden = true;
-    result = r;
-    paint();
+// total is the number of rows the table shows.
+function total(st) {
+  return st.result ? Math.min(st.result.rows.length, MAX_ROWS) : 0;
+}
+
+// paint draws the table with rows < step revealed, the row being worked
+// on marked, and the demonstration below.
+function paint(st) {
+  if (!st.result) return;
+  const { ui } = st;
+  const n = total(st);
+  const shown = Math.min(st.step, n);
+  const head = el("thead", {}, el("tr", {}, MASK_COLUMNS.map((k) => el("th", { scope: "col", i18n: k }))));
+  const body = el("tbody");
+  st.result.rows.slice(0, n).forEach((r, i) => body.append(row(r, i, shown)));
+  ui.table.replaceChildren(head, body);
+  ui.progress.textContent = `${shown} / ${n}`;
+  ui.note.textContent = "";
+  if (st.result.rows.length > MAX_ROWS) {
+    ui.note.append(el("span", { i18n: "mask.rowsLimited" }), ` (${MAX_ROWS} / ${st.result.rows.length})`);
   }
+  demo(st);
+  const cur = body.querySelector(".current");
+  if (cur && st.timer) cur.scrollIntoView({ block: "nearest" });
+  st.options.onChange?.(stateForLink(st));
+}
 
-  function total() {
-    return result ? Math.min(result.rows.length, MAX_ROWS) : 0;
+// row is the table's row i: revealed when i < shown, the current one when
+// it is the last revealed.
+function row(r, i, shown) {
+  const done = i < shown;
+  return el("tr", { class: done ? (i === shown - 1 ? "done current" : "done") : "todo", "data-index": String(i) },
+    el("td", { class: "mono", text: r.index }),
+    el("td", { class: `mono k${r.keyIndex}`, text: r.keyIndex }),
+    el("td", { class: `mono k${r.keyIndex}`, "data-role": "key-byte", text: byteText(r.keyByte) }),
+    el("td", { class: "mono", "data-role": "in-byte" }, byteText(r.in), el("span", { class: "ch", text: ` ${r.inChar}` })),
+    el("td", { class: "mono bin", text: done ? `${bin(r.in)} ⊕ ${bin(r.keyByte)}` : "" }),
+    el("td", { class: "mono out", "data-role": "out-byte", text: done ? byteText(r.out) : "?" }),
+    el("td", { class: "mono", "data-role": "out-char", text: done ? r.char : "" }));
+}
+
+// demo masks the masked bytes again with the same key: XOR is its own
+// inverse, so this gives the payload back.
+function demo(st) {
+  const { key, payload } = inputs(st);
+  const again = st.wsplay.mask(key, st.result.masked);
+  const original = st.wsplay.maskSteps(key, payload);
+  const same = !again.error && again.hex === original.rows.map((r) => byteText(r.in)).join(" ");
+  st.ui.twice.replaceChildren(
+    el("h4", { i18n: "mask.twiceTitle" }),
+    el("dl", {},
+      el("dt", { i18n: "mask.maskedOnce" }), el("dd", {}, el("code", { "data-role": "masked-hex", text: clip(st.result.maskedHex) })),
+      el("dt", { i18n: "mask.maskedTwice" }), el("dd", {}, el("code", { "data-role": "twice-hex", text: again.error ? errorText(again) : clip(again.hex) }))),
+    el("p", { class: same ? "ok-line" : "error", "data-role": "twice-verdict" },
+      el("strong", { text: same ? "✓ " : "✗ " }), el("span", { i18n: same ? "mask.twiceSame" : "mask.twiceDiffer" })));
+}
+
+// stateForLink is what the page's deep link keeps.
+function stateForLink(st) {
+  const { key } = inputs(st);
+  const s = { key };
+  if (st.mode === "hex") s.payloadHex = st.ui.payloadInput.value.trim(); else s.payload = st.ui.payloadInput.value;
+  if (st.step !== Infinity && st.step < total(st)) s.step = String(st.step);
+  return s;
+}
+
+// stop stops the player.
+function stop(st) {
+  if (st.timer) { clearInterval(st.timer); st.timer = null; }
+  setText(st.ui.playBtn, "mask.play");
+}
+
+// play reveals a row every PLAY_MS, from the first when all are shown; a
+// second press pauses.
+function play(st) {
+  if (st.timer) { stop(st); return; }
+  if (st.step >= total(st)) st.step = 0;
+  setText(st.ui.playBtn, "mask.pause");
+  st.timer = setInterval(() => {
+    st.step += 1;
+    paint(st);
+    if (st.step >= total(st)) stop(st);
+  }, PLAY_MS);
+}
+
+// switchMode keeps the same bytes when the payload switches between text
+// and hex.
+function switchMode(st) {
+  const { ui } = st;
+  if (st.wsplay && st.result) {
+    if (ui.modeSelect.value === "hex") ui.payloadInput.value = st.result.rows.map((r) => byteText(r.in)).join(" ");
+    else ui.payloadInput.value = new TextDecoder().decode(Uint8Array.from(st.result.rows, (r) => r.in));
   }
+  st.mode = ui.modeSelect.value;
+  compute(st);
+}
 
-  // paint draws the table with rows < step revealed, the row being worked
-  // on marked, and the demonstration below.
-  function paint() {
-    if (!result) return;
-    const n = total();
-    const shown = Math.min(step, n);
-    const head = el("thead", {}, el("tr", {},
-      ["i", "i mod 4", "mask.colKey", "mask.colIn", "XOR", "mask.colOut", "mask.colChar"].map((k) =>
-        el("th", k.startsWith("mask.") ? { scope: "col", i18n: k } : { scope: "col", text: k }))));
-    const body = el("tbody");
-    result.rows.slice(0, n).forEach((r, i) => {
-      const done = i < shown;
-      const tr = el("tr", { class: done ? (i === shown - 1 ? "done current" : "done") : "todo", "data-index": String(i) },
-        el("td", { class: "mono", text: r.index }),
-        el("td", { class: `mono k${r.keyIndex}`, text: r.keyIndex }),
-        el("td", { class: `mono k${r.keyIndex}`, "data-role": "key-byte", text: byteText(r.keyByte) }),
-        el("td", { class: "mono", "data-role": "in-byte" }, byteText(r.in), el("span", { class: "ch", text: ` ${r.inChar}` })),
-        el("td", { class: "mono bin", text: done ? `${bin(r.in)} ⊕ ${bin(r.keyByte)}` : "" }),
-        el("td", { class: "mono out", "data-role": "out-byte", text: done ? byteText(r.out) : "?" }),
-        el("td", { class: "mono", "data-role": "out-char", text: done ? r.char : "" }));
-      body.append(tr);
-    });
-    table.replaceChildren(head, body);
-    progress.textContent = `${shown} / ${n}`;
-    note.textContent = "";
-    if (result.rows.length > MAX_ROWS) {
-      note.append(el("span", { i18n: "mask.rowsLimited" }), ` (${MAX_ROWS} / ${result.rows.length})`);
-    }
-    demo();
-    const cur = body.querySelector(".current");
-    if (cur && timer) cur.scrollIntoView({ block: "nearest" });
-    options.onChange?.(stateForLink());
-  }
-
-  // demo masks the masked bytes again with the same key: XOR is its own
-  // inverse, so this gives the payload back.
-  function demo() {
-    const { key } = inputs();
-    const again = wsplay.mask(key, result.masked);
-    const original = wsplay.maskSteps(key, inputs().payload);
-    const same = !again.error && again.hex === original.rows.map((r) => byteText(r.in)).join(" ");
-    twice.replaceChildren(
-      el("h4", { i18n: "mask.twiceTitle" }),
-      el("dl", {},
-        el("dt", { i18n: "mask.maskedOnce" }), el("dd", {}, el("code", { "data-role": "masked-hex", text: clip(result.maskedHex) })),
-        el("dt", { i18n: "mask.maskedTwice" }), el("dd", {}, el("code", { "data-role": "twice-hex", text: again.error ? errorText(again) : clip(again.hex) }))),
-      el("p", { class: same ? "ok-line" : "error", "data-role": "twice-verdict" },
-        el("strong", { text: same ? "✓ " : "✗ " }), el("span", { i18n: same ? "mask.twiceSame" : "mask.twiceDiffer" })));
-  }
-
-  function stateForLink() {
-    const { key } = inputs();
-    const s = { key };
-    if (mode === "hex") s.payloadHex = payloadInput.value.trim(); else s.payload = payloadInput.value;
-    if (step !== Infinity && step < total()) s.step = String(step);
-    return s;
-  }
-
-  function stop() {
-    if (timer) { clearInterval(timer); timer = null; }
-    setText(playBtn, "mask.play");
-  }
-
-  stepBtn.addEventListener("click", () => {
-    stop();
-    if (step >= total()) step = 0;
-    step += 1;
-    paint();
+// listen wires the controls.
+function listen(st) {
+  const { ui } = st;
+  ui.stepBtn.addEventListener("click", () => {
+    stop(st);
+    if (st.step >= total(st)) st.step = 0;
+    st.step += 1;
+    paint(st);
   });
-  resetBtn.addEventListener("click", () => { stop(); step = 0; paint(); });
-  allBtn.addEventListener("click", () => { stop(); step = Infinity; paint(); });
-  playBtn.addEventListener("click", () => {
-    if (timer) { stop(); return; }
-    if (step >= total()) step = 0;
-    setText(playBtn, "mask.pause");
-    timer = setInterval(() => {
-      step += 1;
-      paint();
-      if (step >= total()) stop();
-    }, PLAY_MS);
-  });
-  for (const input of [keyInput, payloadInput]) input.addEventListener("input", () => { stop(); compute(); });
-  modeSelect.addEventListener("change", () => {
-    // Keep the same bytes when switching between text and hex.
-    if (wsplay && result) {
-      if (modeSelect.value === "hex") payloadInput.value = result.rows.map((r) => byteText(r.in)).join(" ");
-      else payloadInput.value = new TextDecoder().decode(Uint8Array.from(result.rows, (r) => r.in));
-    }
-    mode = modeSelect.value;
-    compute();
-  });
-  randomBtn.addEventListener("click", () => {
+  ui.resetBtn.addEventListener("click", () => { stop(st); st.step = 0; paint(st); });
+  ui.allBtn.addEventListener("click", () => { stop(st); st.step = Infinity; paint(st); });
+  ui.playBtn.addEventListener("click", () => play(st));
+  for (const input of [ui.keyInput, ui.payloadInput]) input.addEventListener("input", () => { stop(st); compute(st); });
+  ui.modeSelect.addEventListener("change", () => switchMode(st));
+  ui.randomBtn.addEventListener("click", () => {
     const k = crypto.getRandomValues(new Uint8Array(4));
-    keyInput.value = Array.from(k, byteText).join(" ");
-    compute();
+    ui.keyInput.value = Array.from(k, byteText).join(" ");
+    compute(st);
   });
-
-  loadCore().then((w) => { wsplay = w; compute(); },
-    (err) => { error.hidden = false; error.textContent = err.message; });
 }
 
 function byteText(b) {

@@ -35,7 +35,7 @@
 
 import { loadCore } from "../core.js";
 import { el, hex, wsURL, base64ToBytes, followLang, rfcLink, errorText } from "../dom.js";
-import { t, lang } from "../i18n.js";
+import { t, htmlLang } from "../i18n.js";
 import { httpBlock } from "./handshake.js";
 import { FIELD_CLASS } from "./frame.js";
 
@@ -267,7 +267,7 @@ async function exportHTML(node) {
   try { css = await (await fetch("/static/style.css")).text(); } catch { /* unstyled, still complete */ }
   const copy = node.cloneNode(true);
   for (const d of copy.querySelectorAll("details")) d.setAttribute("open", "");
-  const l = lang() === "zh" ? "zh-Hans" : "en";
+  const l = htmlLang();
   return `<!doctype html>\n<html lang="${l}">\n<head>\n<meta charset="utf-8">\n` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">\n` +
     `<title>wsplay — ${escapeHTML(t("transcript.title"))}</title>\n<style>\n${css}\n</style>\n</head>\n` +
