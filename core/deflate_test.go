@@ -41,8 +41,8 @@ func dfHex(t *testing.T, s string) []byte {
 
 // dfRead makes a Conn in role read the given bytes as its peer's frames,
 // with params negotiated (nil: none), and returns the messages it read
-// and the error that ended reading.
-func dfRead(t *testing.T, role Role, params *DeflateParams, cfg Config, wire []byte) ([]string, error, []byte) {
+// and the bytes it wrote, and the error that ended reading.
+func dfRead(t *testing.T, role Role, params *DeflateParams, cfg Config, wire []byte) ([]string, []byte, error) {
 	t.Helper()
 	var out bytes.Buffer
 	cfg.Deflate = params
@@ -51,7 +51,7 @@ func dfRead(t *testing.T, role Role, params *DeflateParams, cfg Config, wire []b
 	for {
 		_, p, err := c.ReadMessage(nil)
 		if err != nil {
-			return msgs, err, out.Bytes()
+			return msgs, out.Bytes(), err
 		}
 		msgs = append(msgs, string(p))
 	}
@@ -79,7 +79,7 @@ func TestDeflateRFC7692Examples(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.section, func(t *testing.T) {
-			msgs, err, _ := dfRead(t, Client, takeover, Config{}, dfHex(t, tt.wire))
+			msgs, _, err := dfRead(t, Client, takeover, Config{}, dfHex(t, tt.wire))
 			var ce *CloseError
 			if !errors.As(err, &ce) || ce.Code != StatusAbnormalClosure {
 				t.Fatalf("reading ended with %v, want the end of the stream", err)
@@ -97,7 +97,7 @@ func TestDeflateRFC7692Examples(t *testing.T) {
 func TestDeflateNoContextTakeoverRefusesBackReference(t *testing.T) {
 	p := *takeover
 	p.ServerNoContextTakeover = true
-	msgs, err, out := dfRead(t, Client, &p, Config{}, dfHex(t, "c1 07 f2 48 cd c9 c9 07 00  c1 05 f2 00 11 00 00"))
+	msgs, out, err := dfRead(t, Client, &p, Config{}, dfHex(t, "c1 07 f2 48 cd c9 c9 07 00  c1 05 f2 00 11 00 00"))
 	var pe *ProtocolError
 	if !errors.As(err, &pe) || pe.Code != StatusInvalidPayload || pe.Rules[0].ID != RuleInflate.ID {
 		t.Fatalf("got %v, want the inflate rule with 1007", err)
@@ -195,7 +195,7 @@ func TestDeflateRoundTripEveryParameter(t *testing.T) {
 					if compressed < 6 {
 						t.Errorf("%+v sender %v frag %d: %d compressed messages, want every repetitive one of 125 bytes or more", p, sender, frag, compressed)
 					}
-					got, err, _ := dfRead(t, ctOther(sender), &p, Config{}, wire.Bytes())
+					got, _, err := dfRead(t, ctOther(sender), &p, Config{}, wire.Bytes())
 					if len(got) != len(msgs) {
 						t.Fatalf("%+v sender %v frag %d: read %d of %d messages: %v", p, sender, frag, len(got), len(msgs), err)
 					}
@@ -238,7 +238,7 @@ func TestDeflatePeerTakesContextOver(t *testing.T) {
 		h := FrameHeader{Fin: true, Rsv: rsvCompressed, Opcode: OpBinary, Length: uint64(len(payload)), Masked: true, Key: [4]byte{1, 2, 3, 4}}
 		wire.Write(AppendFrame(nil, h, payload))
 	}
-	got, err, _ := dfRead(t, Server, takeover, Config{}, wire.Bytes())
+	got, _, err := dfRead(t, Server, takeover, Config{}, wire.Bytes())
 	if len(got) != len(want) {
 		t.Fatalf("read %d of %d messages: %v", len(got), len(want), err)
 	}
@@ -301,7 +301,7 @@ func TestDeflateReadRules(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			_, err, out := dfRead(t, Server, tt.params, tt.cfg, tt.wire)
+			_, out, err := dfRead(t, Server, tt.params, tt.cfg, tt.wire)
 			runtime.ReadMemStats(&after)
 			var pe *ProtocolError
 			if !errors.As(err, &pe) || pe.Code != tt.code {
@@ -327,7 +327,7 @@ func TestDeflateReadRules(t *testing.T) {
 		})
 	}
 	// The limit holds exactly: a message of exactly the limit passes.
-	msgs, err, _ := dfRead(t, Server, takeover, Config{MaxMessageSize: 1000}, dfFrame(true, rsvCompressed, OpBinary, AppendDeflate(nil, make([]byte, 1000), MaxWindowBits)))
+	msgs, _, err := dfRead(t, Server, takeover, Config{MaxMessageSize: 1000}, dfFrame(true, rsvCompressed, OpBinary, AppendDeflate(nil, make([]byte, 1000), MaxWindowBits)))
 	if len(msgs) != 1 || len(msgs[0]) != 1000 {
 		t.Fatalf("a message of exactly the limit: %d messages, %v", len(msgs), err)
 	}
@@ -407,7 +407,7 @@ func TestDeflateOnFrameSeesBadCompressedFrame(t *testing.T) {
 		}
 	}}
 	wire := cat(dfFrame(false, rsvCompressed, OpBinary, []byte{0xf2}), dfFrame(true, 0, OpContinuation, []byte{0xff, 0xff}))
-	_, err, _ := dfRead(t, Server, takeover, cfg, wire)
+	_, _, err := dfRead(t, Server, takeover, cfg, wire)
 	var pe *ProtocolError
 	if !errors.As(err, &pe) || pe.Code != StatusInvalidPayload {
 		t.Fatalf("got %v, want 1007", err)
@@ -481,7 +481,7 @@ func TestDeflatePreparedMessage(t *testing.T) {
 		if len(frames) != 1 || (frames[0].h.Rsv != 0) != (p != nil) || (p != nil && len(frames[0].payload) >= len(msg)/2) {
 			t.Fatalf("agreement %+v: frames %+v", p, frames)
 		}
-		got, err, _ := dfRead(t, Client, p, Config{}, outs[i].Bytes())
+		got, _, err := dfRead(t, Client, p, Config{}, outs[i].Bytes())
 		if len(got) != 1 || got[0] != string(msg) {
 			t.Fatalf("agreement %+v: read %d messages, %v", p, len(got), err)
 		}
