@@ -13,7 +13,10 @@ import (
 // sooner than the timeout, with the stream's timeout error, whichever way
 // the Conn is read; a peer that keeps sending, even just pings, is not.
 func TestIdleTimeout(t *testing.T) {
-	const idle = 150 * time.Millisecond
+	// Wide enough that a loaded machine running -race cannot starve the
+	// pinger for a whole idle period (150 ms with a ping every 50 ms was
+	// cut off in CI under load); 8 pings still span longer than idle.
+	const idle = 500 * time.Millisecond
 	loops := map[string]func(*Conn) error{"ReadMessage": abEchoMessages, "ReadLoop": abEchoLoop}
 	for name, loop := range loops {
 		t.Run(name+"/silent", func(t *testing.T) {
@@ -45,8 +48,8 @@ func TestIdleTimeout(t *testing.T) {
 				}
 				select {
 				case err := <-done:
-					t.Fatalf("a peer pinging every %v was cut off: %v", idle/3, err)
-				case <-time.After(idle / 3):
+					t.Fatalf("a peer pinging every %v was cut off: %v", idle/5, err)
+				case <-time.After(idle / 5):
 				}
 			}
 		})

@@ -100,8 +100,8 @@ func start(t *testing.T, name string, args ...string) string {
 			rest = "127.0.0.1:" + rest
 		}
 		return rest
-	case <-time.After(15 * time.Second):
-		t.Fatalf("%s did not print \"listening on\" within 15s", name)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("%s did not print \"listening on\" within 60s", name)
 	}
 	return ""
 }
