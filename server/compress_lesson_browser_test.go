@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"wsplay/lessons"
 )
 
 // compressRow is a row of the widget's table, cell by cell.
@@ -36,6 +38,7 @@ func TestCompressLesson(t *testing.T) {
 	}
 	s := &browserSuite{browser: browser, base: "http://" + srv.addr + "/", shots: shots}
 	const w = `.widget[data-widget=compress].widget-mounted `
+	rfc := rfcHello(t)
 	for _, lang := range []string{"en", "zh"} {
 		t.Run(lang, func(t *testing.T) {
 			ctx := s.blankTab(t)
@@ -80,8 +83,16 @@ func TestCompressLesson(t *testing.T) {
 			if sizes[1] >= sizes[0] {
 				t.Errorf("the second Hello is %d bytes on the wire, the first %d: Chromium took no context over", sizes[1], sizes[0])
 			}
-			eval[chromedp.Void](t, ctx, `document.querySelector('`+w+`').scrollIntoView()`)
+			// The lesson says Chromium, compressing with zlib, writes
+			// RFC 7692 §7.2.3.1's bytes, the ones of its first example.
+			for i, r := range rows {
+				if r.Cells[2] != rfc[i] {
+					t.Errorf("send %d: Chromium wrote %s, the lesson says it writes the RFC's %s", i+1, r.Cells[2], rfc[i])
+				}
+			}
 			s.shot(t, ctx, "compress-lesson-"+lang)
+			s.save(t, ctx, "compress-widget-"+lang, chromedp.Screenshot(`.widget[data-widget=compress]`))
+			s.save(t, ctx, "compress-example-"+lang, chromedp.Screenshot(`figure[data-example=deflate]`))
 		})
 	}
 }
@@ -107,4 +118,27 @@ func parseHexForTest(s string) ([]byte, string) {
 		out = append(out, b)
 	}
 	return out, ""
+}
+
+// rfcHello is the two compressed payloads of the lesson's first deflate
+// example (RFC 7692 §7.2.3.1 and §7.2.3.2), which the course checked
+// against the core when it loaded.
+func rfcHello(t *testing.T) []string {
+	t.Helper()
+	course, err := lessons.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range course.Lessons[lessons.Languages[0]] {
+		if l.Slug != "compression" {
+			continue
+		}
+		for _, b := range l.Blocks {
+			if b.Type == "example" && b.Name == "deflate" && b.Params["message-2"] != "" {
+				return []string{b.Params["message-1"], b.Params["message-2"]}
+			}
+		}
+	}
+	t.Fatal("the compression lesson has no deflate example of two messages")
+	return nil
 }
