@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"wsplay/lessons"
@@ -93,6 +94,43 @@ func TestCompressLesson(t *testing.T) {
 			s.shot(t, ctx, "compress-lesson-"+lang)
 			s.save(t, ctx, "compress-widget-"+lang, chromedp.Screenshot(`.widget[data-widget=compress]`))
 			s.save(t, ctx, "compress-example-"+lang, chromedp.Screenshot(`figure[data-example=deflate]`))
+		})
+		// Without the core no widget mounts, and the table rendered on
+		// the server stays: the same columns, computed with Go's
+		// compress/flate as a browser compresses, the second Hello
+		// shorter, each row inflated by the core to Hello.
+		t.Run(lang+"/fallback", func(t *testing.T) {
+			ctx := s.blankTab(t)
+			if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+				t.Fatal(err)
+			}
+			block := []*network.BlockPattern{{URLPattern: "*://*:*/static/wsplay.wasm", Block: true}}
+			if _, err := chromedp.Call(ctx, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: block}); err != nil {
+				t.Fatal(err)
+			}
+			do(t, ctx, chromedp.Navigate(s.base+"lessons/compression?lang="+lang))
+			waitFor(t, ctx, `document.documentElement.dataset.ready === "true"`)
+			defer eval[chromedp.Void](t, ctx, `localStorage.removeItem("wsplay.lang")`)
+			const f = `.widget[data-widget=compress] .widget-fallback `
+			if got := text(t, ctx, f+".compress-handshake"); !strings.Contains(got, "permessage-deflate; server_no_context_takeover; client_max_window_bits=12") {
+				t.Errorf("the fallback's handshake: %q", got)
+			}
+			rows := eval[[][]string](t, ctx, `[...document.querySelectorAll(`+jsString(f+"tbody tr")+`)].map(r => [...r.cells].map(c => c.textContent.trim()))`)
+			if len(rows) != 2 {
+				t.Fatalf("the fallback has %d rows, want 2", len(rows))
+			}
+			var sizes []int
+			for i, r := range rows {
+				raw, msg := parseHexForTest(r[2])
+				if msg != "" || r[1] != "1" || r[5] != "Hello" {
+					t.Errorf("fallback row %d: %q (%s)", i+1, r, msg)
+				}
+				sizes = append(sizes, len(raw))
+			}
+			if sizes[1] >= sizes[0] {
+				t.Errorf("the fallback's second Hello is %d bytes, the first %d", sizes[1], sizes[0])
+			}
+			s.save(t, ctx, "compress-fallback-"+lang, chromedp.Screenshot(`.widget[data-widget=compress]`))
 		})
 	}
 }
