@@ -732,7 +732,7 @@ func TestPinnedValues(t *testing.T) {
 // show as the key itself ("fallback.echoNote") on the page.
 func TestWordsFromTheCatalog(t *testing.T) {
 	c := course(t)
-	prefixes := []string{"lessons.", "fallback.", "exercise.", "given.", "accept.", "frame.", "mask.", "role.", "value.", "field.", "example.kind."}
+	prefixes := []string{"lessons.", "fallback.", "exercise.", "given.", "accept.", "frame.", "mask.", "role.", "value.", "field.", "example.kind.", "compress."}
 	for _, lang := range Languages {
 		pages := map[string][]byte{}
 		pages["index"], _ = c.Index(lang)
@@ -751,7 +751,7 @@ func TestWordsFromTheCatalog(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range append(append([]string{}, maskColumns...), frameColumns...) {
+	for _, k := range slices.Concat(maskColumns, frameColumns, compressColumns) {
 		for _, lang := range Languages {
 			if theCatalog.Words[k][lang] == "" {
 				t.Errorf("the catalog has no %s for %s", lang, k)
