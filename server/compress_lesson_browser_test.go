@@ -91,7 +91,6 @@ func TestCompressLesson(t *testing.T) {
 					t.Errorf("send %d: Chromium wrote %s, the lesson says it writes the RFC's %s", i+1, r.Cells[2], rfc[i])
 				}
 			}
-			s.shot(t, ctx, "compress-lesson-"+lang)
 			s.save(t, ctx, "compress-widget-"+lang, chromedp.Screenshot(`.widget[data-widget=compress]`))
 			s.save(t, ctx, "compress-example-"+lang, chromedp.Screenshot(`figure[data-example=deflate]`))
 		})
