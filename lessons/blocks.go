@@ -40,7 +40,7 @@ type Block struct {
 }
 
 // The widgets a lesson may embed, with the options their mount() reads.
-var widgetNames = []string{"accept", "frame", "mask", "echo", "builder", "tap", "checker"}
+var widgetNames = []string{"accept", "frame", "mask", "echo", "builder", "tap", "checker", "compress"}
 
 // fieldError is an error at a line of a block.
 type fieldError struct {
@@ -108,6 +108,12 @@ func parseBlock(info string, body []string, line int, bodyLine func(int) int, in
 		}
 		b.set("key", key)
 		b.set("payload", rest)
+	case "compress":
+		// The compression widget: the text it sends twice over
+		// /ws/inspect (default Hello).
+		b.Type = "widget"
+		text := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(info), "compress"))
+		b.set("text", or(text, "Hello"))
 	case "echo", "builder":
 		b.Type = "widget"
 		if len(args) != 0 {
@@ -157,7 +163,7 @@ func parseBlock(info string, body []string, line int, bodyLine func(int) int, in
 		}
 		if words[0] == "example" {
 			if len(args) != 1 {
-				fail(line, "wsplay example needs its kind: ```wsplay example accept, frame or mask")
+				fail(line, "wsplay example needs its kind: ```wsplay example accept, frame, mask or deflate")
 				break
 			}
 			b.Name = args[0]
@@ -352,8 +358,10 @@ func checkExample(b *Block, line int) []fieldError {
 			}
 		}
 		return errs
+	case "deflate":
+		return checkDeflateExample(b, line)
 	}
-	return []fieldError{{line, "unknown example kind " + strconv.Quote(b.Name) + ": accept, frame or mask"}}
+	return []fieldError{{line, "unknown example kind " + strconv.Quote(b.Name) + ": accept, frame, mask or deflate"}}
 }
 
 // checkExercise checks that an exercise has what its kind needs and that
@@ -621,6 +629,8 @@ func writeWidgetFallback(w *bytes.Buffer, b *Block, words words) {
 		writeFrameTable(w, raw, role, words)
 	case "mask":
 		writeMaskTable(w, b.Params["key"], b.Params["payload"], words)
+	case "compress":
+		writeCompressFallback(w, b.Params["text"], words)
 	case "echo":
 		w.WriteString("<p class=\"widget-note\">" + words.html("fallback.echoNote", "endpoint", code(wireEndpoint)) + "</p>\n")
 	case "builder":
@@ -786,6 +796,10 @@ func givenValue(name, v string, words words) string {
 
 func writeExample(w *bytes.Buffer, b *Block, words words) {
 	esc := html.EscapeString
+	if b.Name == "deflate" {
+		writeDeflateExample(w, b, words)
+		return
+	}
 	kind := b.Name
 	if has("example.kind." + kind) {
 		kind = words.text("example.kind." + kind)

@@ -4,9 +4,11 @@ package lessons
 
 import (
 	"bytes"
+	"compress/flate"
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -311,6 +313,8 @@ func TestExamplesAgreeWithCore(t *testing.T) {
 							t.Errorf("%s: %s is %q, the core disagrees (%+v)", where, name, v, e.Header)
 						}
 					}
+				case "deflate":
+					checkDeflateAgainstFlate(t, where, p)
 				default:
 					t.Errorf("%s: unknown example kind %q", where, b.Name)
 				}
@@ -728,7 +732,7 @@ func TestPinnedValues(t *testing.T) {
 // show as the key itself ("fallback.echoNote") on the page.
 func TestWordsFromTheCatalog(t *testing.T) {
 	c := course(t)
-	prefixes := []string{"lessons.", "fallback.", "exercise.", "given.", "accept.", "frame.", "mask.", "role.", "value.", "field.", "example.kind."}
+	prefixes := []string{"lessons.", "fallback.", "exercise.", "given.", "accept.", "frame.", "mask.", "role.", "value.", "field.", "example.kind.", "compress."}
 	for _, lang := range Languages {
 		pages := map[string][]byte{}
 		pages["index"], _ = c.Index(lang)
@@ -747,11 +751,79 @@ func TestWordsFromTheCatalog(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range append(append([]string{}, maskColumns...), frameColumns...) {
+	for _, k := range slices.Concat(maskColumns, frameColumns, compressColumns) {
 		for _, lang := range Languages {
 			if theCatalog.Words[k][lang] == "" {
 				t.Errorf("the catalog has no %s for %s", lang, k)
 			}
+		}
+	}
+}
+
+// checkDeflateAgainstFlate checks a deflate example with compress/flate
+// alone, not with the core's inflater that checked it at load: the stated
+// payloads, each with the tail 00 00 ff ff put back (RFC 7692 §7.2.2) and
+// read as one stream (context takeover), inflate to the text; the tail is
+// that of a sync flush; the wire's frames carry the same bytes.
+func checkDeflateAgainstFlate(t *testing.T, where string, p map[string]string) {
+	t.Helper()
+	var stream []byte
+	n := 0
+	for i := 1; ; i++ {
+		v, ok := p["message-"+strconv.Itoa(i)]
+		if !ok {
+			break
+		}
+		z, msg := parseHex(v)
+		if msg != "" {
+			t.Fatalf("%s: message-%d: %s", where, i, msg)
+		}
+		stream = append(append(stream, z...), 0x00, 0x00, 0xff, 0xff)
+		n++
+	}
+	if n > 0 {
+		fr := flate.NewReader(bytes.NewReader(stream))
+		for i := 1; i <= n; i++ {
+			got := make([]byte, len(p["text"]))
+			if _, err := io.ReadFull(fr, got); err != nil || string(got) != p["text"] {
+				t.Errorf("%s: message-%d inflates to %q (%v), the lesson says %q", where, i, got, err, p["text"])
+			}
+		}
+	}
+	if v, ok := p["tail"]; ok {
+		var buf bytes.Buffer
+		fw, _ := flate.NewWriter(&buf, flate.DefaultCompression)
+		fw.Write([]byte(p["text"]))
+		fw.Flush()
+		if !strings.HasSuffix(hexString(buf.Bytes()), normHex(v)) {
+			t.Errorf("%s: a sync flush ends % x, not with the tail %s", where, buf.Bytes(), v)
+		}
+	}
+	if v, ok := p["wire"]; ok {
+		// Each frame: its first byte has RSV1 only when its opcode is
+		// not 0 (§6.1), and its payloads, put together, are a stated
+		// message's bytes.
+		raw, _ := parseHex(v)
+		var payloads []byte
+		for len(raw) >= 2 {
+			n := int(raw[1] & 0x7f)
+			if rsv1, op := raw[0]&0x40 != 0, raw[0]&0x0f; rsv1 != (op != 0) {
+				t.Errorf("%s: a frame with opcode %d has RSV1 %v", where, op, rsv1)
+			}
+			payloads = append(payloads, raw[2:2+n]...)
+			raw = raw[2+n:]
+		}
+		var stated []byte
+		for i := 1; ; i++ {
+			m, ok := p["message-"+strconv.Itoa(i)]
+			if !ok {
+				break
+			}
+			z, _ := parseHex(m)
+			stated = append(stated, z...)
+		}
+		if !bytes.Equal(payloads, stated) {
+			t.Errorf("%s: the wire carries % x, the messages are % x", where, payloads, stated)
 		}
 	}
 }

@@ -12,6 +12,7 @@ export function widgetOptions(data) {
     case "frame": return { hex: data.hex, receiver: data.receiver || "server" };
     case "mask": return { key: data.key, payload: data.payload };
     case "tap": return { target: data.target };
+    case "compress": return { text: data.text };
     case "checker": return { url: data.url, stage: data.stage };
     default: return {};
   }
