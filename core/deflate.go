@@ -461,7 +461,9 @@ func NewInflater(p DeflateParams, sender Role) *Inflater {
 // (limit + 1 at most). Data that is not valid DEFLATE is a
 // *ProtocolError naming RuleInflate, as a Conn fails with. After a cut or
 // broken message, a message that takes context over is refused with
-// ErrWindowUnknown; one that does not is inflated as usual.
+// ErrWindowUnknown; one that does not is inflated as usual. Like
+// AppendDeflate, it panics in a build without a DEFLATE codec (the
+// WebAssembly module).
 func (f *Inflater) Inflate(z []byte, limit int64, out func([]byte)) (n int64, cut bool, err error) {
 	if f.lost && f.d.peerTakeover {
 		return 0, false, ErrWindowUnknown
