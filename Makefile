@@ -29,7 +29,7 @@ FUZZTIME  ?= 60s
 CORPUSTIME ?= 2m
 CORPUS_MAX ?= 150
 # Every fuzz target: package and name. `make fuzz` runs each for FUZZTIME.
-FUZZ_TARGETS := core:FuzzReadRequest core:FuzzReadResponse core:FuzzFrameReader core:FuzzConnRead core:FuzzExplainFrame core:FuzzUTF8Validator core:FuzzReadLoopVsReadMessage core:FuzzNegotiateDeflate core:FuzzInflate
+FUZZ_TARGETS := core:FuzzReadRequest core:FuzzReadResponse core:FuzzFrameReader core:FuzzConnRead core:FuzzExplainFrame core:FuzzUTF8Validator core:FuzzReadLoopVsReadMessage core:FuzzNegotiateDeflate core:FuzzInflate tap:FuzzDecodeCompressed
 
 .PHONY: all build wasm wasm-size run test check unit test-js test-wasm test-wasm-bridge fuzz fuzz-smoke fuzz-corpus bench bench-smoke bench-cpu soak clean
 

@@ -28,6 +28,7 @@ var Categories = []Category{
 	{"control", tr("Ping, pong and control frames", "ping、pong 和控制帧")},
 	{"reserved", tr("Reserved bits and opcodes", "保留位和保留操作码")},
 	{"utf8", tr("UTF-8", "UTF-8 校验")},
+	{"compression", tr("Compression (permessage-deflate)", "压缩（permessage-deflate）")},
 	{"close", tr("Closing handshake", "关闭握手")},
 	{"large", tr("Large messages", "大消息")},
 	{"chunks", tr("Partial reads", "分段读取")},
@@ -121,6 +122,7 @@ func allCases(opts Options) []Case {
 	cs = append(cs, controlCases()...)
 	cs = append(cs, reservedCases()...)
 	cs = append(cs, utf8Cases()...)
+	cs = append(cs, compressionCases()...)
 	cs = append(cs, closeCases()...)
 	cs = append(cs, largeCases(opts.LargeSizes)...)
 	cs = append(cs, chunkCases()...)
@@ -150,6 +152,8 @@ func stageOfCase(id string) string {
 		return "close"
 	case strings.HasPrefix(id, "utf8."):
 		return "utf8"
+	case strings.HasPrefix(id, "compression."):
+		return "compression"
 	}
 	return ""
 }

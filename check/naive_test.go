@@ -36,6 +36,12 @@ func TestNaiveServerFailsWithExplanations(t *testing.T) {
 		"frame.text-0": true, "frame.text-125": true, "frame.text-126": true, "utf8.valid": true,
 		"masking.text": true, "masking.text-126": true}
 	for _, r := range rep.Results {
+		if strings.HasPrefix(r.ID, "compression.") {
+			// The recipe ignores the offers: it declines compression,
+			// which a server may, and each case says "not offered" or
+			// "declined".
+			passes[r.ID] = true
+		}
 		switch {
 		case passes[r.ID] && r.Status != Pass:
 			t.Errorf("%s: %s, expected PASS: %s", r.ID, r.Status, r.Got)

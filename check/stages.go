@@ -32,6 +32,7 @@ var Stages = []Stage{
 	{ID: "control", Title: "Ping, pong and control frames", ZH: "ping、pong 和控制帧", Lessons: []string{"control-frames"}},
 	{ID: "close", Title: "Closing handshake", ZH: "关闭握手", Lessons: []string{"closing"}},
 	{ID: "utf8", Title: "UTF-8", ZH: "UTF-8 校验", Lessons: []string{"utf8"}},
+	{ID: "compression", Title: "Compression (permessage-deflate)", ZH: "压缩（permessage-deflate）", Lessons: []string{"handshake", "frame-anatomy"}},
 }
 
 // TitleIn returns the stage's title in a language.

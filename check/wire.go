@@ -55,6 +55,10 @@ type session struct {
 	// notHTTP is set when bytes came back that are not an HTTP response.
 	notHTTP bool
 	in      *countReader // the connection, counting the bytes read
+	// inflater reads the server's compressed messages when the
+	// handshake agreed permessage-deflate (the compression cases); nil
+	// otherwise.
+	inflater *core.Inflater
 }
 
 // countReader counts the bytes read through it.
@@ -294,14 +298,16 @@ func (s *session) write(b []byte) bool {
 
 // event is what the server did next, as seen by the check.
 type event struct {
-	kind    eventKind
-	op      core.Opcode // message: its opcode
-	data    []byte      // message or pong payload
-	frames  int         // message: how many frames it came in
-	code    core.StatusCode
-	reason  string
-	badBody error // close: its body broke a rule
-	err     error // transport or protocol error
+	kind       eventKind
+	op         core.Opcode // message: its opcode
+	data       []byte      // message or pong payload (a compressed message inflated)
+	frames     int         // message: how many frames it came in
+	wireLen    int         // compressed message: its payload bytes on the wire
+	compressed bool        // message: it came compressed (RSV1 on its first frame)
+	code       core.StatusCode
+	reason     string
+	badBody    error // close: its body broke a rule
+	err        error // transport or protocol error
 }
 
 type eventKind int
@@ -374,6 +380,10 @@ func (s *session) next(wantPong bool) event {
 		if err != nil {
 			return s.ioEvent(err)
 		}
+		if s.inflater != nil && h.Rsv != 0 && (h.Opcode.IsControl() || h.Opcode == core.OpContinuation) {
+			// RFC 7692 §6.1; the FrameReader allows RSV1 on any frame.
+			return event{kind: evBadFrame, err: &core.ProtocolError{Code: core.StatusProtocolError, Rules: []core.Rule{core.RuleCompressedBit}}}
+		}
 		switch h.Opcode {
 		case core.OpPing:
 			s.send(frameSpec{fin: true, op: core.OpPong, payload: payload})
@@ -388,12 +398,15 @@ func (s *session) next(wantPong bool) event {
 			return event{kind: evClose, code: code, reason: reason, badBody: err, data: payload}
 		}
 		if !inMsg {
-			msg = event{kind: evMessage, op: h.Opcode}
+			msg = event{kind: evMessage, op: h.Opcode, compressed: h.Rsv != 0 && s.inflater != nil}
 			inMsg = true
 		}
 		msg.data = append(msg.data, payload...)
 		msg.frames++
 		if h.Fin {
+			if msg.compressed {
+				return s.inflate(msg)
+			}
 			return msg
 		}
 	}

@@ -202,7 +202,7 @@ func TestRunLanguage(t *testing.T) {
 		tw.Result(r)
 	}
 	tw.Summary(rep)
-	for _, want := range []string{"第 1 阶段（共 7 个）：握手", "规则:", "原因:", "小结"} {
+	for _, want := range []string{"第 1 阶段（共 8 个）：握手", "规则:", "原因:", "小结"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("the text report lacks %q:\n%s", want, text.String())
 		}

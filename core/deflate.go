@@ -10,6 +10,7 @@ package core
 // messages it receives, compressors and inflaters in pools.
 
 import (
+	"errors"
 	"io"
 	"strconv"
 	"sync"
@@ -422,4 +423,82 @@ func (c *Conn) WritePreparedMessage(pm *PreparedMessage) error {
 		return c.WriteMessage(pm.op, pm.data)
 	}
 	return c.writeDeflated(pm.op, pm.data, pm.compressed(c.deflate.sendBits), 0)
+}
+
+// ErrWindowUnknown is Inflater.Inflate's error for a message that takes
+// context over when an earlier message of the same sender was not
+// inflated to its end: the window it refers to is not known.
+var ErrWindowUnknown = errors.New("the sender's window is unknown: an earlier message was not inflated to its end")
+
+// Inflater inflates, outside a Conn, the compressed messages that one end
+// of a connection sends, as the Conn that receives them does: the same
+// pooled inflaters, and the sender's window kept between messages when it
+// takes context over (see DeflateParams). A tap that watches both
+// directions of a connection needs one per direction.
+type Inflater struct {
+	d    *deflateState
+	lost bool // a message was cut or broken: the window is unknown
+	buf  []byte
+}
+
+// NewInflater returns an Inflater for the messages that sender sends on a
+// connection that agreed p.
+func NewInflater(p DeflateParams, sender Role) *Inflater {
+	// deflateState is made for the receiving end.
+	receiver := Server
+	if sender == Server {
+		receiver = Client
+	}
+	return &Inflater{d: newDeflateState(receiver, p)}
+}
+
+// Inflate inflates z, one compressed message's payload (its frames'
+// payloads, unmasked, in order, without the 00 00 ff ff of §7.2.1), and
+// passes the inflated bytes to out in pieces as they come out; out must
+// not keep a piece. It stops once more than limit bytes came out, so that
+// a small payload that inflates to gigabytes costs no more than the
+// limit: cut then says the message is larger, n counts the bytes passed
+// (limit + 1 at most). Data that is not valid DEFLATE is a
+// *ProtocolError naming RuleInflate, as a Conn fails with. After a cut or
+// broken message, a message that takes context over is refused with
+// ErrWindowUnknown; one that does not is inflated as usual. Like
+// AppendDeflate, it panics in a build without a DEFLATE codec (the
+// WebAssembly module).
+func (f *Inflater) Inflate(z []byte, limit int64, out func([]byte)) (n int64, cut bool, err error) {
+	if f.lost && f.d.peerTakeover {
+		return 0, false, ErrWindowUnknown
+	}
+	if f.buf == nil {
+		f.buf = make([]byte, 16<<10)
+	}
+	var dict []byte
+	if f.d.peerTakeover {
+		dict = f.d.dict
+	}
+	in := getInflater(z, dict)
+	defer putInflater(in)
+	for {
+		free := f.buf
+		if room := limit + 1 - n; int64(len(free)) > room {
+			free = free[:room]
+		}
+		k, rerr := in.fr.Read(free)
+		if k > 0 {
+			n += int64(k)
+			out(free[:k])
+			f.d.remember(free[:k])
+		}
+		if n > limit {
+			f.lost = true
+			return n, true, nil
+		}
+		if rerr == io.EOF {
+			return n, false, nil
+		}
+		if rerr != nil {
+			f.lost = true
+			return n, false, &ProtocolError{Code: StatusInvalidPayload, Rules: []Rule{{ID: RuleInflate.ID,
+				Text: RuleInflate.Text + " (" + rerr.Error() + ")", Section: RuleInflate.Section, ZH: RuleInflate.ZH}}}
+		}
+	}
 }

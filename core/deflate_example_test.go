@@ -70,3 +70,18 @@ func ExamplePreparedMessage() {
 	// 600
 	// 600
 }
+
+func ExampleInflater() {
+	// RFC 7692 §7.2.3.2: a client that takes context over sends "Hello"
+	// twice; the second message refers back to the first.
+	p := core.DeflateParams{ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}
+	in := core.NewInflater(p, core.Client)
+	for _, z := range [][]byte{{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}, {0xf2, 0x00, 0x11, 0x00, 0x00}} {
+		var msg []byte
+		n, cut, err := in.Inflate(z, 1<<20, func(b []byte) { msg = append(msg, b...) })
+		fmt.Println(string(msg), n, cut, err)
+	}
+	// Output:
+	// Hello 5 false <nil>
+	// Hello 5 false <nil>
+}

@@ -69,6 +69,10 @@ The cases come in stages that follow the course:
   control    lesson 8      ping, pong and control frames
   close      lesson 9      the closing handshake
   utf8       lesson 10     UTF-8 in text messages
+  compression              permessage-deflate (RFC 7692): the answer to
+                           offers, compressed echoes, RSV1 rules, invalid
+                           DEFLATE data, a decompression bomb; a server
+                           that declines compression passes ("not offered")
 -stage NAME runs that stage and every stage before it, and says which later
 stages it did not try. -lang zh writes the report (titles, verdicts, rules,
 explanations, the diagnosis) in Simplified Chinese; every rule in it carries

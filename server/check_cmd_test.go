@@ -94,7 +94,7 @@ func TestCheckCommandUsage(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("-help: exit %d", code)
 	}
-	for _, want := range []string{"-timeout", "-large", "-lessons", "-stage", "handshake, frames, masking, fragments, control, close, utf8, all", "-run", "-json", "-html", "-allow-remote", "-strict", "-lang", "zh (Simplified Chinese)",
+	for _, want := range []string{"-timeout", "-large", "-lessons", "-stage", "handshake, frames, masking, fragments, control, close, utf8, compression, all", "-run", "-json", "-html", "-allow-remote", "-strict", "-lang", "zh (Simplified Chinese)",
 		"127.0.0.0/8", "192.168.0.0/16", "fc00::/7", "Exit status", "NO_COLOR"} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("check -help lacks %q", want)
@@ -149,20 +149,20 @@ func TestCheckCommandStrict(t *testing.T) {
 func TestCheckCommandStages(t *testing.T) {
 	ts := startServer(t, nil)
 	code, out, errs := runCheck(t, "-stage", "handshake", "ws://"+ts.addr+"/ws/echo")
-	if code != 0 || !strings.Contains(out, "Stage 1 of 7: Opening handshake") || strings.Contains(out, "Stage 2") ||
-		!strings.Contains(out, "Not tried: frames, masking, fragments, control, close, utf8") {
+	if code != 0 || !strings.Contains(out, "Stage 1 of 8: Opening handshake") || strings.Contains(out, "Stage 2") ||
+		!strings.Contains(out, "Not tried: frames, masking, fragments, control, close, utf8, compression") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 
 	code, out, errs = runCheck(t, "-stage", "frames", "-large", "64KiB", "-timeout", "1s", "ws://"+startNaive(t)+"/")
-	first, stage1 := strings.Index(out, "First, this: [cut-at-recv]"), strings.Index(out, "Stage 1 of 7")
+	first, stage1 := strings.Index(out, "First, this: [cut-at-recv]"), strings.Index(out, "Stage 1 of 8")
 	if code != 1 || first < 0 || stage1 < first || strings.Count(out, "First, this") != 1 ||
 		!strings.Contains(out, "[byte-stream]") || !strings.Contains(out, "Not tried: masking,") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 
 	code, _, errs = runCheck(t, "-stage", "compress", "ws://127.0.0.1:1/")
-	if code != 2 || !strings.Contains(errs, `unknown -stage "compress"; the stages are handshake, frames, masking, fragments, control, close, utf8, all`) {
+	if code != 2 || !strings.Contains(errs, `unknown -stage "compress"; the stages are handshake, frames, masking, fragments, control, close, utf8, compression, all`) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 }
@@ -222,5 +222,39 @@ func TestCheckCommandLanguage(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the text report lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// -stage compression against wsplay's own /ws/echo, which compresses:
+// every compression case passes on its merits; against the same server
+// with -compress=false, they pass as "not offered", never failed.
+func TestCheckCommandCompressionStage(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		compress bool
+	}{{"compressing", true}, {"-compress=false", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := startServer(t, func(c *Config) { c.Compress = tc.compress })
+			code, out, errs := runCheck(t, "-stage", "compression", "-json", "ws://"+ts.addr+"/ws/echo")
+			var rep check.Report
+			if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil {
+				t.Fatalf("exit %d, %v\n%s\n%s", code, err, out, errs)
+			}
+			n := 0
+			for _, r := range rep.Results {
+				if r.Stage != "compression" {
+					continue
+				}
+				n++
+				notOffered := strings.Contains(r.Got, "not offered")
+				declined := strings.Contains(r.Got, "declined")
+				if r.Status != check.Pass || tc.compress && notOffered || !tc.compress && !notOffered && !declined {
+					t.Errorf("%s: %s: %s", r.ID, r.Status, r.Got)
+				}
+			}
+			if n != 16 {
+				t.Errorf("%d compression cases ran", n)
+			}
+		})
 	}
 }

@@ -51,6 +51,8 @@ func tapRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl.IntVar(&lim.MaxHead, "max-head", lim.MaxHead, "largest request or response head, in `bytes`")
 	fl.IntVar(&lim.Keep, "keep", lim.Keep, "payload `bytes` a frame report shows from the frame's start (at least 125); the frame is relayed whole")
 	fl.IntVar(&lim.Tail, "tail", lim.Tail, "payload `bytes` a frame report shows from the end of a larger frame")
+	fl.BoolVar(&t.Compress, "compress", false, "forward the client's permessage-deflate offers, so that your server may compress, and show each compressed message inflated")
+	fl.IntVar(&lim.Inflate, "max-inflate", lim.Inflate, "most `bytes` of one compressed message the tap holds compressed and inflates for its report (with -compress)")
 	fl.Usage = func() {
 		fmt.Fprint(stderr, `Usage: wsplay tap -listen ADDR -target ws://HOST:PORT/PATH [flags]
 
@@ -65,6 +67,11 @@ rule either side broke (rule id, RFC section, the lesson that explains it).
 The request head is forwarded with three changes, each printed: the
 request-target and the Host header become the target's, and
 Sec-WebSocket-Extensions is dropped so that payloads are never compressed.
+With -compress, the permessage-deflate offers are forwarded instead (other
+extensions are still dropped): a message your server or the client sends
+compressed (RSV1 on its first frame) is shown inflated, with the bytes
+compression saved, and the rules of RFC 7692 are checked. A message is
+inflated up to -max-inflate bytes and its report cut there.
 
 The target is resolved once, at start. Only loopback (127.0.0.0/8, ::1),
 private and link-local addresses are allowed, unless -allow-remote is given.
@@ -105,6 +112,9 @@ Flags:
 		return 2
 	case lim.HandshakeTimeout <= 0 || lim.IdleTimeout <= 0 || lim.WriteTimeout <= 0:
 		fmt.Fprintln(stderr, "wsplay tap: -handshake-timeout, -idle-timeout and -write-timeout must be positive")
+		return 2
+	case lim.Inflate < 1:
+		fmt.Fprintln(stderr, "wsplay tap: -max-inflate must be at least 1")
 		return 2
 	case lim.MaxHead < 256 || lim.Keep < 125 || lim.Tail < 0:
 		fmt.Fprintln(stderr, "wsplay tap: -max-head must be at least 256, -keep at least 125 (a control frame is shown whole) and -tail at least 0")

@@ -8,6 +8,8 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -239,5 +241,43 @@ func TestTapCmdUsage(t *testing.T) {
 	run([]string{"-help"}, &out, &errOut)
 	if !strings.Contains(errOut.String(), "wsplay tap -target URL") {
 		t.Errorf("wsplay -help does not mention tap:\n%s", errOut.String())
+	}
+}
+
+// -compress forwards the client's permessage-deflate offer to wsplay's
+// /ws/echo, which compresses, and prints each compressed message inflated.
+func TestTapCmdCompress(t *testing.T) {
+	ts := startServer(t, nil)
+	addr, out := runTapCmd(t, "-target", "ws://"+ts.addr+"/ws/echo", "-compress")
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(testDeadline))
+	req := &core.ClientRequest{Host: addr, Target: "/", Extensions: []core.Extension{core.DeflateOffer()}}
+	resp, br, err := core.Handshake(nc, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	params, err := resp.Deflate(req)
+	if err != nil || params == nil {
+		t.Fatalf("no compression through the tap: %v %v", params, err)
+	}
+	c := core.NewConn(nc, br, core.Client, core.Config{Deflate: params})
+	msg := strings.Repeat("compressed through the tap; ", 50)
+	if err := c.WriteMessage(core.OpText, []byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	if _, got, err := c.ReadMessage(nil); err != nil || string(got) != msg {
+		t.Fatalf("echo: %d bytes, %v", len(got), err)
+	}
+	want := fmt.Sprintf("inflated: %d bytes from", len(msg))
+	deadline := time.Now().Add(testDeadline)
+	for strings.Count(out.String(), want) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if s := out.String(); strings.Count(s, want) != 2 || !strings.Contains(s, "compressed, masked") || !strings.Contains(s, `"compressed through the tap;`) {
+		t.Errorf("output lacks the inflated message both ways:\n%s", s)
 	}
 }

@@ -38,12 +38,32 @@ type decoder struct {
 	tailBuf   []byte // the latest payload bytes after the kept ones
 	remaining uint64 // payload bytes not yet read
 	omitted   uint64 // payload bytes neither kept nor in tailBuf
+
+	// permessage-deflate, when the handshake agreed it (inflater not nil).
+	inflater    *core.Inflater
+	takeover    bool // the sender takes context over (RFC 7692 §7.1.1)
+	windowLost  bool // a message was not inflated: its window is unknown
+	maxInflate  int  // Limits.Inflate
+	compressed  bool // the message being read has RSV1 on its first frame
+	textMessage bool // and is a text message
+	collect     bool // the current frame's payload belongs to it
+	z           []byte
+	zLength     uint64 // the message's compressed bytes so far
+	zTooLarge   bool   // more than maxInflate of them: z is not kept
 }
 
-func newDecoder(from string, keep, tail int) *decoder {
-	d := &decoder{from: from, keep: keep, tail: tail, receiver: core.Client}
+func newDecoder(from string, lim Limits, deflate *core.DeflateParams) *decoder {
+	d := &decoder{from: from, keep: lim.Keep, tail: lim.Tail, receiver: core.Client, maxInflate: lim.Inflate}
+	sender := core.Server
 	if from == "client" {
-		d.receiver = core.Server
+		d.receiver, sender = core.Server, core.Client
+	}
+	if deflate != nil {
+		d.inflater = core.NewInflater(*deflate, sender)
+		d.takeover = !deflate.ServerNoContextTakeover
+		if sender == core.Client {
+			d.takeover = !deflate.ClientNoContextTakeover
+		}
 	}
 	return d
 }
@@ -80,6 +100,7 @@ func (d *decoder) feed(p []byte, emit func(Event)) {
 				if d.garbage(emit) {
 					return
 				}
+				d.startPayload()
 				if d.remaining == 0 {
 					d.done(emit, false)
 				}
@@ -91,6 +112,9 @@ func (d *decoder) feed(p []byte, emit func(Event)) {
 			n = int(d.remaining)
 		}
 		part := p[:n]
+		if d.collect {
+			d.collectPayload(part)
+		}
 		if room := d.hdrNeed + d.keep - len(d.capture); room > 0 {
 			k := min(room, len(part))
 			d.capture = append(d.capture, part[:k]...)
@@ -120,13 +144,21 @@ func (d *decoder) feed(p []byte, emit func(Event)) {
 // the rest without decoding it, since no frame boundary can be trusted.
 func (d *decoder) garbage(emit func(Event)) bool {
 	h := d.hdr
-	if h.Rsv == 0 && !h.Opcode.IsReserved() && h.Length>>63 == 0 {
+	rsv := h.Rsv
+	if d.inflater != nil {
+		rsv &^= rsvCompressed // a frame's rules say where RSV1 may be
+	}
+	if rsv == 0 && !h.Opcode.IsReserved() && h.Length>>63 == 0 {
 		return false
 	}
 	d.dead = true
 	var rules []core.Rule
-	if h.Rsv != 0 {
+	var detail string
+	if rsv != 0 {
 		rules = append(rules, core.RuleReservedBits)
+		if rsv == rsvCompressed && !h.Opcode.IsReserved() {
+			detail = "RSV1 is permessage-deflate's compressed bit (RFC 7692 §6), but the handshake did not agree permessage-deflate"
+		}
 	}
 	if h.Opcode.IsReserved() {
 		rules = append(rules, core.RuleReservedOpcode)
@@ -134,8 +166,12 @@ func (d *decoder) garbage(emit func(Event)) bool {
 	if h.Length>>63 != 0 {
 		rules = append(rules, core.RuleLengthTopBit)
 	}
+	probs := problems(rules)
+	if detail != "" {
+		probs[0].Detail = detail
+	}
 	emit(Event{Type: "garbage", From: d.from, Garbage: &Garbage{Offset: d.start, Bytes: hex.EncodeToString(d.capture)},
-		Problems: problems(rules),
+		Problems: probs,
 		Message: "the " + d.from + "'s bytes at offset " + strconv.FormatUint(d.start, 10) +
 			" do not decode as a frame; from here on they are relayed without being decoded"})
 	return true
@@ -191,6 +227,20 @@ func (d *decoder) done(emit func(Event), cut bool) {
 	}
 	f.Text = e.Text
 	rules := e.Problems
+	if d.inflater != nil && h.Rsv&^rsvCompressed == 0 {
+		// RSV1 is the extension's bit: compressed-bit says where it
+		// may be, instead of reserved-bits.
+		rules = dropRule(rules, core.RuleReservedBits)
+		if h.Rsv != 0 && (h.Opcode.IsControl() || h.Opcode == core.OpContinuation) {
+			rules = append(rules, core.RuleCompressedBit)
+		}
+	}
+	if d.collect {
+		// The payload is DEFLATE data, not the message's text: the
+		// message is shown inflated on its last frame.
+		f.Compressed, f.Text = true, ""
+		rules = dropRule(rules, core.RuleInvalidUTF8)
+	}
 	// The explainer reads each frame alone; the order of fragments
 	// (§5.4) needs the frames before it, which the decoder knows.
 	if !h.Opcode.IsReserved() && h.Opcode.IsData() {
@@ -213,7 +263,17 @@ func (d *decoder) done(emit func(Event), cut bool) {
 			f.Close = &CloseBody{Code: int(code), Name: code.Name(), Reason: string(body[2:])}
 		}
 	}
-	ev := Event{Type: "frame", From: d.from, Frame: f, Problems: problems(rules)}
+	var inflateProblems []Problem
+	if d.collect {
+		d.collect = false
+		if h.Fin {
+			if !cut {
+				f.Inflated, inflateProblems = d.inflate(h.Opcode == core.OpText || d.textMessage)
+			}
+			d.endCompressed()
+		}
+	}
+	ev := Event{Type: "frame", From: d.from, Frame: f, Problems: append(problems(rules), inflateProblems...)}
 	if cut {
 		ev.Message = "the connection ended inside this frame: " + strconv.FormatUint(f.Size-f.Missing, 10) + " of its " +
 			strconv.FormatUint(f.Size, 10) + " bytes arrived"

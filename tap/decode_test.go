@@ -26,7 +26,7 @@ func TestDecoderChunking(t *testing.T) {
 	}
 	stream := bytes.Join(frames, nil)
 	for _, size := range []int{len(stream), 1, 2, 3, 7, 125, 4096} {
-		d := newDecoder("server", 1024, 64)
+		d := newDecoder("server", Limits{Keep: 1024, Tail: 64, Inflate: 1 << 20}, nil)
 		var got []Event
 		emit := func(e Event) { got = append(got, e) }
 		for i := 0; i < len(stream); i += size {
@@ -80,7 +80,7 @@ func TestDecoderFragmentOrder(t *testing.T) {
 		{"fragmented ping", [][]byte{frame(false, core.OpPing, false, nil)}, []string{"control-final"}},
 		{"long close", [][]byte{frame(true, core.OpClose, false, bytes.Repeat([]byte{'a'}, 126))}, []string{"control-length"}},
 	} {
-		d := newDecoder("server", 1024, 64)
+		d := newDecoder("server", Limits{Keep: 1024, Tail: 64, Inflate: 1 << 20}, nil)
 		var got []Event
 		d.feed(bytes.Join(tc.frames, nil), func(e Event) { got = append(got, e) })
 		for i, want := range tc.rules {

@@ -20,6 +20,9 @@
 // RewriteRequest): the Host header and the request-target become the
 // target's, and the extension offers are dropped so that payloads stay
 // readable (a compressed payload is not text a learner can follow).
+// With Session.Compress the permessage-deflate offers are forwarded
+// instead, and inflate.go shows each compressed message inflated, with
+// core's inflater, within Limits.Inflate.
 //
 // # Safety
 //

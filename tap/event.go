@@ -135,6 +135,41 @@ type Frame struct {
 	// were announced, fewer arrived (Missing is how many did not).
 	Cut     bool   `json:"cut,omitempty"`
 	Missing uint64 `json:"missing,omitempty"`
+
+	// Compressed marks every frame of a message that travelled
+	// compressed (permessage-deflate: RSV1 on its first frame, RFC 7692
+	// §6): their payload is DEFLATE data, so Text is empty. Inflated,
+	// on the message's last frame, is the message inflated.
+	Compressed bool      `json:"compressed,omitempty"`
+	Inflated   *Inflated `json:"inflated,omitempty"`
+}
+
+// Inflated is a compressed message inflated, as its receiver reads it
+// (context takeover as the handshake agreed), of which the report keeps
+// the first Keep and last Tail bytes.
+type Inflated struct {
+	// Length is the message's inflated length; when Cut, inflating
+	// stopped there (Limits.Inflate + 1 bytes) and the message is
+	// longer. Compressed is its payload's length on the wire, all frames
+	// together, and Saved the bytes compression saved (Length -
+	// Compressed; negative when compressing cost bytes).
+	Length     uint64 `json:"length"`
+	Compressed uint64 `json:"compressed"`
+	Saved      int64  `json:"saved"`
+	Cut        bool   `json:"cut,omitempty"`
+	// Data is the hex of the first inflated bytes (at most Keep); Tail
+	// the hex of the last ones (at most Tail) when there are more, and
+	// Omitted counts those between.
+	Data    string `json:"data"`
+	Tail    string `json:"tail,omitempty"`
+	Omitted uint64 `json:"omitted,omitempty"`
+	// Text is a text message's first inflated bytes as text, when they
+	// are UTF-8.
+	Text string `json:"text,omitempty"`
+	// NotInflated says why the message was not inflated: its compressed
+	// payload is larger than Limits.Inflate, or it refers to the window
+	// of an earlier message that was not inflated to its end.
+	NotInflated string `json:"notInflated,omitempty"`
 }
 
 // CloseBody is the status code and reason of a close frame; NoCode when the
@@ -202,6 +237,8 @@ var lessonOf = map[string]string{
 	core.RuleCloseReasonUTF8.ID:  "closing",
 	core.RuleAcceptValue.ID:      "accept",
 	core.RuleKeyLength.ID:        "accept",
+	core.RuleCompressedBit.ID:    "frame-anatomy",
+	core.RuleInflate.ID:          "frame-anatomy",
 }
 
 // LessonOf returns the slug of the lesson that explains a rule: the

@@ -115,6 +115,19 @@ func splitLines(b []byte) [][]byte {
 // A head whose request line does not have three words is forwarded with
 // only the header changes.
 func RewriteRequest(raw []byte, t *reach.Target) ([]byte, []Rewrite) {
+	return rewriteRequest(raw, t, false)
+}
+
+// RewriteRequestCompressed is RewriteRequest for a tap that inflates
+// (Session.Compress): the permessage-deflate offers are forwarded as the
+// client wrote them, so the server may compress, and only the other
+// extensions, which the tap cannot decode, are dropped from
+// Sec-WebSocket-Extensions (a line that keeps nothing is dropped whole).
+func RewriteRequestCompressed(raw []byte, t *reach.Target) ([]byte, []Rewrite) {
+	return rewriteRequest(raw, t, true)
+}
+
+func rewriteRequest(raw []byte, t *reach.Target, keepDeflate bool) ([]byte, []Rewrite) {
 	var out []byte
 	var rw []Rewrite
 	for i, line := range splitLines(raw) {
@@ -139,6 +152,25 @@ func RewriteRequest(raw []byte, t *reach.Target) ([]byte, []Rewrite) {
 					Why: "the Host header names the server the request is for (RFC 6455 §4.1): now the target"})
 				body = append(append([]byte(nil), name...), ": "+t.Host...)
 			}
+		case ok && keepDeflate && strings.EqualFold(string(bytes.TrimSpace(name)), "Sec-WebSocket-Extensions"):
+			v := string(bytes.TrimSpace(value))
+			exts, errs := core.ParseExtensionList([]string{v})
+			var kept []string
+			for _, e := range exts {
+				if e.Name == core.DeflateName {
+					kept = append(kept, e.String())
+				}
+			}
+			if len(kept) == len(exts) && len(errs) == 0 {
+				break // only permessage-deflate: the line goes as sent
+			}
+			to := strings.Join(kept, ", ")
+			rw = append(rw, Rewrite{What: "Sec-WebSocket-Extensions", From: v, To: to,
+				Why: "the extensions other than permessage-deflate were dropped: the tap inflates permessage-deflate (RFC 7692) and cannot decode the others"})
+			if to == "" {
+				continue
+			}
+			body = append(append([]byte(nil), name...), ": "+to...)
 		case ok && strings.EqualFold(string(bytes.TrimSpace(name)), "Sec-WebSocket-Extensions"):
 			rw = append(rw, Rewrite{What: "Sec-WebSocket-Extensions", From: string(bytes.TrimSpace(value)),
 				Why: "dropped, so that the server cannot compress the payloads (RFC 7692) and every frame stays readable"})
@@ -165,9 +197,15 @@ func requestProblems(raw []byte) (*core.Request, []Problem) {
 
 // responseReport checks the server's response head against the request
 // that was forwarded, as a client would (core.ServerResponse.Verify), and
-// recomputes the Accept value from the key step by step.
-func responseReport(raw []byte, req *core.Request) (*Head, []Problem) {
-	h := newHead(raw)
+// recomputes the Accept value from the key step by step. offers are the
+// extension offers forwarded (none unless the session inflates). deflate
+// is what the frames that follow are decoded under: the agreement when
+// the response accepts permessage-deflate, nil when it does not. An
+// answer that breaks a rule of RFC 7692 §7.1 is reported, and its
+// parameters are still followed, so that the frames read as the server
+// meant them.
+func responseReport(raw []byte, req *core.Request, offers []core.Extension) (h *Head, probs []Problem, deflate *core.DeflateParams) {
+	h = newHead(raw)
 	var key string
 	var offered []string
 	if req != nil {
@@ -177,9 +215,16 @@ func responseReport(raw []byte, req *core.Request) (*Head, []Problem) {
 	resp, err := core.ReadResponse(bufio.NewReader(bytes.NewReader(raw)), len(raw)+1)
 	if err == nil {
 		h.Status = resp.Status
-		// The extensions were dropped from the forwarded request: the
-		// server was offered none.
-		err = resp.Verify(&core.ClientRequest{Key: key, Protocols: offered})
+		cr := &core.ClientRequest{Key: key, Protocols: offered, Extensions: offers}
+		err = resp.Verify(cr)
+		var derr error
+		if deflate, derr = resp.Deflate(cr); derr != nil {
+			// The most permissive offer any answer fits (§7.1), to
+			// read the answer's own parameters.
+			loose := &core.ClientRequest{Extensions: []core.Extension{{Name: core.DeflateName,
+				Params: []core.HeaderField{{Name: "client_max_window_bits"}}}}}
+			deflate, _ = resp.Deflate(loose)
+		}
 	}
 	if key != "" {
 		steps := core.AcceptSteps(key)
@@ -193,9 +238,9 @@ func responseReport(raw []byte, req *core.Request) (*Head, []Problem) {
 	}
 	var he *core.HandshakeError
 	if errors.As(err, &he) {
-		return h, []Problem{problem(he.Rule, he.Detail)}
+		probs = []Problem{problem(he.Rule, he.Detail)}
 	}
-	return h, nil
+	return h, probs, deflate
 }
 
 // httpError is a minimal HTTP response the tap itself sends a client it

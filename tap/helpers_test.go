@@ -94,6 +94,12 @@ func startTap(t *testing.T, targetURL string, lim Limits, max int) (string, *rec
 // startTapEmit runs a tap to targetURL whose reports go to emit.
 func startTapEmit(t testing.TB, targetURL string, lim Limits, max int, emit func(Event)) string {
 	t.Helper()
+	return startTapWith(t, targetURL, lim, max, emit, false)
+}
+
+// startTapWith runs a tap to targetURL, inflating when compress is set.
+func startTapWith(t testing.TB, targetURL string, lim Limits, max int, emit func(Event), compress bool) string {
+	t.Helper()
 	tgt, err := reach.Resolve(context.Background(), targetURL, reach.CommandLine(false), func(context.Context, string) ([]net.IP, error) {
 		return []net.IP{net.IPv4(127, 0, 0, 1)}, nil
 	})
@@ -104,7 +110,7 @@ func startTapEmit(t testing.TB, targetURL string, lim Limits, max int, emit func
 	if err != nil {
 		t.Fatal(err)
 	}
-	tp := &Tap{Target: tgt, Limits: lim, MaxSessions: max, Emit: emit}
+	tp := &Tap{Target: tgt, Limits: lim, MaxSessions: max, Emit: emit, Compress: compress}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- tp.Serve(ctx, ln) }()

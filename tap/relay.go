@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"wsplay/core"
 	"wsplay/reach"
 )
 
@@ -29,7 +30,14 @@ type Limits struct {
 	MaxHead int
 	// Keep and Tail are the payload bytes a frame report shows from the
 	// frame's start and from its end; the frame itself is relayed whole.
+	// A compressed message's report shows as many of its inflated bytes.
 	Keep, Tail int
+	// Inflate bounds what the tap inflates of one compressed message
+	// (permessage-deflate): it holds at most this many compressed bytes
+	// of the message, and stops inflating after this many inflated ones
+	// (the report then says the message was cut). The message itself is
+	// relayed whole.
+	Inflate int
 }
 
 // DefaultLimits are the limits of `wsplay tap` and /ws/tap.
@@ -40,6 +48,7 @@ var DefaultLimits = Limits{
 	MaxHead:          16 << 10,
 	Keep:             1024,
 	Tail:             64,
+	Inflate:          1 << 20,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -61,6 +70,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Tail > 0 {
 		d.Tail = l.Tail
+	}
+	if l.Inflate > 0 {
+		d.Inflate = l.Inflate
 	}
 	return d
 }
@@ -87,6 +99,11 @@ type Session struct {
 	Limits Limits
 	// Emit receives every report; see the package doc.
 	Emit func(Event)
+	// Compress forwards the client's permessage-deflate offers (see
+	// RewriteRequestCompressed) and shows the compressed messages
+	// inflated. Without it every offer is dropped and nothing can be
+	// compressed.
+	Compress bool
 
 	counts   [2]atomic.Uint64 // bytes relayed: from the client, from the server
 	lastSeen atomic.Int64     // unix ns of the last byte either way
@@ -110,7 +127,11 @@ func (s *Session) Run(ctx context.Context) {
 
 	req, probs := requestProblems(s.Head)
 	head := newHead(s.Head)
-	fwd, rewrites := RewriteRequest(s.Head, s.Target)
+	rewrite := RewriteRequest
+	if s.Compress {
+		rewrite = RewriteRequestCompressed
+	}
+	fwd, rewrites := rewrite(s.Head, s.Target)
 	head.Forwarded, head.Rewrites = string(fwd), rewrites
 	s.emit(Event{Type: "request", From: "client", Head: head, Problems: probs})
 
@@ -142,8 +163,16 @@ func (s *Session) Run(ctx context.Context) {
 		s.emit(Event{Type: "end", From: "server", Message: noResponse(err, len(rest), lim), Bytes: &Counts{Server: uint64(len(rest))}})
 		return
 	}
-	rh, probs := responseReport(respHead, req)
-	s.emit(Event{Type: "response", From: "server", Head: rh, Problems: probs})
+	var offers []core.Extension
+	if fr, err := core.ParseRequest(fwd); err == nil {
+		offers, _ = core.ParseExtensionList(fr.Header.Values("Sec-WebSocket-Extensions"))
+	}
+	rh, probs, deflate := responseReport(respHead, req, offers)
+	resp := Event{Type: "response", From: "server", Head: rh, Problems: probs}
+	if deflate != nil && rh.Status == 101 {
+		resp.Message = "the server accepted permessage-deflate (RFC 7692): a message whose first frame has RSV1 set travels compressed, and is shown inflated on its last frame"
+	}
+	s.emit(resp)
 	s.Client.SetWriteDeadline(time.Now().Add(lim.WriteTimeout))
 	if _, err := s.Client.Write(respHead); err != nil {
 		s.emit(Event{Type: "end", Message: "cannot send the response to the client: " + err.Error(), Bytes: &Counts{}})
@@ -163,11 +192,11 @@ func (s *Session) Run(ctx context.Context) {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		reasons[0] = s.pump(server, s.Client, 0, newDecoder("client", lim.Keep, lim.Tail), nil, frames, lim)
+		reasons[0] = s.pump(server, s.Client, 0, newDecoder("client", lim, deflate), nil, frames, lim)
 	}()
 	go func() {
 		defer wg.Done()
-		reasons[1] = s.pump(s.Client, server, 1, newDecoder("server", lim.Keep, lim.Tail), rest, frames, lim)
+		reasons[1] = s.pump(s.Client, server, 1, newDecoder("server", lim, deflate), rest, frames, lim)
 	}()
 	wg.Wait()
 	s.emit(Event{Type: "end", Message: "client: " + reasons[0] + "; server: " + reasons[1],

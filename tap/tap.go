@@ -28,6 +28,8 @@ type Tap struct {
 	MaxSessions int
 	// Emit receives every report of every session.
 	Emit func(Event)
+	// Compress is Session.Compress for every session.
+	Compress bool
 
 	next    atomic.Uint64
 	running atomic.Int64
@@ -105,6 +107,6 @@ func (t *Tap) serveClient(ctx context.Context, c net.Conn, id uint64, lim Limits
 		c.Write(httpError(status, text, reason))
 		return
 	}
-	s := &Session{ID: id, Client: c, Head: head, Pre: rest, Target: t.Target, Limits: lim, Emit: t.Emit}
+	s := &Session{ID: id, Client: c, Head: head, Pre: rest, Target: t.Target, Limits: lim, Emit: t.Emit, Compress: t.Compress}
 	s.Run(ctx)
 }

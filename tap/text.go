@@ -240,6 +240,9 @@ func (p *Printer) frameText(b *bytes.Buffer, prefix, indent, arrow string, e Eve
 	if f.Rsv != 0 {
 		desc += ", RSV " + strconv.Itoa(int(f.Rsv))
 	}
+	if f.Compressed {
+		desc += ", compressed"
+	}
 	if f.Masked {
 		desc += ", masked with key " + f.MaskingKey
 	} else {
@@ -276,6 +279,9 @@ func (p *Printer) frameText(b *bytes.Buffer, prefix, indent, arrow string, e Eve
 	}
 	hexLine := spacedBytes(shown) + more + spacedBytes(tail)
 	fmt.Fprintf(b, "%s  %s\n", indent, p.c(cDim, hexLine))
+	if in := f.Inflated; in != nil {
+		p.inflatedText(b, indent, in)
+	}
 	if p.Verbose {
 		for _, fl := range f.Fields {
 			fmt.Fprintf(b, "%s    %-24s %-18s %s\n", indent, fl.Name, Escape(short(fl.Value, 18)), Escape(fl.Meaning))
@@ -325,4 +331,45 @@ func spacedBytes(b []byte) string {
 		fmt.Fprintf(&s, "%02x", c)
 	}
 	return s.String()
+}
+
+// inflatedText prints a compressed message inflated: its sizes and its
+// first and last bytes, as frameText prints a payload.
+func (p *Printer) inflatedText(b *bytes.Buffer, indent string, in *Inflated) {
+	if in.NotInflated != "" {
+		fmt.Fprintf(b, "%s  %s\n", indent, p.c(cYellow, Escape("the message is not shown inflated: "+in.NotInflated)))
+		return
+	}
+	var sum string
+	switch {
+	case in.Cut:
+		sum = fmt.Sprintf("inflated: more than %d bytes (the tap stopped there, -max-inflate) from %d compressed", in.Length-1, in.Compressed)
+	case in.Saved >= 0:
+		sum = fmt.Sprintf("inflated: %d bytes from %d compressed, %d saved", in.Length, in.Compressed, in.Saved)
+	default:
+		sum = fmt.Sprintf("inflated: %d bytes from %d compressed, %d more than uncompressed", in.Length, in.Compressed, -in.Saved)
+	}
+	if in.Text != "" {
+		sum += " " + quoteShort(in.Text)
+	}
+	fmt.Fprintf(b, "%s  %s\n", indent, p.c(cGreen, Escape(sum)))
+	data, _ := hex.DecodeString(in.Data)
+	tail, _ := hex.DecodeString(in.Tail)
+	omitted := in.Omitted
+	if len(data) > textHead {
+		omitted += uint64(len(data) - textHead)
+		data = data[:textHead]
+	}
+	if len(tail) > textTail {
+		omitted += uint64(len(tail) - textTail)
+		tail = tail[len(tail)-textTail:]
+	}
+	line := spacedBytes(data)
+	switch {
+	case len(tail) > 0:
+		line += fmt.Sprintf(" … (%d bytes not shown) … ", omitted) + spacedBytes(tail)
+	case omitted > 0:
+		line += fmt.Sprintf(" … (%d more bytes)", omitted)
+	}
+	fmt.Fprintf(b, "%s  %s\n", indent, p.c(cDim, line))
 }
