@@ -32,7 +32,7 @@ import { t, lang } from "../i18n.js";
 
 // STAGES are the ids of check.Stages, in order (a Go test keeps the two
 // lists equal). Their names are the i18n keys "check.stage.ID".
-export const STAGES = ["handshake", "frames", "masking", "fragments", "control", "close", "utf8"];
+export const STAGES = ["handshake", "frames", "masking", "fragments", "control", "close", "utf8", "compression"];
 
 const BEST_KEY = "wsplay.check.best";
 // RANK orders the states of a stage: a better state replaces a worse one as
