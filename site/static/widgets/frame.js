@@ -124,8 +124,8 @@ export function mount(element, options = {}) {
     }
     recvLine.replaceChildren(el("span", { i18n: "frame.receiverLabel" }), ": ",
       el("strong", { "data-role": "receiver-text", i18n: receiver === "server" ? "frame.toServer" : "frame.toClient" }),
-      deflate ? [" · ", el("span", { i18n: "deflate.rsv1Label" }), " ",
-        el("strong", { "data-role": "rsv1-text", i18n: "deflate.rsv1Compressed" })] : "");
+      ...(deflate ? [" · ", el("span", { i18n: "deflate.rsv1Label" }), " ",
+        el("strong", { "data-role": "rsv1-text", i18n: "deflate.rsv1Compressed" })] : []));
   }
 
   let wsplay = null;
@@ -441,11 +441,14 @@ function fieldTable(e) {
   const body = el("tbody");
   e.fields.forEach((f, i) => {
     const raw = f.name === "Payload Data" && f.raw.length > 48 ? f.raw.slice(0, 48) + "…" : f.raw;
+    // A long payload's value (hex of a binary or compressed payload) is
+    // cut the same way, so that the meaning column stays on screen.
+    const value = f.name === "Payload Data" && !String(f.value).startsWith("\"") && String(f.value).length > 48 ? String(f.value).slice(0, 48) + "…" : String(f.value);
     body.append(el("tr", { "data-field": f.name, tabindex: "0" },
       el("th", { scope: "row" }, el("span", { class: `swatch ${FIELD_CLASS[f.name] || ""}` }), f.name),
       el("td", { class: "mono" }, where(f)),
       el("td", { class: "mono raw", text: raw }),
-      el("td", { class: "mono", text: String(f.value) }),
+      el("td", { class: "mono", text: value }),
       el("td", { both: { en: f.meaning, zh: e.meaningsZh?.[i] || f.meaning } })));
   });
   return el("div", { class: "table-wrap" }, el("table", { class: "fields", "data-role": "fields" },
