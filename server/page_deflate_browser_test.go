@@ -84,6 +84,11 @@ func (s *browserSuite) checkExtensionsExplained(t *testing.T, ctx context.Contex
 	if a := text(t, ctx, "[data-role=ext-answer]"); !strings.HasPrefix(a, "permessage-deflate") {
 		t.Errorf("the answer shown is %q", a)
 	}
+	// The answer is checked against the offer: accepting an offered
+	// extension is no problem.
+	if v := text(t, ctx, "[data-role=verify]"); v != "✓ 101" {
+		t.Errorf("the response checked as a client does: %q", v)
+	}
 }
 
 // testLiveWireCompressed: a long repetitive message and its echo travel

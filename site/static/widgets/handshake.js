@@ -109,8 +109,9 @@ export function showHandshake(out, wsplay, report) {
   const mine = wsplay.accept(key); // computed here, in WebAssembly
   const theirs = header(resp.headers, "Sec-WebSocket-Accept");
   const equal = mine === theirs;
-  const verify = wsplay.verifyResponse(resp.raw, key);
   const exts = parsed.error ? [] : parsed.extensions;
+  // Checked against the extensions offered: the server may only accept those.
+  const verify = wsplay.verifyResponse(resp.raw, key, { extensions: exts.map((x) => x.text) });
 
   out.replaceChildren(
     el("div", { class: "compare", "data-role": "compare" },
