@@ -318,6 +318,27 @@ func ExampleExplainFrame() {
 	// close code: 1002 (protocol error)
 }
 
+func ExampleExplainFrameWith() {
+	// RFC 7692 §7.2.3.1: "Hello" compressed, with RSV1 set. Without the
+	// extension RSV1 breaks a rule; with it, RSV1 says "compressed".
+	frame := []byte{0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}
+	for _, deflate := range []bool{false, true} {
+		e := core.ExplainFrameWith(frame, core.ExplainOptions{Receiver: core.Client, Deflate: deflate})
+		fmt.Println("deflate:", deflate)
+		fmt.Println(" RSV1:", e.Fields[1].Meaning)
+		for _, r := range e.Problems {
+			fmt.Println(" problem:", r.ID)
+		}
+	}
+	// Output:
+	// deflate: false
+	//  RSV1: reserved bit set: only allowed when a negotiated extension defines it (RFC 6455 §5.2)
+	//  problem: reserved-bits
+	//  problem: invalid-utf8
+	// deflate: true
+	//  RSV1: 1: Per-Message Compressed (RFC 7692 §6.1): the message's payload is DEFLATE data, inflated by the receiver
+}
+
 func ExampleAcceptSteps() {
 	// RFC 6455 §4.2.2 item 5.4, step by step.
 	s := core.AcceptSteps("dGhlIHNhbXBsZSBub25jZQ==")

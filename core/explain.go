@@ -128,9 +128,33 @@ func ExplainFrame(b []byte, receiver Role) FrameExplanation {
 // ExplainFrameIn is ExplainFrame with each Field.Meaning in a language
 // (LangEN or LangZH; words.go holds the texts).
 func ExplainFrameIn(b []byte, receiver Role, lang string) FrameExplanation {
+	return ExplainFrameWith(b, ExplainOptions{Receiver: receiver, Lang: lang})
+}
+
+// ExplainOptions says what a receiver knows about its connection beyond
+// its role, for ExplainFrameWith.
+type ExplainOptions struct {
+	// Receiver is the role of the endpoint that reads the frame.
+	Receiver Role
+	// Lang is the language of each Field.Meaning: LangEN (also when empty)
+	// or LangZH.
+	Lang string
+	// Deflate is true when permessage-deflate was negotiated (RFC 7692):
+	// RSV1 is then the Per-Message Compressed bit, valid on the first
+	// frame of a data message (§6.1) and a broken rule on any other frame.
+	// When false, a set RSV1 breaks RFC 6455 §5.2, as without any
+	// extension.
+	Deflate bool
+}
+
+// ExplainFrameWith is ExplainFrameIn for a receiver on a connection that
+// may have negotiated permessage-deflate. It explains the wire bytes only:
+// a compressed payload is shown as it travels, not inflated.
+func ExplainFrameWith(b []byte, o ExplainOptions) FrameExplanation {
+	receiver, lang := o.Receiver, o.Lang
 	var e FrameExplanation
 	h, n, err := ParseFrameHeader(b)
-	e.Fields = explainFirstBytes(b, lang)
+	e.Fields = explainFirstBytes(b, lang, o.Deflate)
 	if err != nil {
 		e.Missing = uint64(n - len(b))
 		if len(b) >= 2 {
@@ -154,6 +178,9 @@ func ExplainFrameIn(b []byte, receiver Role, lang string) FrameExplanation {
 		})
 	}
 	fr := FrameReader{receiver: receiver}
+	if o.Deflate {
+		fr.rsvAllowed, fr.deflate = rsvCompressed, true
+	}
 	if err := fr.check(h, b[:n]); err != nil {
 		pe := err.(*ProtocolError)
 		e.Problems, e.Code = pe.Rules, pe.Code
@@ -179,7 +206,11 @@ func ExplainFrameIn(b []byte, receiver Role, lang string) FrameExplanation {
 	if h.Masked {
 		Mask(h.Key, 0, e.Unmasked)
 	}
-	if h.Opcode == OpText || h.Opcode == OpContinuation {
+	// A compressed payload is DEFLATE data, not text: its UTF-8 is
+	// checked after inflating (RFC 7692 §6.2), which the explainer leaves
+	// to the reader of the message.
+	compressed := o.Deflate && h.Rsv&rsvCompressed != 0
+	if (h.Opcode == OpText || h.Opcode == OpContinuation) && !compressed {
 		var v utf8Validator
 		if v.feed(e.Unmasked) {
 			e.Text = string(e.Unmasked)
@@ -206,14 +237,14 @@ func ExplainFrameIn(b []byte, receiver Role, lang string) FrameExplanation {
 	e.Fields = append(e.Fields, Field{
 		Name: "Payload Data", Offset: n, Size: int(have), BitOffset: 8 * n, Bits: 8 * int(have),
 		Raw: hexString(e.Payload), Value: payloadValue(h, e),
-		Meaning: payloadMeaning(h, e, lang),
+		Meaning: payloadMeaning(h, e, lang, compressed),
 	})
 	return e
 }
 
 // explainFirstBytes describes the fields of the first two bytes, those of
-// them that b has.
-func explainFirstBytes(b []byte, lang string) []Field {
+// them that b has; deflate says RSV1 is the Per-Message Compressed bit.
+func explainFirstBytes(b []byte, lang string, deflate bool) []Field {
 	if len(b) == 0 {
 		return nil
 	}
@@ -232,6 +263,9 @@ func explainFirstBytes(b []byte, lang string) []Field {
 		meaning := Say("field.rsv.clear", lang)
 		if set {
 			meaning = Say("field.rsv.set", lang)
+		}
+		if i == 0 && deflate {
+			meaning = rsv1Meaning(set, h.Opcode, lang)
 		}
 		fields = append(fields, Field{Name: name, Size: 1, BitOffset: 1 + i, Bits: 1, Raw: bit(set), Value: bit(set), Meaning: meaning})
 	}
@@ -263,6 +297,17 @@ func explainFirstBytes(b []byte, lang string) []Field {
 		Value: strconv.Itoa(int(l)), Meaning: lenMeaning,
 	})
 	return fields
+}
+
+// rsv1Meaning is RSV1's meaning under permessage-deflate (RFC 7692 §6.1).
+func rsv1Meaning(set bool, op Opcode, lang string) string {
+	switch {
+	case !set:
+		return Say("field.rsv1.clear", lang)
+	case op.IsControl() || op == OpContinuation:
+		return Say("field.rsv1.misplaced", lang)
+	}
+	return Say("field.rsv1.compressed", lang)
 }
 
 func finMeaning(fin bool, op Opcode, lang string) string {
@@ -303,7 +348,7 @@ func payloadValue(h FrameHeader, e FrameExplanation) string {
 	return hexString(e.Unmasked)
 }
 
-func payloadMeaning(h FrameHeader, e FrameExplanation, lang string) string {
+func payloadMeaning(h FrameHeader, e FrameExplanation, lang string, compressed bool) string {
 	var s string
 	switch {
 	case h.Opcode == OpClose && len(e.Unmasked) >= 2:
@@ -313,6 +358,8 @@ func payloadMeaning(h FrameHeader, e FrameExplanation, lang string) string {
 		s = Say("field.payload.no-body", lang)
 	case e.Text != "":
 		s = Say("field.payload.text", lang)
+	case compressed && !h.Opcode.IsControl():
+		s = Say("field.payload.compressed", lang, countBytes(lang, uint64(len(e.Unmasked)), false))
 	default:
 		s = countBytes(lang, uint64(len(e.Unmasked)), false)
 	}

@@ -229,3 +229,50 @@ func TestHexString(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainFrameDeflate: RSV1 is valid on the first frame of a data
+// message when permessage-deflate was negotiated (RFC 7692 §6.1), broken
+// on any other frame, and broken everywhere without the extension.
+func TestExplainFrameDeflate(t *testing.T) {
+	// RFC 7692 §7.2.3.1: "Hello" compressed, in one unmasked frame.
+	hello := []byte{0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}
+	tests := []struct {
+		name    string
+		wire    []byte
+		deflate bool
+		want    []Rule
+		rsv1    string // a word the RSV1 meaning must hold
+	}{
+		{"compressed text, negotiated", hello, true, nil, "Per-Message Compressed"},
+		// Without the extension the bytes are also read as text, and are not UTF-8.
+		{"compressed text, not negotiated", hello, false, []Rule{RuleReservedBits, RuleInvalidUTF8}, "reserved bit set"},
+		{"compressed binary, negotiated", []byte{0xc2, 0x01, 0x00}, true, nil, "Per-Message Compressed"},
+		{"RSV1 on a continuation", []byte{0xc0, 0x01, 0x00}, true, []Rule{RuleCompressedBit}, "only the first frame"},
+		{"RSV1 on a ping", []byte{0xc9, 0x00}, true, []Rule{RuleCompressedBit}, "only the first frame"},
+		{"RSV2 stays reserved", []byte{0xa1, 0x01, 'x'}, true, []Rule{RuleReservedBits}, "clear"},
+		{"uncompressed text, negotiated", []byte{0x81, 0x01, 'x'}, true, nil, "clear"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := ExplainFrameWith(tc.wire, ExplainOptions{Receiver: Client, Deflate: tc.deflate})
+			if !slices.Equal(e.Problems, tc.want) {
+				t.Errorf("problems %v, want %v", e.Problems, tc.want)
+			}
+			if (e.Code != 0) != (tc.want != nil) {
+				t.Errorf("code %d with problems %v", e.Code, e.Problems)
+			}
+			if m := fieldByName(t, e, "RSV1").Meaning; !strings.Contains(m, tc.rsv1) {
+				t.Errorf("RSV1 meaning %q, want it to hold %q", m, tc.rsv1)
+			}
+		})
+	}
+	// Compressed bytes are DEFLATE data, not text to validate as UTF-8.
+	e := ExplainFrameWith(hello, ExplainOptions{Receiver: Client, Deflate: true})
+	if e.Text != "" || !strings.Contains(fieldByName(t, e, "Payload Data").Meaning, "DEFLATE") {
+		t.Errorf("compressed payload read as text %q / %q", e.Text, fieldByName(t, e, "Payload Data").Meaning)
+	}
+	zh := ExplainFrameWith(hello, ExplainOptions{Receiver: Client, Lang: LangZH, Deflate: true})
+	if m := fieldByName(t, zh, "RSV1").Meaning; !strings.Contains(m, "消息已压缩") {
+		t.Errorf("RSV1 meaning in Chinese %q", m)
+	}
+}

@@ -185,39 +185,55 @@ func FuzzExplainFrame(f *testing.F) {
 		f.Add(ex.wire, false)
 	}
 	f.Add([]byte{0x49, 0x00}, true)
+	f.Add([]byte{0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}, false) // RFC 7692 §7.2.3.1
+	f.Add([]byte{0xc0, 0x01, 0x00}, false)                                     // RSV1 on a continuation
 	f.Fuzz(func(t *testing.T, data []byte, server bool) {
 		receiver := Client
 		if server {
 			receiver = Server
 		}
-		e := ExplainFrame(data, receiver)
-		if e.HeaderSize == 0 {
-			return
-		}
-		bits := 0
-		for _, fl := range e.Fields {
-			bits += fl.Bits
-		}
-		if want := 8 * (e.HeaderSize + len(e.Payload)); bits != want {
-			t.Fatalf("fields cover %d bits, frame has %d", bits, want)
-		}
-		fr := NewFrameReader(bytes.NewReader(data), receiver, 0)
-		h, err := fr.NextFrame()
-		headerBad := false
-		var pe *ProtocolError
-		if errors.As(err, &pe) {
-			headerBad = len(dropRule(slices.Clone(pe.Rules), RuleContinuationLone)) > 0
-		}
-		explainedBad := false
-		for _, r := range e.Problems {
-			if r != RuleInvalidUTF8 && r.Section != "5.5.1" && r != RuleCloseCode {
-				explainedBad = true
-			}
-		}
-		if headerBad != explainedBad {
-			t.Fatalf("reader: %v (%+v); explainer: %v", err, h, e.Problems)
+		// Without and with permessage-deflate negotiated: the explainer
+		// and a reader that knows the same agree either way.
+		for _, deflate := range []bool{false, true} {
+			explainAgrees(t, data, receiver, deflate)
 		}
 	})
+}
+
+// explainAgrees is FuzzExplainFrame's check for one reading of data.
+func explainAgrees(t *testing.T, data []byte, receiver Role, deflate bool) {
+	e := ExplainFrameWith(data, ExplainOptions{Receiver: receiver, Deflate: deflate})
+	if e.HeaderSize == 0 {
+		return
+	}
+	bits := 0
+	for _, fl := range e.Fields {
+		bits += fl.Bits
+	}
+	if want := 8 * (e.HeaderSize + len(e.Payload)); bits != want {
+		t.Fatalf("fields cover %d bits, frame has %d", bits, want)
+	}
+	var rsv byte
+	if deflate {
+		rsv = rsvCompressed
+	}
+	fr := NewFrameReader(bytes.NewReader(data), receiver, rsv)
+	fr.deflate = deflate
+	h, err := fr.NextFrame()
+	headerBad := false
+	var pe *ProtocolError
+	if errors.As(err, &pe) {
+		headerBad = len(dropRule(slices.Clone(pe.Rules), RuleContinuationLone)) > 0
+	}
+	explainedBad := false
+	for _, r := range e.Problems {
+		if r != RuleInvalidUTF8 && r.Section != "5.5.1" && r != RuleCloseCode {
+			explainedBad = true
+		}
+	}
+	if headerBad != explainedBad {
+		t.Fatalf("deflate %v: reader: %v (%+v); explainer: %v", deflate, err, h, e.Problems)
+	}
 }
 
 // FuzzUTF8Validator: feeding text in two pieces agrees with utf8.Valid.

@@ -84,14 +84,9 @@ func newBrowserSuite(t *testing.T) *browserSuite {
 	if _, err := fs.Stat(site.Files, "static/wsplay.wasm"); err != nil {
 		t.Fatal("site/static/wsplay.wasm is missing: run `make wasm` first (make test builds it before the unit tests), then run the tests again")
 	}
-	// The page does not show compressed frames inflated yet: with
-	// permessage-deflate negotiated (Chromium compresses every message),
-	// the live wire shows the compressed bytes, flags RSV1 and cannot
-	// show the text. /ws/inspect reports the inflated payload beside them
-	// ("inflated", docs/inspect.md); until the page uses it, its tests
-	// run the server with -compress=false. TestCompressBrowser covers the
-	// browser with compression.
-	srv := startServer(t, func(c *Config) { c.Compress = false })
+	// The server as it runs by default: with permessage-deflate, which
+	// Chromium offers, so the page's tests see compressed messages.
+	srv := startServer(t, nil)
 
 	shots := filepath.Join(os.TempDir(), "wsplay-screens")
 	if err := os.MkdirAll(shots, 0o755); err != nil {
@@ -109,6 +104,8 @@ func TestBrowser(t *testing.T) {
 	t.Run("FrameLab", s.testFrameLab)
 	t.Run("Masking", s.testMasking)
 	t.Run("LiveWire", s.testLiveWire)
+	t.Run("LiveWireCompressed", s.testLiveWireCompressed)
+	t.Run("FrameLabCompressed", s.testFrameLabCompressed)
 	t.Run("Chat", s.testChat)
 	t.Run("CheckMyServer", s.testCheckMyServer)
 	t.Run("Language", s.testLanguage)
@@ -287,6 +284,7 @@ func (s *browserSuite) testLiveHandshake(t *testing.T) {
 	if ext := text(t, ctx, "[data-role=extensions]"); !strings.Contains(ext, "permessage-deflate") {
 		t.Errorf("extensions offered = %q, want Chromium's permessage-deflate", ext)
 	}
+	s.checkExtensionsExplained(t, ctx)
 	s.shot(t, ctx, "1-handshake-live")
 }
 
@@ -434,23 +432,29 @@ func (s *browserSuite) testLiveWire(t *testing.T) {
 		t.Errorf("echo frame decoded as %q, want %q", got, want)
 	}
 	// The wire bytes: a masked text frame whose payload, unmasked with the
-	// key in its header, is the message.
+	// key in its header (and inflated when RSV1 says the browser
+	// compressed it, RFC 7692 §6.1), is the message.
 	wire := eval[string](t, ctx, sent+`.dataset.hex`)
 	b, err := hex.DecodeString(strings.ReplaceAll(wire, " ", ""))
-	if err != nil || len(b) != 6+len(msg) || b[0] != 0x81 || b[1] != 0x80|byte(len(msg)) {
-		t.Fatalf("sent frame bytes %q: not a masked text frame of %d bytes", wire, len(msg))
+	if err != nil || len(b) < 6 || b[0]&^0x40 != 0x81 || b[1]&0x80 == 0 || int(b[1]&0x7f) != len(b)-6 {
+		t.Fatalf("sent frame bytes %q: not a masked text frame", wire)
 	}
 	key := b[2:6]
-	for i := range msg {
-		if b[6+i]^key[i%4] != msg[i] {
-			t.Fatalf("byte %d of the payload does not unmask to the message", i)
-		}
+	payload := append([]byte(nil), b[6:]...)
+	for i := range payload {
+		payload[i] ^= key[i%4]
+	}
+	if b[0]&0x40 != 0 {
+		payload = inflateForTest(t, payload)
+	}
+	if string(payload) != msg {
+		t.Fatalf("the payload unmasks (and inflates) to %q, not the message", payload)
 	}
 
 	// Open it: the frame view and the masking stepper with that key.
 	click(t, ctx, `[data-role=frame-row][data-from=client][data-opcode=text]`)
-	waitFor(t, ctx, `document.querySelector('`+w+`[data-role=detail] [data-role=payload-text]')?.textContent === `+jsString(msg))
-	waitFor(t, ctx, `document.querySelectorAll('`+w+`[data-role=detail] [data-role=mask-table] tbody tr').length === `+fmt.Sprint(len(msg)))
+	waitFor(t, ctx, `document.querySelector('`+w+`[data-role=detail] .payload-text')?.textContent === `+jsString(msg))
+	waitFor(t, ctx, `document.querySelectorAll('`+w+`[data-role=detail] [data-role=mask-table] tbody tr').length === `+fmt.Sprint(len(b)-6))
 	if got := eval[string](t, ctx, `document.querySelector('`+w+`[data-role=detail] [data-role=key]').value`); got != spaced(key) {
 		t.Errorf("masking stepper key = %q, want the browser's %q", got, spaced(key))
 	}
@@ -499,7 +503,7 @@ func (s *browserSuite) testLiveWire(t *testing.T) {
 	// browser's frame to the other panels.
 	click(t, ctx, `[data-role=frame-row][data-from=client][data-opcode=text]`)
 	click(t, ctx, w+"[data-role=open-frame]")
-	waitFor(t, ctx, `!document.getElementById("panel-frame").hidden && document.querySelector("[data-mount=frame] [data-role=payload-text]")?.textContent === `+jsString(msg))
+	waitFor(t, ctx, `!document.getElementById("panel-frame").hidden && document.querySelector("[data-mount=frame] .payload-text")?.textContent === `+jsString(msg))
 	if got := eval[string](t, ctx, `document.querySelector("[data-mount=frame] [data-role=hex]").value`); got != spaced(b) {
 		t.Errorf("frame lab shows %q, want the wire's %q", got, spaced(b))
 	}

@@ -172,21 +172,31 @@ func buildFrame(a *args) any {
 	return newObject().set("bytes", uint8Array(frame)).set("hex", spacedHex(frame)).set("headerSize", h.Size()).v
 }
 
-// explainFrame(bytes, receiver, lang) → the frame at the start of bytes,
-// explained in lang ("en" when missing, or "zh").
+// explainFrame(bytes, receiver, lang, options) → the frame at the start of
+// bytes, explained in lang ("en" when missing, or "zh"). options, optional,
+// is {deflate}: true when permessage-deflate was negotiated, so that RSV1
+// reads as the Per-Message Compressed bit (RFC 7692 §6.1).
 func explainFrame(a *args) any {
 	b := a.bytes(a.at(0), "bytes", hexString, true)
-	receiver := a.role(a.at(1), "receiver")
-	lang := a.lang(a.at(2), "lang")
+	o := a.explainOptions(1)
 	if a.err != nil {
 		return nil
 	}
-	return explanation(b, core.ExplainFrameIn(b, receiver, lang), lang)
+	return explanation(b, core.ExplainFrameWith(b, o), o)
+}
+
+// explainOptions reads the receiver, lang and options arguments of
+// explainFrame and decodeFrames, starting at argument i.
+func (a *args) explainOptions(i int) core.ExplainOptions {
+	o := core.ExplainOptions{Receiver: a.role(a.at(i), "receiver"), Lang: a.lang(a.at(i+1), "lang")}
+	opts := a.object(a.at(i+2), "options", false)
+	o.Deflate = a.boolean(prop(opts, "deflate"), "options.deflate", false)
+	return o
 }
 
 // explanation converts a core.FrameExplanation of the frame at the start of
-// b, explained in lang.
-func explanation(b []byte, e core.FrameExplanation, lang string) js.Value {
+// b, explained with the options o.
+func explanation(b []byte, e core.FrameExplanation, o core.ExplainOptions) js.Value {
 	fields := array(len(e.Fields))
 	for i, f := range e.Fields {
 		fields.SetIndex(i, newObject().
@@ -238,16 +248,18 @@ func explanation(b []byte, e core.FrameExplanation, lang string) js.Value {
 		set("rest", e.Rest).
 		set("problems", rules(e.Problems)).
 		set("code", int(e.Code)).
-		set("codeName", codeName(e.Code, lang)).v
+		set("codeName", codeName(e.Code, o.Lang)).
+		set("compressed", o.Deflate && e.HeaderSize > 0 && e.Header.Rsv&4 != 0 &&
+			(e.Header.Opcode == core.OpText || e.Header.Opcode == core.OpBinary)).v
 }
 
-// decodeFrames(bytes, receiver, lang) → {frames, incomplete, consumed,
-// rest}: the buffer split into its complete frames, each explained in lang,
-// and what is left.
+// decodeFrames(bytes, receiver, lang, options) → {frames, incomplete,
+// consumed, rest}: the buffer split into its complete frames, each
+// explained in lang with options as explainFrame takes them, and what is
+// left.
 func decodeFrames(a *args) any {
 	b := a.bytes(a.at(0), "bytes", hexString, true)
-	receiver := a.role(a.at(1), "receiver")
-	lang := a.lang(a.at(2), "lang")
+	o := a.explainOptions(1)
 	if a.err != nil {
 		return nil
 	}
@@ -255,13 +267,13 @@ func decodeFrames(a *args) any {
 	incomplete := js.Null()
 	offset := 0
 	for offset < len(b) {
-		e := core.ExplainFrameIn(b[offset:], receiver, lang)
+		e := core.ExplainFrameWith(b[offset:], o)
 		if !e.Complete {
-			incomplete = explanation(b[offset:], e, lang)
+			incomplete = explanation(b[offset:], e, o)
 			incomplete.Set("offset", offset)
 			break
 		}
-		f := explanation(b[offset:], e, lang)
+		f := explanation(b[offset:], e, o)
 		f.Set("offset", offset)
 		frames.Call("push", f)
 		offset = len(b) - e.Rest

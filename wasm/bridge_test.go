@@ -285,6 +285,42 @@ func TestExplainFrameProblems(t *testing.T) {
 	}
 }
 
+// TestExplainFrameDeflateOption: the optional fourth argument says
+// permessage-deflate was negotiated; RSV1 then marks a compressed message
+// (RFC 7692 §6.1) instead of breaking §5.2, and old calls are unchanged.
+func TestExplainFrameDeflateOption(t *testing.T) {
+	hello := "c1 07 f2 48 cd c9 c9 07 00" // RFC 7692 §7.2.3.1
+	tests := []struct {
+		name       string
+		args       []any
+		want       []string
+		compressed bool
+	}{
+		{"no options: RSV1 breaks §5.2", []any{hello, "client"}, ruleTexts(core.RuleReservedBits, core.RuleInvalidUTF8), false},
+		{"deflate false", []any{hello, "client", "en", map[string]any{"deflate": false}}, ruleTexts(core.RuleReservedBits, core.RuleInvalidUTF8), false},
+		{"deflate true", []any{hello, "client", "en", map[string]any{"deflate": true}}, nil, true},
+		{"deflate true, RSV1 on a ping", []any{"c9 00", "client", "zh", map[string]any{"deflate": true}}, ruleTexts(core.RuleCompressedBit), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := noError(t, call(t, "explainFrame", tc.args...))
+			if got := problemTexts(e); !slices.Equal(got, tc.want) {
+				t.Errorf("problems %q, want %q", got, tc.want)
+			}
+			if e.Get("compressed").Bool() != tc.compressed {
+				t.Errorf("compressed %v", e.Get("compressed"))
+			}
+		})
+	}
+	d := noError(t, call(t, "decodeFrames", hello, "client", "en", map[string]any{"deflate": true}))
+	if f := d.Get("frames").Index(0); !f.Get("compressed").Bool() || f.Get("problems").Length() != 0 {
+		t.Errorf("decodeFrames with deflate: %v", js.Global().Get("JSON").Call("stringify", f))
+	}
+	if e := call(t, "explainFrame", hello, "client", "en", "deflate"); e.Get("error").IsUndefined() {
+		t.Error("options that are not an object must be an argument error")
+	}
+}
+
 func TestExplainFramePartial(t *testing.T) {
 	tests := []struct {
 		hex        string

@@ -6,6 +6,7 @@
 //
 //   #handshake?key=dGhlIHNhbXBsZSBub25jZQ==
 //   #frame?hex=81 85 37 fa 21 3d 7f 9f 4d 51 58&receiver=server
+//   #frame?hex=c1 07 f2 48 cd c9 c9 07 00&receiver=client&deflate=1
 //   #mask?key=37 fa 21 3d&payload=Hello&step=3     (or payloadHex=...)
 //   #wire   #chat?nick=Ada   #tap?target=ws://127.0.0.1:3368/
 //   #transcript/f3/b12                               (frame 3, byte 12 of the
@@ -92,7 +93,7 @@ function mountPanel(panel, params) {
     case "frame":
       mountFrame(mountPoint("frame"), {
         hex: params.hex ?? "81 85 37 fa 21 3d 7f 9f 4d 51 58",
-        receiver: params.receiver, onChange: follow("frame"),
+        receiver: params.receiver, deflate: params.deflate === "1", onChange: follow("frame"),
       });
       break;
     case "mask":

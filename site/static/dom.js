@@ -88,9 +88,13 @@ export function errorText(e) {
 // rfcLink links "RFC 6455 §5.2" to the section (the text works offline).
 export function rfcLink(section, source) {
   const label = source || `RFC 6455 §${section}`;
+  // A section of another RFC is written "RFC 7692 §6.1" (permessage-deflate's rules).
+  const other = /^RFC (\d+) §([0-9.]+)$/.exec(section || "");
+  const rfc = other ? other[1] : "6455";
+  if (other) section = other[2];
   if (!/^[0-9.]+$/.test(section || "")) return el("span", { class: "rfc", text: label });
   return el("a", {
-    class: "rfc", href: `https://www.rfc-editor.org/rfc/rfc6455#section-${section}`,
+    class: "rfc", href: `https://www.rfc-editor.org/rfc/rfc${rfc}#section-${section}`,
     target: "_blank", rel: "noopener", text: label,
   });
 }

@@ -56,6 +56,20 @@ test("an invalid frame is explained, not thrown", () => {
   assert.ok(e.problems.every((p) => p.cite.includes("RFC 6455 §")));
 });
 
+test("explainFrame and decodeFrames: RSV1 under permessage-deflate", () => {
+  const hello = "c1 07 f2 48 cd c9 c9 07 00"; // RFC 7692 §7.2.3.1
+  const plain = wsplay.explainFrame(hello, "client");
+  assert.deepEqual(plain.problems.map((p) => p.id).slice(0, 1), ["reserved-bits"]);
+  assert.equal(plain.compressed, false);
+  const e = wsplay.explainFrame(hello, "client", "en", { deflate: true });
+  assert.deepEqual(e.problems, []);
+  assert.equal(e.compressed, true);
+  assert.match(e.fields[1].meaning, /Per-Message Compressed \(RFC 7692 §6\.1\)/);
+  const d = wsplay.decodeFrames(hello + " c9 00", "client", "zh", { deflate: true });
+  assert.deepEqual(d.frames.map((f) => f.problems.map((p) => p.id)), [[], ["compressed-bit"]]);
+  assert.ok(wsplay.explainFrame(hello, "client", "en", { deflate: "yes" }).error);
+});
+
 test("buildFrame decodes back", () => {
   const f = wsplay.buildFrame({ opcode: "text", mask: true, key: "37 fa 21 3d", payload: "Hello" });
   assert.equal(f.hex, rfcMaskedHello);

@@ -12,19 +12,27 @@
 // frames; "/ws/echo" only echoes, so the log shows messages, and the
 // server's frames are rebuilt by the core (a server's frames are not masked,
 // so they are byte for byte what was sent).
+//
+// Browsers offer permessage-deflate (RFC 7692) and the server accepts it,
+// so a message usually travels compressed: RSV1 set on its first frame,
+// DEFLATE bytes as payload. The log reads frames knowing what the
+// handshake negotiated (ws.extensions), and shows for a compressed message
+// the wire bytes, the text the server inflated (the report's "inflated")
+// and the bytes saved.
 
 import { loadCore } from "../core.js";
 import { el, setText, uid, errorText, wsURL, base64ToBytes, spacedHex, hex, followLang, selectable, connectionBar } from "../dom.js";
 import { t } from "../i18n.js";
 import { mount as mountFrame } from "./frame.js";
 import { appendStepper } from "./mask.js";
+import { negotiated, saving } from "../deflate.js";
 
 export function mount(element, options = {}) {
   const endpoint = options.endpoint === "/ws/echo" ? "/ws/echo" : "/ws/inspect";
   // Everything the wire's functions share: its elements, the core, the
   // socket, the texts sent whose echo has not come back yet, the number of
   // rows in the log, and the close this page asked for ({code, reason}).
-  const st = { endpoint, inspect: endpoint === "/ws/inspect", ui: wireControls(endpoint), wsplay: null, ws: null, pending: [], rows: 0, closing: null };
+  const st = { endpoint, inspect: endpoint === "/ws/inspect", ui: wireControls(endpoint), wsplay: null, ws: null, pending: [], rows: 0, closing: null, deflate: false };
   element.replaceChildren(st.ui.root);
   followLang(st.ui.root);
   st.ui.detail.append(el("p", { class: "muted", i18n: "echo.pick" }));
@@ -99,7 +107,12 @@ function connect(st) {
   }
   st.ws.binaryType = "arraybuffer";
   const sock = st.ws;
-  sock.onopen = () => { st.ui.setStatus("live.open", "", "good"); updateButtons(st); };
+  sock.onopen = () => {
+    // What the handshake agreed: RSV1 means "compressed" only if it did.
+    st.deflate = negotiated(sock.extensions);
+    st.ui.setStatus("live.open", "", "good");
+    updateButtons(st);
+  };
   sock.onmessage = (ev) => onMessage(st, ev.data);
   sock.onerror = () => st.ui.setStatus("live.error", "", "bad");
   sock.onclose = (ev) => {
@@ -171,11 +184,14 @@ function onClosed(st, ev) {
 }
 
 function addHandshakeRow(st, r) {
+  const answer = (r.response?.headers || []).find((h) => h.name.toLowerCase() === "sec-websocket-extensions")?.value || "";
+  if (negotiated(answer)) st.deflate = true;
   const li = el("li", { class: "row handshake" },
     el("span", { class: "dir", text: "⇄" }),
     el("span", { class: "op", text: "HTTP" }),
     el("span", { class: "summary" }, el("span", { i18n: "echo.handshake" }), " ",
-      el("code", { text: `Sec-WebSocket-Key: ${r.key}` })));
+      el("code", { text: `Sec-WebSocket-Key: ${r.key}` }),
+      answer ? [" ", el("code", { "data-role": "extensions-answer", text: `Sec-WebSocket-Extensions: ${answer}` })] : ""));
   appendRow(st, li);
 }
 
@@ -192,7 +208,10 @@ function addFrameRow(st, r) {
   // A frame of more than 64 KiB is reported by its start (header and
   // first 1 KiB) and its end: the row says so instead of "incomplete".
   const label = r.truncated ? t("echo.truncated", { omitted: r.omitted }) : undefined;
-  addRow(st, { from: r.from, seq: r.seq, opcodeName: r.opcodeName, payloadLength: r.payloadLength, hex: hex(bytes), maskingKey: r.maskingKey, fin: r.fin, label });
+  // The last frame of a compressed message carries what the server
+  // inflated; beyond 64 KiB, its start only (inflatedLength is the whole).
+  const inflated = r.compressed && typeof r.inflated === "string" ? { bytes: base64ToBytes(r.inflated), length: r.inflatedLength } : null;
+  addRow(st, { from: r.from, seq: r.seq, opcodeName: r.opcodeName, payloadLength: r.payloadLength, hex: hex(bytes), maskingKey: r.maskingKey, fin: r.fin, label, inflated });
 }
 
 function addMessageRow(st, from, data) {
@@ -206,18 +225,26 @@ function addMessageRow(st, from, data) {
 // addRow adds one frame to the log, decoded by the core.
 function addRow(st, fr) {
   const receiver = fr.from === "client" ? "server" : "client";
-  const e = st.wsplay.explainFrame(fr.hex, receiver);
+  const e = st.wsplay.explainFrame(fr.hex, receiver, "en", { deflate: st.deflate });
   let summary = "";
+  const inflatedText = fr.inflated && fr.opcodeName === "text" ? utf8(fr.inflated.bytes, fr.inflated.bytes.length < fr.inflated.length) : null;
   if (fr.label) summary = fr.label;
+  else if (inflatedText !== null) summary = `“${inflatedText.length > 200 ? inflatedText.slice(0, 200) + "…" : inflatedText}”`;
+  else if (fr.inflated) summary = hex(fr.inflated.bytes.subarray(0, 12)) + (fr.inflated.length > 12 ? "…" : "");
   else if (typeof e.text === "string" && e.text !== "") summary = `“${e.text}”`;
   else if (e.unmaskedHex) summary = e.unmaskedHex.length > 36 ? e.unmaskedHex.slice(0, 36) + "…" : e.unmaskedHex;
   const li = el("li", {
     class: `row ${fr.from}`, tabindex: "0", role: "button", "data-role": "frame-row",
     "data-from": fr.from, "data-opcode": fr.opcodeName, "data-hex": fr.hex,
+    "data-compressed": e.compressed || fr.inflated ? "1" : null,
   },
     el("span", { class: "dir", title: fr.from, text: fr.from === "client" ? "↑" : "↓" }),
     el("span", { class: "op", text: fr.opcodeName }),
     el("span", { class: "len mono", text: `${fr.payloadLength} B` }),
+    // A compressed message: the wire's bytes, then the message's.
+    fr.inflated ? el("span", { class: "len mono", "data-role": "row-inflated", title: t("deflate.inflatedServer"),
+      "data-saved": String(saving(fr.payloadLength, fr.inflated.length).saved), text: `→ ${fr.inflated.length} B` }) : null,
+    e.compressed || fr.inflated ? el("span", { class: "tag", "data-role": "compressed-tag", i18n: "deflate.tag" }) : null,
     el("span", { class: "summary", "data-role": "row-text", text: summary }),
     fr.maskingKey ? el("span", { class: "key mono", title: "masking key", text: `key ${spacedHex(fr.maskingKey)}` }) : null,
     fr.rebuilt ? el("span", { class: "tag", i18n: "echo.rebuilt" }) : null,
@@ -230,17 +257,23 @@ function addRow(st, fr) {
 // the masking stepper with the key the browser chose.
 function showDetail(st, fr, e, receiver) {
   const frameBox = el("div");
-  const frameLink = `#frame?hex=${encodeURIComponent(fr.hex)}&receiver=${receiver}`;
+  const frameLink = `#frame?hex=${encodeURIComponent(fr.hex)}&receiver=${receiver}${st.deflate ? "&deflate=1" : ""}`;
   st.ui.detail.replaceChildren(...[
     el("h4", {}, el("span", { i18n: fr.from === "client" ? "echo.fromBrowser" : "echo.fromServer" }), ` · ${fr.opcodeName}`),
     fr.rebuilt ? el("p", { class: "muted", "data-role": "rebuilt-note",
       i18n: fr.browserClose ? "echo.rebuiltBrowserClose" : fr.opcodeName === "close" ? "echo.rebuiltClose" : "echo.rebuiltNote" }) : null,
     el("p", { class: "links" }, el("a", { href: frameLink, "data-role": "open-frame", i18n: "echo.openFrame" })),
     frameBox].filter(Boolean));
-  mountFrame(frameBox, { input: false, hex: fr.hex, receiver });
+  mountFrame(frameBox, { input: false, hex: fr.hex, receiver, deflate: st.deflate, inflated: fr.inflated });
   // (Not for the rebuilt close frame: its key is a stand-in, not the
   // browser's.)
   if (e.header && e.header.mask && !fr.browserClose) appendStepper(st.ui.detail, e, { linkRole: "open-mask", note: true });
+}
+
+// utf8 decodes bytes that must be UTF-8, or returns null; the start of a
+// longer message (cut) may end inside a character.
+function utf8(bytes, cut = false) {
+  try { return new TextDecoder("utf-8", { fatal: !cut }).decode(bytes); } catch { return null; }
 }
 
 function sendTextMessage(st) {

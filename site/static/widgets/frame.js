@@ -19,9 +19,19 @@
 // frame builder and the live wire show frames that way); compact: true
 // leaves out the diagram and the table and links to the frame lab. The returned
 // object's show(hex, receiver) shows another frame.
+//
+// deflate: true reads the frame on a connection that negotiated
+// permessage-deflate (RFC 7692): RSV1 on the first frame of a message then
+// says "compressed" and is valid (§6.1), and the payload is inflated. It is
+// a visible choice, like the receiver: the bytes alone cannot tell. With
+// inflated: {bytes, length} (the live wire passes what /ws/inspect
+// reported) the server's inflated message is shown instead of inflating
+// here, since with context takeover one message's bytes may refer back to
+// earlier messages the frame lab does not have.
 
 import { loadCore } from "../core.js";
-import { el, uid, errorText, rfcLink, followLang } from "../dom.js";
+import { el, uid, errorText, rfcLink, followLang, hex } from "../dom.js";
+import { inflate, saving } from "../deflate.js";
 
 // The field names as explainFrame (and the RFC's diagram) writes them, and
 // the colour class of each (the transcript colours its bytes with it too).
@@ -67,6 +77,14 @@ export function mount(element, options = {}) {
     el("option", { value: "client", i18n: "frame.toClient" }));
   recvSelect.value = receiver;
   const recvWhy = el("span", { class: "muted", "data-role": "receiver-why" });
+  // What RSV1 means depends on the handshake, which the bytes do not show.
+  let deflate = options.deflate === true;
+  let given = options.inflated || null;
+  const rsvId = uid("frame-rsv1");
+  const rsvSelect = el("select", { id: rsvId, "data-role": "rsv1" },
+    el("option", { value: "reserved", i18n: "deflate.rsv1Reserved" }),
+    el("option", { value: "compressed", i18n: "deflate.rsv1Compressed" }));
+  rsvSelect.value = deflate ? "compressed" : "reserved";
   // Without the hex field the receiver is still on screen, as a line.
   const recvLine = el("p", { class: "receiver-line muted", "data-role": "receiver-line" });
   const out = el("div", { class: "frame-out", "data-role": "frame-out", "aria-live": "polite" });
@@ -75,6 +93,9 @@ export function mount(element, options = {}) {
       el("label", { for: hexId, i18n: "frame.hexLabel" }), hexInput),
     withInput && el("div", { class: "field-row inline" },
       el("label", { for: recvId, i18n: "frame.receiverLabel" }), recvSelect, recvWhy),
+    withInput && el("div", { class: "field-row inline" },
+      el("label", { for: rsvId, i18n: "deflate.rsv1Label" }), rsvSelect,
+      el("span", { class: "muted", i18n: "deflate.rsv1Note" })),
     !withInput && recvLine,
     out);
   element.replaceChildren(root);
@@ -102,7 +123,9 @@ export function mount(element, options = {}) {
       recvWhy.replaceChildren(el("span", { i18n: maskBit === "1" ? "frame.autoMasked" : maskBit === "0" ? "frame.autoUnmasked" : "frame.receiverNote" }));
     }
     recvLine.replaceChildren(el("span", { i18n: "frame.receiverLabel" }), ": ",
-      el("strong", { "data-role": "receiver-text", i18n: receiver === "server" ? "frame.toServer" : "frame.toClient" }));
+      el("strong", { "data-role": "receiver-text", i18n: receiver === "server" ? "frame.toServer" : "frame.toClient" }),
+      ...(deflate ? [" · ", el("span", { i18n: "deflate.rsv1Label" }), " ",
+        el("strong", { "data-role": "rsv1-text", i18n: "deflate.rsv1Compressed" })] : []));
   }
 
   let wsplay = null;
@@ -114,7 +137,8 @@ export function mount(element, options = {}) {
       out.replaceChildren(el("p", { class: "muted", i18n: "frame.empty" }));
       return;
     }
-    let e = wsplay.explainFrame(text, receiver);
+    const explain = () => wsplay.explainFrame(text, receiver, "en", { deflate });
+    let e = explain();
     if (e.error) {
       // Bad hex: the bridge says which character, where.
       out.replaceChildren(el("p", { class: "error", "data-role": "error" },
@@ -126,16 +150,21 @@ export function mount(element, options = {}) {
       const want = maskBit === "0" ? "client" : "server";
       if (want !== receiver) {
         receiver = want;
-        e = wsplay.explainFrame(text, receiver);
+        e = explain();
       }
     }
     showReceiver(maskBit);
+    // The core words each field's meaning in every language; the table
+    // shows the page's and follows a change of language.
+    e.meaningsZh = wsplay.explainFrame(text, receiver, "zh", { deflate }).fields?.map((f) => f.meaning) ?? [];
+    const ctx = { deflate, given };
     const missing = e.complete ? null : whatIsMissing(wsplay, e, receiver);
-    out.replaceChildren(...(options.compact ? compactExplanation(e, text, receiver, missing) : explanation(e, missing)));
-    if (withInput) options.onChange?.({ hex: text, receiver: chosen || undefined });
+    out.replaceChildren(...(options.compact ? compactExplanation(e, text, receiver, missing, ctx) : explanation(e, missing, ctx)));
+    if (withInput) options.onChange?.({ hex: text, receiver: chosen || undefined, deflate: deflate ? "1" : undefined });
   }
-  hexInput.addEventListener("input", render);
+  hexInput.addEventListener("input", () => { given = null; render(); });
   recvSelect.addEventListener("change", () => { chosen = receiver = recvSelect.value; render(); });
+  rsvSelect.addEventListener("change", () => { deflate = rsvSelect.value === "compressed"; render(); });
 
   loadCore().then((w) => { wsplay = w; render(); },
     (err) => out.replaceChildren(el("p", { class: "error", text: err.message })));
@@ -145,6 +174,7 @@ export function mount(element, options = {}) {
     // choose it again.
     show(hexText, recv) {
       hexInput.value = hexText;
+      given = null;
       chosen = recv === "client" || recv === "server" ? recv : null;
       if (chosen) receiver = chosen;
       render();
@@ -194,7 +224,7 @@ function whatIsMissing(wsplay, e, receiver) {
 }
 
 // explanation returns the elements that explain one explainFrame result.
-function explanation(e, missing) {
+function explanation(e, missing, ctx) {
   const parts = [];
   // A frame cut short is drawn with the fields it will have, so the bytes
   // that are there get their colours and the diagram lights the right rows.
@@ -205,19 +235,65 @@ function explanation(e, missing) {
   parts.push(diagram(shaped));
   parts.push(fieldTable(e));
   if (e.header && (e.text !== undefined && e.text !== "" || e.unmaskedHex)) parts.push(payloadView(e));
+  parts.push(...compressionParts(e, ctx));
   return parts;
+}
+
+// compressionParts: for a compressed frame, its DEFLATE bytes, the message
+// they inflate to and the bytes saved; for a frame with RSV1 read without
+// the extension, a pointer to the choice that reads it as compressed.
+function compressionParts(e, ctx) {
+  if (!e.header) return [];
+  if (!ctx.deflate) {
+    return e.header.rsv1 && !e.header.control ? [el("p", { class: "note", "data-role": "rsv1-hint", i18n: "deflate.rsv1Hint" })] : [];
+  }
+  if (!e.compressed) return [];
+  const box = el("div", { class: "payload-view inflate-view", "data-role": "inflate" },
+    el("p", {}, el("span", { class: "tag", i18n: "deflate.tag" }), " ", el("span", { i18n: "deflate.compressedBytes" }), " ",
+      el("code", { class: "bytes", "data-role": "compressed-hex", text: short(e.unmaskedHex) })));
+  const result = el("div", { "data-role": "inflate-result" });
+  box.append(result);
+  if (!e.complete) return [box];
+  const show = (bytes, length, sourceKey) => {
+    let text = null;
+    if (e.header.opcode === 1) {
+      // The server reports a long message by its start, which may end
+      // inside a character.
+      try { text = new TextDecoder("utf-8", { fatal: bytes.length >= length }).decode(bytes); } catch { text = null; }
+    }
+    const s = saving(e.header.length, length);
+    result.replaceChildren(
+      el("p", {}, el("span", { i18n: sourceKey }), " ", text !== null
+        ? el("q", { class: "payload-text", "data-role": "inflated-text", text: text.length > 2000 ? text.slice(0, 2000) + "…" : text })
+        : el("code", { class: "bytes", "data-role": "inflated-hex", text: short(hex(bytes)) })),
+      el("p", { class: s.saved >= 0 ? "good" : "muted", "data-role": "saved", "data-saved": String(s.saved), "data-inflated": String(length),
+        i18n: s.saved >= 0 ? "deflate.saved" : "deflate.grew",
+        args: { wire: s.wire, inflated: s.inflated, saved: s.saved, percent: s.percent, more: -s.saved } }));
+  };
+  if (ctx.given) {
+    show(ctx.given.bytes, ctx.given.length ?? ctx.given.bytes.length, "deflate.inflatedServer");
+    return [box];
+  }
+  result.append(el("p", { class: "muted", i18n: "deflate.inflating" }));
+  inflate(e.unmasked).then((bytes) => show(bytes, bytes.length, "deflate.inflatedHere"), (err) => {
+    result.replaceChildren(el("p", { class: "error", "data-role": "inflate-error" },
+      el("span", { i18n: "deflate.inflateError" }), " ", el("span", { text: err.message })),
+    el("p", { class: "muted", i18n: "deflate.inflateContext" }));
+  });
+  return [box];
 }
 
 // compactExplanation: the verdict, the coloured bytes and the text, with a
 // link to the whole explanation in the frame lab.
-function compactExplanation(e, hexText, receiver, missing) {
+function compactExplanation(e, hexText, receiver, missing, ctx) {
   return [
     verdict(e, missing),
     byteStrip(e, 24),
     legend(),
     e.header ? payloadView(e) : null,
+    ...compressionParts(e, ctx),
     el("p", { class: "links" }, el("a", {
-      href: `#frame?hex=${encodeURIComponent(hexText)}&receiver=${receiver}`, i18n: "echo.openFrame",
+      href: `#frame?hex=${encodeURIComponent(hexText)}&receiver=${receiver}${ctx.deflate ? "&deflate=1" : ""}`, i18n: "echo.openFrame",
     })),
   ].filter(Boolean);
 }
@@ -363,15 +439,18 @@ function diagram(e) {
 
 function fieldTable(e) {
   const body = el("tbody");
-  for (const f of e.fields) {
+  e.fields.forEach((f, i) => {
     const raw = f.name === "Payload Data" && f.raw.length > 48 ? f.raw.slice(0, 48) + "…" : f.raw;
+    // A long payload's value (hex of a binary or compressed payload) is
+    // cut the same way, so that the meaning column stays on screen.
+    const value = f.name === "Payload Data" && !String(f.value).startsWith("\"") && String(f.value).length > 48 ? String(f.value).slice(0, 48) + "…" : String(f.value);
     body.append(el("tr", { "data-field": f.name, tabindex: "0" },
       el("th", { scope: "row" }, el("span", { class: `swatch ${FIELD_CLASS[f.name] || ""}` }), f.name),
       el("td", { class: "mono" }, where(f)),
       el("td", { class: "mono raw", text: raw }),
-      el("td", { class: "mono", text: String(f.value) }),
-      el("td", { text: f.meaning })));
-  }
+      el("td", { class: "mono", text: value }),
+      el("td", { both: { en: f.meaning, zh: e.meaningsZh?.[i] || f.meaning } })));
+  });
   return el("div", { class: "table-wrap" }, el("table", { class: "fields", "data-role": "fields" },
     el("thead", {}, el("tr", {}, FRAME_COLUMNS.map((k) => el("th", { scope: "col", i18n: k })))),
     body));

@@ -15,7 +15,8 @@
 // (tap.js) shows a learner's own server with it.
 
 import { loadCore } from "../core.js";
-import { el, wsURL, followLang, connectionBar } from "../dom.js";
+import { el, wsURL, followLang, connectionBar, rfcLink } from "../dom.js";
+import { explainExtensions } from "../deflate.js";
 
 export function mount(element) {
   const btn = el("button", { type: "button", class: "primary", i18n: "live.connectHandshake", "data-role": "live-connect" });
@@ -71,6 +72,34 @@ function header(headers, name) {
   return h ? h.value : "";
 }
 
+// allValues joins every line of a header field, as one list (RFC 9110
+// §5.3): a client may send Sec-WebSocket-Extensions on several lines.
+function allValues(headers, name) {
+  return headers.filter((x) => x.name.toLowerCase() === name.toLowerCase()).map((x) => x.value).join(", ");
+}
+
+// extensionsView explains the Sec-WebSocket-Extensions offer and answer
+// parameter by parameter (permessage-deflate, RFC 7692 §7.1).
+function extensionsView(offer, answer) {
+  const table = (value, side, role) => {
+    const rows = explainExtensions(value, side, offer);
+    if (rows.length === 0) return el("p", { class: "muted", "data-role": role, i18n: "deflate.noOffer" });
+    return el("div", { class: "table-wrap" }, el("table", { class: "fields ext-params", "data-role": role },
+      el("thead", {}, el("tr", {}, ["deflate.colParam", "deflate.colValue", "deflate.colMeaning"].map((k) => el("th", { scope: "col", i18n: k })), el("th", {}))),
+      el("tbody", {}, rows.map((r) => el("tr", { "data-role": "ext-param", "data-param": r.param || r.extension },
+        el("th", { scope: "row", class: "mono", text: r.param || r.extension }),
+        el("td", { class: "mono", text: r.value ?? "—" }),
+        el("td", { i18n: r.key, args: r.args }),
+        el("td", {}, rfcLink(r.section, r.section.startsWith("RFC") ? r.section : undefined)))))));
+  };
+  return el("section", { class: "ext-explain", "data-role": "extensions-explained" },
+    el("h4", { i18n: "deflate.title" }),
+    el("p", {}, el("strong", { i18n: "deflate.offerTitle" }), " ", el("code", { "data-role": "ext-offer", text: offer || "—" })),
+    table(offer, "offer", "ext-offer-table"),
+    offer ? [el("p", {}, el("strong", { i18n: "deflate.answerTitle" }), " ", el("code", { "data-role": "ext-answer", text: answer || "—" })),
+      table(answer, "answer", "ext-answer-table")] : "");
+}
+
 export function showHandshake(out, wsplay, report) {
   const req = report.request;
   const resp = report.response;
@@ -80,8 +109,9 @@ export function showHandshake(out, wsplay, report) {
   const mine = wsplay.accept(key); // computed here, in WebAssembly
   const theirs = header(resp.headers, "Sec-WebSocket-Accept");
   const equal = mine === theirs;
-  const verify = wsplay.verifyResponse(resp.raw, key);
   const exts = parsed.error ? [] : parsed.extensions;
+  // Checked against the extensions offered: the server may only accept those.
+  const verify = wsplay.verifyResponse(resp.raw, key, { extensions: exts.map((x) => x.text) });
 
   out.replaceChildren(
     el("div", { class: "compare", "data-role": "compare" },
@@ -102,7 +132,9 @@ export function showHandshake(out, wsplay, report) {
       el("figure", {}, el("figcaption", {},
         el("span", { class: "dir-tag received", "data-role": "response-dir", i18n: "live.received" }), " ",
         el("span", { i18n: "live.response" })),
-      httpBlock(resp.raw, "live-response", ["Sec-WebSocket-Accept", "Upgrade", "Connection"]))));
+      httpBlock(resp.raw, "live-response", ["Sec-WebSocket-Accept", "Sec-WebSocket-Extensions", "Upgrade", "Connection"]))),
+    // The offer as the core parsed it from the request (parseRequest).
+    extensionsView(exts.map((x) => x.text).join(", "), allValues(resp.headers || [], "Sec-WebSocket-Extensions")));
 }
 
 // httpBlock shows an HTTP head line by line, the lines that matter to

@@ -33,7 +33,8 @@ const PLAY_MS = 600;
 // text payload is easier to follow as text; anything else shows as bytes.
 export function appendStepper(box, e, { linkRole, note = false }) {
   const key = spacedHex(e.header.keyHex.replace(/\s/g, ""));
-  const asText = e.header.opcodeName === "text" && typeof e.text === "string";
+  // A compressed payload is DEFLATE bytes, not text: it is masked as hex.
+  const asText = e.header.opcodeName === "text" && typeof e.text === "string" && !e.compressed;
   const stepper = el("div");
   box.append(...[
     el("h4", { i18n: "echo.maskTitle" }),

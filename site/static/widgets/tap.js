@@ -30,6 +30,7 @@ import { t } from "../i18n.js";
 import { mount as mountFrame } from "./frame.js";
 import { appendStepper } from "./mask.js";
 import { showHandshake } from "./handshake.js";
+import { negotiated } from "../deflate.js";
 
 const DEFAULT_TARGET = "ws://127.0.0.1:3368/";
 
@@ -291,6 +292,9 @@ function showHead(st, req, resp) {
 function showFrame(st, r, hexText) {
   const f = r.frame;
   const receiver = r.from === "client" ? "server" : "client";
+  // What RSV1 means: the server's answer says (RFC 7692 §6.1).
+  const answer = (st.session?.response || "").split("\r\n").filter((l) => /^sec-websocket-extensions:/i.test(l)).map((l) => l.slice(l.indexOf(":") + 1)).join(",");
+  const deflate = negotiated(answer);
   const frameBox = el("div");
   st.ui.detail.replaceChildren(...[
     el("h4", {}, el("span", { i18n: r.from === "client" ? "echo.fromBrowser" : "tap.fromServer" }), ` · ${f.opcodeName || "?"}`),
@@ -299,11 +303,11 @@ function showFrame(st, r, hexText) {
     f.truncated ? el("p", { class: "muted", "data-role": "tap-truncated" }, t("tap.truncated"), ` ${f.omitted} B`) : null,
     r.message ? el("p", { class: "note error", text: r.message }) : null,
     problemList(r.problems),
-    el("p", { class: "links" }, el("a", { href: `#frame?hex=${encodeURIComponent(hexText)}&receiver=${receiver}`, "data-role": "tap-open-frame", i18n: "echo.openFrame" })),
+    el("p", { class: "links" }, el("a", { href: `#frame?hex=${encodeURIComponent(hexText)}&receiver=${receiver}${deflate ? "&deflate=1" : ""}`, "data-role": "tap-open-frame", i18n: "echo.openFrame" })),
     frameBox].filter(Boolean));
-  mountFrame(frameBox, { input: false, hex: hexText, receiver });
+  mountFrame(frameBox, { input: false, hex: hexText, receiver, deflate });
   if (!st.wsplay || !f.masked) return;
-  const e = st.wsplay.explainFrame(hexText, receiver);
+  const e = st.wsplay.explainFrame(hexText, receiver, "en", { deflate });
   if (e.header && e.header.mask) appendStepper(st.ui.detail, e, { linkRole: "tap-open-mask" });
 }
 

@@ -38,6 +38,7 @@ import { el, hex, wsURL, base64ToBytes, followLang, rfcLink, errorText } from ".
 import { t, htmlLang } from "../i18n.js";
 import { httpBlock } from "./handshake.js";
 import { FIELD_CLASS } from "./frame.js";
+import { negotiated } from "../deflate.js";
 
 const STORE = "wsplay.transcript";
 const FORMAT = "wsplay-transcript/1";
@@ -292,7 +293,9 @@ export function renderTranscript(wsplay, s) {
   root.append(headBlock("request", "transcript.request", s.request, "client"));
   root.append(headBlock("response", "transcript.response", s.response, "server"));
   root.append(acceptBlock(wsplay, s));
-  s.records.forEach((r, i) => root.append(frameBlock(wsplay, r, i + 1)));
+  // The handshake's answer decides what RSV1 means (RFC 7692 §6.1).
+  const deflate = negotiated(header(s.response || "", "Sec-WebSocket-Extensions"));
+  s.records.forEach((r, i) => root.append(frameBlock(wsplay, r, i + 1, deflate)));
   return root;
 }
 
@@ -312,7 +315,8 @@ function acceptBlock(wsplay, s) {
   // the core's client side checks it (status, Upgrade, Connection, Accept).
   const parsed = wsplay.parseRequest(s.request);
   const key = parsed.error || !parsed.key ? header(s.request, "Sec-WebSocket-Key") : parsed.key;
-  const verify = wsplay.verifyResponse(s.response, key);
+  // The extensions offered: the server may only accept one of them.
+  const verify = wsplay.verifyResponse(s.response, key, { extensions: parsed.error ? [] : parsed.extensions.map((x) => x.text) });
   const st = wsplay.acceptSteps(key);
   const box = el("details", { open: true, class: "t-accept", id: "transcript/accept", "data-place": "accept" },
     el("summary", {}, el("span", { i18n: "transcript.acceptTitle" }), el("a", { class: "t-anchor", href: "#transcript/accept", "aria-label": "#", text: "#" })));
@@ -344,9 +348,9 @@ function header(raw, name) {
 // frameBlock explains one frame: a row for each header byte's fields, one
 // for each longer header field, and one for each payload byte. Every byte
 // of the frame is in exactly one row.
-function frameBlock(wsplay, r, n) {
+function frameBlock(wsplay, r, n, deflate) {
   const receiver = r.direction === "client" ? "server" : "client";
-  const e = wsplay.explainFrame(r.bytes, receiver);
+  const e = wsplay.explainFrame(r.bytes, receiver, "en", { deflate });
   const id = `transcript/f${n}`;
   const byteSpan = (i) => el("span", {
     class: `tb ${fieldClass(e, i)}`, id: `${id}/b${i}`, "data-frame": String(n), "data-byte": String(i), title: `#${id}/b${i}`,
