@@ -240,7 +240,7 @@ func compressionCases() []Case {
 	}
 	hello := []byte(strings.Repeat("permessage-deflate compresses this text. ", 20))
 	return []Case{
-		{ID: "compression.negotiate", Category: "compression", Lesson: "handshake", Rule: core.RuleDeflateClientBits, RawHandshake: true,
+		{ID: "compression.negotiate", Category: "compression", Lesson: "compression", Rule: core.RuleDeflateClientBits, RawHandshake: true,
 			Title:   tr("a browser's offer (permessage-deflate; client_max_window_bits) gets a valid answer, or is declined", "浏览器的提议（permessage-deflate; client_max_window_bits）得到有效的应答，或被拒绝"),
 			Explain: answerExplain,
 			run: func(s *session) *verdict {
@@ -254,39 +254,39 @@ func compressionCases() []Case {
 				}
 				return passf(tr("the server accepted: %q.", "服务器接受了：%q。"), answer)
 			}},
-		{ID: "compression.bad-window-bits", Category: "compression", Lesson: "handshake", Rule: core.RuleDeflateWindowBits, RawHandshake: true,
+		{ID: "compression.bad-window-bits", Category: "compression", Lesson: "compression", Rule: core.RuleDeflateWindowBits, RawHandshake: true,
 			Title:   tr("an offer with server_max_window_bits=16 is declined", "带 server_max_window_bits=16 的提议被拒绝"),
 			Explain: badOfferExplain,
 			run:     badOffer(offerParams(core.HeaderField{Name: "server_max_window_bits", Value: "16"}))},
-		{ID: "compression.unknown-param", Category: "compression", Lesson: "handshake", Rule: core.RuleDeflateParam, RawHandshake: true,
+		{ID: "compression.unknown-param", Category: "compression", Lesson: "compression", Rule: core.RuleDeflateParam, RawHandshake: true,
 			Title:   tr("an offer with an unknown parameter is declined", "带未知参数的提议被拒绝"),
 			Explain: badOfferExplain,
 			run:     badOffer(offerParams(core.HeaderField{Name: "client_max_window_bits"}, core.HeaderField{Name: "max_window_bits", Value: "10"}))},
-		{ID: "compression.duplicate-param", Category: "compression", Lesson: "handshake", Rule: core.RuleDeflateDuplicate, RawHandshake: true,
+		{ID: "compression.duplicate-param", Category: "compression", Lesson: "compression", Rule: core.RuleDeflateDuplicate, RawHandshake: true,
 			Title:   tr("an offer that gives a parameter twice is declined", "同一个参数出现两次的提议被拒绝"),
 			Explain: badOfferExplain,
 			run:     badOffer(offerParams(core.HeaderField{Name: "client_no_context_takeover"}, core.HeaderField{Name: "client_no_context_takeover"}))},
-		{ID: "compression.no-context-value", Category: "compression", Lesson: "handshake", Rule: core.RuleDeflateNoContext, RawHandshake: true,
+		{ID: "compression.no-context-value", Category: "compression", Lesson: "compression", Rule: core.RuleDeflateNoContext, RawHandshake: true,
 			Title:   tr("an offer with a value on server_no_context_takeover is declined", "server_no_context_takeover 带值的提议被拒绝"),
 			Explain: badOfferExplain,
 			run:     badOffer(offerParams(core.HeaderField{Name: "server_no_context_takeover", Value: "1"}))},
-		{ID: "compression.answer-client-bits", Category: "compression", Lesson: "handshake", Rule: core.RuleDeflateClientBits, RawHandshake: true,
+		{ID: "compression.answer-client-bits", Category: "compression", Lesson: "compression", Rule: core.RuleDeflateClientBits, RawHandshake: true,
 			Title:   tr("an offer without client_max_window_bits gets no client_max_window_bits in the answer", "不带 client_max_window_bits 的提议，应答中也没有 client_max_window_bits"),
 			Explain: answerExplain,
 			run:     answerCase(plainOffer)},
-		{ID: "compression.answer-server-bits", Category: "compression", Lesson: "handshake", Rule: core.RuleDeflateServerBits, RawHandshake: true,
+		{ID: "compression.answer-server-bits", Category: "compression", Lesson: "compression", Rule: core.RuleDeflateServerBits, RawHandshake: true,
 			Title:   tr("an offer of server_max_window_bits=10 gets at most 10 in the answer", "提议 server_max_window_bits=10，应答中的值不超过 10"),
 			Explain: answerExplain,
 			run:     answerCase(offerParams(core.HeaderField{Name: "server_max_window_bits", Value: "10"}))},
-		{ID: "compression.echo-text", Category: "compression", Lesson: "frame-anatomy", Rule: core.RuleInflate, RawHandshake: true,
+		{ID: "compression.echo-text", Category: "compression", Lesson: "compression", Rule: core.RuleInflate, RawHandshake: true,
 			Title:   tr("a compressed text message comes back unchanged", "压缩的文本消息原样发回"),
 			Explain: compressionExplain,
 			run:     echo(core.OpText, hello, 0)},
-		{ID: "compression.echo-binary", Category: "compression", Lesson: "frame-anatomy", Rule: core.RuleInflate, RawHandshake: true,
+		{ID: "compression.echo-binary", Category: "compression", Lesson: "compression", Rule: core.RuleInflate, RawHandshake: true,
 			Title:   tr("a compressed binary message comes back unchanged", "压缩的二进制消息原样发回"),
 			Explain: compressionExplain,
 			run:     echo(core.OpBinary, bytes.Repeat([]byte{0, 1, 2, 3, 4, 5, 6, 7}, 500), 0)},
-		{ID: "compression.echo-fragmented", Category: "compression", Lesson: "fragmentation", Rule: core.RuleCompressedBit, RawHandshake: true,
+		{ID: "compression.echo-fragmented", Category: "compression", Lesson: "compression", Rule: core.RuleCompressedBit, RawHandshake: true,
 			Title: tr("a compressed message in 3 fragments (RSV1 on the first only) comes back unchanged", "分成 3 个分片的压缩消息（只有第一个分片带 RSV1）原样发回"),
 			Explain: tr("A compressed message may be fragmented like any other: the DEFLATE stream is cut anywhere, RSV1 is set on the first frame only, and the receiver joins the payloads before it inflates them (RFC 7692 §6.1). A server that inflates each frame alone, or expects RSV1 on every frame, fails here.",
 				"压缩消息和其他消息一样可以分片：DEFLATE 流可以在任意位置切开，只有第一帧设置 RSV1，接收方先把各帧载荷拼起来再解压（RFC 7692 §6.1）。单独解压每一帧、或者期望每一帧都带 RSV1 的服务器会在这里失败。"),
@@ -302,7 +302,7 @@ func compressionCases() []Case {
 				s.send(splitCompressed(core.OpText, z, (len(z)+2)/3)...)
 				return s.expectEcho(core.OpText, hello)
 			}},
-		{ID: "compression.context-takeover", Category: "compression", Lesson: "frame-anatomy", Rule: core.RuleInflate, RawHandshake: true,
+		{ID: "compression.context-takeover", Category: "compression", Lesson: "compression", Rule: core.RuleInflate, RawHandshake: true,
 			Title: tr("a compressed message that refers back to the one before (context takeover) comes back unchanged", "引用前一条消息的压缩消息（上下文接管）原样发回"),
 			Explain: tr("Unless the server answers client_no_context_takeover, the client may keep its compression window from one message to the next: a message can then refer back to bytes of the messages before it (RFC 7692 §7.1.1). The server must keep the last bytes it inflated (2^client_max_window_bits of them) and inflate the next message with them as its dictionary. This second message is only a few bytes, most of them a reference into the first one.",
 				"除非服务器应答了 client_no_context_takeover，客户端可以把压缩窗口从一条消息保留到下一条：这样一条消息可以引用之前消息中的字节（RFC 7692 §7.1.1）。服务器必须保留它最后解压出的字节（2^client_max_window_bits 个），并把它们作为下一条消息的字典来解压。这里的第二条消息只有几个字节，大部分是对第一条消息的引用。"),
@@ -331,7 +331,7 @@ func compressionCases() []Case {
 				}
 				return v
 			}},
-		{ID: "compression.rsv1-continuation", Category: "compression", Lesson: "fragmentation", Rule: core.RuleCompressedBit, RawHandshake: true,
+		{ID: "compression.rsv1-continuation", Category: "compression", Lesson: "compression", Rule: core.RuleCompressedBit, RawHandshake: true,
 			Title:   tr("RSV1 on a continuation frame is refused with 1002", "延续帧上的 RSV1 被以 1002 拒绝"),
 			Explain: tr("RSV1 marks a compressed message, so it belongs on the message's first frame only; on a continuation frame it means nothing the two ends agreed, and the receiver must fail the connection with 1002 (RFC 7692 §6.1, RFC 6455 §5.2).", "RSV1 标记压缩消息，所以它只属于消息的第一帧；出现在延续帧上，它表示的不是双方约定的任何东西，接收方必须以 1002 使连接失败（RFC 7692 §6.1，RFC 6455 §5.2）。"),
 			run: refuse(core.StatusProtocolError, func(bits int) []frameSpec {
@@ -339,19 +339,19 @@ func compressionCases() []Case {
 				fs[1].rsv = 0x4
 				return fs
 			})},
-		{ID: "compression.rsv1-control", Category: "compression", Lesson: "control-frames", Rule: core.RuleCompressedBit, RawHandshake: true,
+		{ID: "compression.rsv1-control", Category: "compression", Lesson: "compression", Rule: core.RuleCompressedBit, RawHandshake: true,
 			Title:   tr("RSV1 on a ping is refused with 1002", "ping 上的 RSV1 被以 1002 拒绝"),
 			Explain: tr("permessage-deflate compresses data messages only: a control frame is never compressed, and RSV1 on one breaks RFC 7692 §6.1. The receiver must fail the connection with 1002 rather than answer the ping.", "permessage-deflate 只压缩数据消息：控制帧永远不压缩，控制帧上的 RSV1 违反了 RFC 7692 §6.1。接收方必须以 1002 使连接失败，而不是回应这个 ping。"),
 			run: refuse(core.StatusProtocolError, func(int) []frameSpec {
 				return []frameSpec{{fin: true, rsv: 0x4, op: core.OpPing, payload: []byte("compressed?")}}
 			})},
-		{ID: "compression.invalid-data", Category: "compression", Lesson: "frame-anatomy", Rule: core.RuleInflate, RawHandshake: true,
+		{ID: "compression.invalid-data", Category: "compression", Lesson: "compression", Rule: core.RuleInflate, RawHandshake: true,
 			Title:   tr("RSV1 on bytes that are not DEFLATE data is refused with 1007", "带 RSV1 但不是 DEFLATE 数据的字节被以 1007 拒绝"),
 			Explain: tr("This message has RSV1 set, but its payload was never compressed: read as DEFLATE, its first byte announces a stored block whose length and its complement do not match. A server must check what the inflater says and fail the connection with 1007 (the data does not match its type), never pass on whatever came out.", "这条消息设置了 RSV1，但它的载荷从未被压缩：按 DEFLATE 读取，第一个字节声明了一个存储块，而块的长度与其反码对不上。服务器必须检查解压器的结果，并以 1007（数据与其类型不符）使连接失败，决不能把解压出来的任何东西传下去。"),
 			run: refuse(core.StatusInvalidPayload, func(int) []frameSpec {
 				return []frameSpec{{fin: true, rsv: 0x4, op: core.OpText, payload: []byte("Hello, these bytes were never compressed")}}
 			})},
-		{ID: "compression.small-bomb", Category: "compression", Lesson: "payload-length", Rule: core.RuleMessageTooBig, RawHandshake: true,
+		{ID: "compression.small-bomb", Category: "compression", Lesson: "compression", Rule: core.RuleMessageTooBig, RawHandshake: true,
 			Title:   tr("64 KiB of zeros, compressed to about 100 bytes, comes back", "64 KiB 的零，压缩到约 100 字节，原样发回"),
 			Explain: bombExplain,
 			run: func(s *session) *verdict {
@@ -371,7 +371,7 @@ func compressionCases() []Case {
 				s.pending = &ev
 				return s.expectEcho(core.OpBinary, make([]byte, smallBomb))
 			}},
-		{ID: "compression.bomb", Category: "compression", Lesson: "payload-length", Rule: core.RuleMessageTooBig, RawHandshake: true,
+		{ID: "compression.bomb", Category: "compression", Lesson: "compression", Rule: core.RuleMessageTooBig, RawHandshake: true,
 			Title:   tr("64 MiB of zeros, compressed to about 80 KiB, is refused with 1009", "64 MiB 的零，压缩到约 80 KiB，被以 1009 拒绝"),
 			Explain: bombExplain,
 			run: func(s *session) *verdict {

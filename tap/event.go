@@ -237,8 +237,8 @@ var lessonOf = map[string]string{
 	core.RuleCloseReasonUTF8.ID:  "closing",
 	core.RuleAcceptValue.ID:      "accept",
 	core.RuleKeyLength.ID:        "accept",
-	core.RuleCompressedBit.ID:    "frame-anatomy",
-	core.RuleInflate.ID:          "frame-anatomy",
+	core.RuleCompressedBit.ID:    "compression",
+	core.RuleInflate.ID:          "compression",
 }
 
 // LessonOf returns the slug of the lesson that explains a rule: the
