@@ -69,9 +69,19 @@ func TestCellRatios(t *testing.T) {
 			}
 		}
 	}
-	mem := []memRow{{"wsplay", 100, 0, 100 * 2048}, {"gorilla", 100, 0, 100 * 4096}, {"gobwas", 100, 1024, 100*1024 + 1024}}
+	mem := []memRow{
+		{server: "wsplay", conns: 100, after: 100 * 2048},
+		{server: "gorilla", conns: 100, after: 100 * 4096},
+		{server: "gobwas", conns: 100, before: 1024, after: 100*1024 + 1024},
+		// With compression, compared only with the others with it.
+		{server: "wsplay", conns: 100, after: 100 * 8192, deflate: true},
+		{server: "gorilla", conns: 100, after: 100 * 4096, deflate: true},
+	}
 	if r, ok := memRatio(mem, mem[0]); !ok || r != 2 {
 		t.Errorf("memory ratio of wsplay: %v, %v; want 2 (2 KiB against gobwas's 1 KiB)", r, ok)
+	}
+	if r, ok := memRatio(mem, mem[3]); !ok || r != 2 {
+		t.Errorf("memory ratio of wsplay with permessage-deflate: %v, %v; want 2 (8 KiB against gorilla's 4 KiB with it)", r, ok)
 	}
 }
 
@@ -103,7 +113,7 @@ func TestThousands(t *testing.T) {
 
 func TestTables(t *testing.T) {
 	rows := fixture()
-	mem := []memRow{{"wsplay", 100, 0, 100 * 2048}, {"gorilla", 100, 0, 100 * 4096}}
+	mem := []memRow{{server: "wsplay", conns: 100, after: 100 * 2048}, {server: "gorilla", conns: 100, after: 100 * 4096}}
 	var md, txt bytes.Buffer
 	writeMarkdown(&md, runInfo{date: "today", goVersion: "go1.26"}, rows, mem, "BenchmarkX-2 1 2 ns/op\n")
 	writeText(&txt, rows, mem)
