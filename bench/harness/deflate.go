@@ -81,18 +81,25 @@ func parseDeflateAnswer(h http.Header) (*deflateState, error) {
 	return z, nil
 }
 
+// deflatePiece is the most text one DEFLATE stream of the load
+// generator's message holds: the smallest window a server here asks of
+// the client (wsplay's client_max_window_bits=12). Every server then gets
+// the same bytes, so their figures compare their own work only.
+const deflatePiece = 1 << 12
+
 // deflateMessage compresses p as a permessage-deflate sender whose window
 // is 2^bits bytes: compress/flate always looks back up to 32 KiB, so p is
-// cut into pieces of the window's size, each compressed by a fresh
-// writer and sync-flushed, and the streams are laid end to end. No match
-// then reaches before its piece, so the result fits the window, and it
-// refers to nothing sent before, so it is valid with or without context
-// takeover. The last sync flush's 00 00 ff ff is removed (§7.2.1). Level
-// 6, compress/flate's default, is what a browser's zlib uses.
+// cut into pieces of at most the window's size (and deflatePiece), each
+// compressed by a fresh stream and sync-flushed, and the streams are laid
+// end to end. No match then reaches before its piece, so the result fits
+// the window, and it refers to nothing sent before, so it is valid with
+// or without context takeover. The last sync flush's 00 00 ff ff is
+// removed (§7.2.1). Level 6, compress/flate's default, is what a
+// browser's zlib uses.
 func deflateMessage(p []byte, bits int) []byte {
 	var out bytes.Buffer
 	fw, _ := flate.NewWriter(&out, flate.DefaultCompression)
-	piece := 1 << bits
+	piece := min(1<<bits, deflatePiece)
 	for len(p) > 0 {
 		n := min(len(p), piece)
 		fw.Reset(&out) // a fresh stream: nothing before this piece to refer to

@@ -266,7 +266,7 @@ func writeMarkdown(w io.Writer, info runInfo, rows []row, mem []memRow, micro st
 	if z := deflateRows(rows); len(z) > 0 {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "With permessage-deflate negotiated (offer `"+deflateOffer+"`), closed loop, JSON-like text sent compressed; gobwas is left out (see above).")
-		fmt.Fprintln(w, "*Echo on the wire* is the compressed size of the server's echoes over the text's size; *sent* is the load generator's message, the same for every server but for the window the server asked of it.")
+		fmt.Fprintln(w, "*Echo on the wire* is the compressed size of the server's echoes over the text's size; *sent* is the load generator's message, the same bytes for every server.")
 		fmt.Fprintln(w)
 		fmt.Fprint(w, "| connections | payload | server |")
 		for _, m := range deflateMetrics {
