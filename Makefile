@@ -31,7 +31,7 @@ CORPUS_MAX ?= 150
 # Every fuzz target: package and name. `make fuzz` runs each for FUZZTIME.
 FUZZ_TARGETS := core:FuzzReadRequest core:FuzzReadResponse core:FuzzFrameReader core:FuzzConnRead core:FuzzExplainFrame core:FuzzUTF8Validator core:FuzzReadLoopVsReadMessage core:FuzzNegotiateDeflate core:FuzzInflate tap:FuzzDecodeCompressed
 
-.PHONY: all build wasm wasm-size run test check unit test-js test-wasm test-wasm-bridge fuzz fuzz-smoke fuzz-corpus bench bench-smoke bench-cpu soak clean
+.PHONY: all build wasm wasm-size run test check unit test-js test-wasm test-wasm-bridge fuzz fuzz-smoke fuzz-corpus bench bench-smoke bench-cpu bench-cpu-deflate soak clean
 
 all: build
 
@@ -129,7 +129,8 @@ fuzz-corpus:
 
 ## bench: every benchmark in one run: the core's micro-benchmarks, the comparison
 ## micro-benchmarks (bench/micro), then the load harness against wsplay and echo servers
-## on gorilla/websocket, gobwas/ws, coder/websocket and lxzan/gws; updates docs/performance.md and
+## on gorilla/websocket, gobwas/ws, coder/websocket and lxzan/gws, with and without
+## permessage-deflate (-deflate-sizes); updates docs/performance.md and
 ## docs/performance.svg (BENCH_FLAGS passes flags to the harness: see docs/performance.md)
 # Where bench keeps the micro-benchmarks' output for the report (bench/out, git-ignored).
 BENCH_OUT   := bench/out
@@ -165,6 +166,14 @@ CPUCOST_N ?= 2000
 bench-cpu: build
 	cd bench && $(GO) build -o bin/ ./servers/... ./harness
 	cd bench && N=$(CPUCOST_N) ./cpucost.sh
+
+## bench-cpu-deflate: the same for the echo with permessage-deflate negotiated, 1 KiB and
+## 64 KiB of compressed JSON-like text, against the libraries that support it (a compressed
+## 64 KiB echo takes about 0.25 s under callgrind, hence fewer messages: CPUCOST_DEFLATE_N)
+CPUCOST_DEFLATE_N ?= 200
+bench-cpu-deflate: build
+	cd bench && $(GO) build -o bin/ ./servers/... ./harness
+	cd bench && DEFLATE=1 N=$(CPUCOST_DEFLATE_N) ./cpucost.sh
 
 ## soak: the reliability suite with its full numbers (a minute of load, 1,000 echo and 200 chat
 ## clients, 100 MB messages, SIGTERM under load) against a race-enabled wsplay; loopback only,

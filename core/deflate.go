@@ -146,6 +146,13 @@ func (s *inflateSource) at(i int) byte {
 func (s *inflateSource) size() int { return len(s.z) + len(deflateTail) + len(inflateEnd) }
 
 func (s *inflateSource) ReadByte() (byte, error) {
+	// compress/flate calls this once per compressed byte: the payload's
+	// own bytes take the short way, the nine appended ones the long.
+	if s.pos < len(s.z) {
+		b := s.z[s.pos]
+		s.pos++
+		return b, nil
+	}
 	if s.pos >= s.size() {
 		return 0, io.EOF
 	}

@@ -31,11 +31,20 @@ type client struct {
 	echoed uint64        // sequence number of the next echo expected
 	pieces int           // writes per frame: see cell.pieces
 	gap    time.Duration // pause between those writes
+	// z is permessage-deflate's state when it was negotiated; the frame
+	// is then one compressed message, sent again and again, and each echo
+	// is inflated and compared whole (no sequence number: its bytes are
+	// compressed).
+	z *deflateState
 }
 
 // dial opens a WebSocket to ws://addr/path with its own minimal opening
 // handshake (RFC 6455 §4.1) and checks the server's answer (§4.2.2).
-func dial(addr, path string) (*client, error) {
+func dial(addr, path string) (*client, error) { return dialOffer(addr, path, "") }
+
+// dialOffer is dial with a Sec-WebSocket-Extensions offer; an offer of
+// permessage-deflate that the server accepts leaves c.z set.
+func dialOffer(addr, path, offer string) (*client, error) {
 	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		return nil, err
@@ -43,7 +52,11 @@ func dial(addr, path string) (*client, error) {
 	nc.SetDeadline(time.Now().Add(10 * time.Second))
 	key := core.NewKey()
 	req := "GET " + path + " HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n"
+		"Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
+	if offer != "" {
+		req += "Sec-WebSocket-Extensions: " + offer + "\r\n"
+	}
+	req += "\r\n"
 	if _, err := nc.Write([]byte(req)); err != nil {
 		nc.Close()
 		return nil, err
@@ -63,12 +76,18 @@ func dial(addr, path string) (*client, error) {
 	case resp.Header.Get("Sec-WebSocket-Accept") != core.Accept(key):
 		err = fmt.Errorf("Sec-WebSocket-Accept is %q, want %q (RFC 6455 §4.2.2)", resp.Header.Get("Sec-WebSocket-Accept"), core.Accept(key))
 	}
+	var z *deflateState
+	if err == nil && offer != "" {
+		z, err = parseDeflateAnswer(resp.Header)
+	} else if err == nil && resp.Header.Get("Sec-WebSocket-Extensions") != "" {
+		err = fmt.Errorf("the server answered Sec-WebSocket-Extensions %q to a handshake that offered none (RFC 6455 §9.1)", resp.Header.Get("Sec-WebSocket-Extensions"))
+	}
 	if err != nil {
 		nc.Close()
 		return nil, err
 	}
 	nc.SetDeadline(time.Time{})
-	c := &client{nc: nc, br: br}
+	c := &client{nc: nc, br: br, z: z}
 	// Any masking key will do for a benchmark; §5.3's unpredictability
 	// protects proxies, and there is none on loopback.
 	binary.LittleEndian.PutUint32(c.key[:], uint32(time.Now().UnixNano())|1)
@@ -103,7 +122,9 @@ func (c *client) stamp(seq uint64) {
 // each piece on its own (the load generator's socket has TCP_NODELAY, Go's
 // default, so each write leaves at once).
 func (c *client) send() error {
-	c.stamp(c.sent)
+	if c.z == nil {
+		c.stamp(c.sent)
+	}
 	c.sent++
 	if c.pieces <= 1 {
 		_, err := c.nc.Write(c.frame)
@@ -123,6 +144,9 @@ func (c *client) send() error {
 // receive reads the next echo and checks that it is, byte for byte, the
 // message sent with the expected sequence number, with the same opcode.
 func (c *client) receive() error {
+	if c.z != nil {
+		return c.receiveDeflate()
+	}
 	op, msg, err := readMessage(c.br, c.buf, len(c.want))
 	if err != nil {
 		return err

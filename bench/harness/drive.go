@@ -30,6 +30,7 @@ func drive(args []string) error {
 	depth := fl.Int("depth", 1, "messages in flight (1: the closed loop)")
 	pieces := fl.Int("pieces", 1, "writes each frame is cut into")
 	gap := fl.Duration("piece-gap", 50*time.Microsecond, "pause between the writes of one frame")
+	deflate := fl.Bool("deflate", false, "offer permessage-deflate and send compressed JSON-like text (the harness's deflate cells)")
 	markStart := fl.String("mark-start", "", "`command` run (sh -c) after the warm-up, before the measured messages, e.g. callgrind_control -i on PID")
 	markEnd := fl.String("mark-end", "", "`command` run (sh -c) after the measured messages, e.g. callgrind_control -d PID")
 	if err := fl.Parse(args); err != nil {
@@ -38,12 +39,16 @@ func drive(args []string) error {
 	if *n < 1 || *warm < 0 || *depth < 1 || *pieces < 1 {
 		return errors.New("-messages, -depth and -pieces must be at least 1, -warmup not negative")
 	}
-	cl, err := dial(*addr, echoPath)
+	cl, err := dialCell(*addr, cell{deflate: *deflate})
 	if err != nil {
 		return err
 	}
 	defer cl.nc.Close()
-	cl.prepare(opBinary, *size)
+	if *deflate {
+		cl.prepareDeflate(*size)
+	} else {
+		cl.prepare(opBinary, *size)
+	}
 	cl.pieces, cl.gap = *pieces, *gap
 	if err := echoN(cl, *warm, *depth); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
@@ -71,7 +76,11 @@ func drive(args []string) error {
 	if err := runMark(*markEnd); err != nil {
 		return err
 	}
-	fmt.Printf("%d messages of %s in %d pieces, depth %d, in %v", *n, sizeName(*size), *pieces, *depth, elapsed.Round(time.Millisecond))
+	what := ""
+	if *deflate {
+		what = fmt.Sprintf(" compressed to %d bytes, echoes %.1f%% of the text on the wire,", len(cl.frame)-cl.off, 100*float64(cl.z.wire)/float64(cl.z.plain))
+	}
+	fmt.Printf("%d messages of %s%s in %d pieces, depth %d, in %v", *n, sizeName(*size), what, *pieces, *depth, elapsed.Round(time.Millisecond))
 	if *pid != 0 {
 		f := float64(*n)
 		fmt.Printf(": server CPU %.2f µs/msg, reads %.2f/msg, writes %.2f/msg",

@@ -21,6 +21,7 @@ const (
 // frameHeader is what the load generator needs from a server's frame.
 type frameHeader struct {
 	fin    bool
+	rsv1   bool // permessage-deflate's Per-Message Compressed bit (RFC 7692 §6)
 	opcode byte
 	length uint64
 }
@@ -28,12 +29,19 @@ type frameHeader struct {
 // readHeader parses one frame header sent by a server. It is deliberately
 // small: it checks only what tells a broken echo from a working one, and
 // names the rule in its errors.
-func readHeader(br *bufio.Reader) (frameHeader, error) {
+func readHeader(br *bufio.Reader) (frameHeader, error) { return readHeaderRSV(br, false) }
+
+// readHeaderRSV is readHeader that, when deflate is true (the extension
+// was negotiated), accepts RSV1 on a data frame.
+func readHeaderRSV(br *bufio.Reader, deflate bool) (frameHeader, error) {
 	var b [8]byte
 	if _, err := io.ReadFull(br, b[:2]); err != nil {
 		return frameHeader{}, err
 	}
-	h := frameHeader{fin: b[0]&0x80 != 0, opcode: b[0] & 0x0F}
+	h := frameHeader{fin: b[0]&0x80 != 0, opcode: b[0] & 0x0F, rsv1: b[0]&0x40 != 0}
+	if deflate && h.rsv1 && h.opcode < opClose {
+		b[0] &^= 0x40
+	}
 	if b[0]&0x70 != 0 {
 		return h, fmt.Errorf("frame from the server has RSV bits %#x set, but no extension was negotiated (RFC 6455 §5.2)", b[0]&0x70)
 	}
@@ -75,46 +83,59 @@ func unexpectedEOF(err error) error {
 // reassembles fragments and skips pings and pongs, which an echo server
 // may send between messages; a close frame is reported as an error.
 func readMessage(br *bufio.Reader, buf []byte, limit int) (byte, []byte, error) {
-	var op byte
-	msg := buf[:0]
+	op, _, msg, err := readMessageRSV(br, buf, limit, false)
+	return op, msg, err
+}
+
+// readMessageRSV is readMessage that, when deflate is true, accepts RSV1
+// on a message's first frame, and reports it: the payload is then
+// compressed (RFC 7692 §6).
+func readMessageRSV(br *bufio.Reader, buf []byte, limit int, deflate bool) (op byte, compressed bool, msg []byte, err error) {
+	msg = buf[:0]
 	for {
-		h, err := readHeader(br)
+		h, err := readHeaderRSV(br, deflate)
 		if err != nil {
-			return 0, msg, err
+			return 0, false, msg, err
+		}
+		if h.rsv1 && (h.opcode == opContinuation || h.opcode >= opClose) {
+			return 0, false, msg, errors.New("RSV1 set on a continuation or control frame from the server (RFC 7692 §6.1)")
+		}
+		if h.rsv1 {
+			compressed = true
 		}
 		if h.opcode >= opClose {
 			var ctrl [125]byte
 			if _, err := io.ReadFull(br, ctrl[:h.length]); err != nil {
-				return 0, msg, unexpectedEOF(err)
+				return 0, false, msg, unexpectedEOF(err)
 			}
 			switch h.opcode {
 			case opPing, opPong:
 				continue
 			case opClose:
-				return 0, msg, closeError(ctrl[:h.length])
+				return 0, false, msg, closeError(ctrl[:h.length])
 			}
-			return 0, msg, fmt.Errorf("frame from the server has the reserved opcode %#x (RFC 6455 §5.2)", h.opcode)
+			return 0, false, msg, fmt.Errorf("frame from the server has the reserved opcode %#x (RFC 6455 §5.2)", h.opcode)
 		}
 		switch {
 		case h.opcode == opContinuation && op == 0:
-			return 0, msg, errors.New("continuation frame from the server with no message to continue (RFC 6455 §5.4)")
+			return 0, false, msg, errors.New("continuation frame from the server with no message to continue (RFC 6455 §5.4)")
 		case h.opcode != opContinuation && op != 0:
-			return 0, msg, errors.New("new message from the server before the previous one's last fragment (RFC 6455 §5.4)")
+			return 0, false, msg, errors.New("new message from the server before the previous one's last fragment (RFC 6455 §5.4)")
 		case h.opcode != opContinuation && h.opcode != opText && h.opcode != opBinary:
-			return 0, msg, fmt.Errorf("frame from the server has the reserved opcode %#x (RFC 6455 §5.2)", h.opcode)
+			return 0, false, msg, fmt.Errorf("frame from the server has the reserved opcode %#x (RFC 6455 §5.2)", h.opcode)
 		case h.opcode != opContinuation:
 			op = h.opcode
 		}
 		if h.length > uint64(limit-len(msg)) {
-			return 0, msg, fmt.Errorf("message from the server is longer than the %d bytes sent", limit)
+			return 0, false, msg, fmt.Errorf("message from the server is longer than the %d bytes sent", limit)
 		}
 		start := len(msg)
 		msg = append(msg, make([]byte, h.length)...)[:start+int(h.length)]
 		if _, err := io.ReadFull(br, msg[start:]); err != nil {
-			return 0, msg, unexpectedEOF(err)
+			return 0, false, msg, unexpectedEOF(err)
 		}
 		if h.fin {
-			return op, msg, nil
+			return op, compressed, msg, nil
 		}
 	}
 }

@@ -24,6 +24,9 @@ type cell struct {
 	// over a real network; 0 or 1 sends each frame in one write.
 	pieces int
 	gap    time.Duration
+	// deflate: the load generator offers permessage-deflate and sends
+	// compressed JSON-like text (see deflate.go).
+	deflate bool
 }
 
 func (c cell) mode() string {
@@ -33,6 +36,9 @@ func (c cell) mode() string {
 	}
 	if c.pieces > 1 {
 		m += fmt.Sprintf(", in %d pieces", c.pieces)
+	}
+	if c.deflate {
+		m += ", deflate"
 	}
 	return m
 }
@@ -58,6 +64,11 @@ type measurement struct {
 	latencies []time.Duration // sorted
 	server    procDelta
 	self      procDelta // the load generator's own use, to tell when it was the bottleneck
+	// In a deflate cell, over all its echoes: the compressed bytes the
+	// server sent, what they inflated to, and the compressed bytes the
+	// load generator sent per message with the plain size.
+	zwire, zplain   int64
+	zsent, zmessage int
 }
 
 // load runs the cell's connections against one server: warm-up, then the
@@ -71,13 +82,17 @@ func load(addr string, pid int, c cell, warmup, window time.Duration) (measureme
 		}
 	}()
 	for range c.conns {
-		cl, err := dial(addr, echoPath)
+		cl, err := dialCell(addr, c)
 		if err != nil {
 			return measurement{}, fmt.Errorf("opening connection %d: %w", len(clients)+1, err)
 		}
-		cl.prepare(opBinary, c.size)
-		cl.pieces, cl.gap = c.pieces, c.gap
 		clients = append(clients, cl)
+		if c.deflate {
+			cl.prepareDeflate(c.size)
+		} else {
+			cl.prepare(opBinary, c.size)
+		}
+		cl.pieces, cl.gap = c.pieces, c.gap
 	}
 
 	var measuring, stop atomic.Bool
@@ -136,11 +151,32 @@ func load(addr string, pid int, c cell, warmup, window time.Duration) (measureme
 		m.latencies = append(m.latencies, l...)
 	}
 	slices.Sort(m.latencies)
+	if c.deflate {
+		for _, cl := range clients {
+			m.zwire += cl.z.wire
+			m.zplain += cl.z.plain
+		}
+		m.zsent, m.zmessage = len(clients[0].frame)-clients[0].off, len(clients[0].want)
+	}
 	m.msgs = int64(len(m.latencies))
 	if m.msgs == 0 {
 		return m, fmt.Errorf("no message was echoed in the %v window, nor in the %v after it", window, stallTimeout)
 	}
 	return m, nil
+}
+
+// dialCell opens one of a cell's connections; in a deflate cell the
+// server must accept the offer.
+func dialCell(addr string, c cell) (*client, error) {
+	if !c.deflate {
+		return dial(addr, echoPath)
+	}
+	cl, err := dialOffer(addr, echoPath, deflateOffer)
+	if err == nil && cl.z == nil {
+		cl.nc.Close()
+		return nil, fmt.Errorf("the server declined the offer %q", deflateOffer)
+	}
+	return cl, err
 }
 
 // closedLoop sends one message and waits for its echo, again and again.
@@ -215,14 +251,29 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 
 // idleMemory opens n connections, echoes one message on each, lets the
 // server settle, and returns its VmRSS before and after, in bytes.
-func idleMemory(addr string, pid, n int, settle time.Duration) (before, after int64, err error) {
+//
+// With deflate, every connection negotiates permessage-deflate and its one
+// message is 1 KiB of compressed text: what an idle connection keeps after
+// it has used the extension once.
+func idleMemory(addr string, pid, n int, settle time.Duration, deflate bool) (before, after int64, err error) {
+	c := cell{size: 16, deflate: deflate}
+	if deflate {
+		c.size = 1024
+	}
+	prepare := func(cl *client) {
+		if deflate {
+			cl.prepareDeflate(c.size)
+		} else {
+			cl.prepare(opBinary, c.size)
+		}
+	}
 	// One connection first, so that what every server allocates once for
 	// its first client is not counted per connection.
-	cl, err := dial(addr, echoPath)
+	cl, err := dialCell(addr, c)
 	if err != nil {
 		return 0, 0, err
 	}
-	cl.prepare(opBinary, 16)
+	prepare(cl)
 	err = errors.Join(cl.send(), cl.receive())
 	cl.nc.Close()
 	if err != nil {
@@ -247,20 +298,20 @@ func idleMemory(addr string, pid, n int, settle time.Duration) (before, after in
 	for d := range dialers {
 		wg.Go(func() {
 			for i := d; i < n && errs[d] == nil; i += dialers {
-				cl, err := dial(addr, echoPath)
+				cl, err := dialCell(addr, c)
 				if err != nil {
 					errs[d] = fmt.Errorf("opening idle connection %d of %d: %w", i+1, n, err)
 					return
 				}
 				clients[i] = cl
-				cl.prepare(opBinary, 16)
+				prepare(cl)
 				cl.nc.SetDeadline(time.Now().Add(10 * time.Second))
 				if err := errors.Join(cl.send(), cl.receive()); err != nil {
 					errs[d] = fmt.Errorf("idle connection %d of %d: %w", i+1, n, err)
 					return
 				}
 				cl.nc.SetDeadline(time.Time{})
-				cl.buf, cl.want, cl.frame = nil, nil, nil
+				cl.buf, cl.want, cl.frame, cl.z = nil, nil, nil, nil
 			}
 		})
 	}

@@ -194,7 +194,7 @@ func TestProbe(t *testing.T) {
 // TestIdleMemory opens idle connections to an in-process server; the test
 // process's own VmRSS is read, so only the plumbing is checked here.
 func TestIdleMemory(t *testing.T) {
-	before, after, err := idleMemory(startEcho(t, fault{}), os.Getpid(), 50, 10*time.Millisecond)
+	before, after, err := idleMemory(startEcho(t, fault{}), os.Getpid(), 50, 10*time.Millisecond, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -50,6 +51,7 @@ type options struct {
 	pieces                  int
 	pieceSizes              []int
 	pieceGap                time.Duration
+	deflateSizes            []int
 	pin                     bool
 	only                    string
 }
@@ -73,6 +75,7 @@ func parseFlags(args []string) (options, error) {
 	fl.IntVar(&o.pieces, "pieces", 4, "writes each frame is cut into in the cells of frames arriving in pieces (1: no such cells)")
 	pieceSizesFlag := fl.String("piece-sizes", "1024,65536", "comma-separated payload sizes, in bytes, of the cells of frames arriving in pieces (empty: none)")
 	fl.DurationVar(&o.pieceGap, "piece-gap", 50*time.Microsecond, "pause between the writes of one frame in those cells")
+	deflateSizesFlag := fl.String("deflate-sizes", "1024,65536", "comma-separated payload sizes, in bytes, of the cells with permessage-deflate negotiated (closed loop, JSON-like text); empty: no such cells, and no idle figure with it")
 	fl.StringVar(&o.only, "only", "", "comma-separated `names` of the servers to run (default all: wsplay,gorilla,gobwas,coder,gws)")
 	fl.BoolVar(&o.pin, "pin", true, "pin the servers and the load generator to different cores (needs 2 cores and taskset)")
 	if err := fl.Parse(args); err != nil {
@@ -81,13 +84,16 @@ func parseFlags(args []string) (options, error) {
 	var err1, err2 error
 	o.conns, err1 = intList("-conns", *connsFlag)
 	o.sizes, err2 = intList("-sizes", *sizesFlag)
-	var err3 error
+	var err3, err4 error
 	if strings.TrimSpace(*pieceSizesFlag) != "" {
 		o.pieceSizes, err3 = intList("-piece-sizes", *pieceSizesFlag)
 	}
+	if strings.TrimSpace(*deflateSizesFlag) != "" {
+		o.deflateSizes, err4 = intList("-deflate-sizes", *deflateSizesFlag)
+	}
 	switch {
-	case err1 != nil || err2 != nil || err3 != nil:
-		return o, errors.Join(err1, err2, err3)
+	case err1 != nil || err2 != nil || err3 != nil || err4 != nil:
+		return o, errors.Join(err1, err2, err3, err4)
 	case o.pieces < 1 || o.pieceGap < 0:
 		return o, errors.New("-pieces must be at least 1 and -piece-gap not negative")
 	case o.window <= 0 || o.warmup < 0 || o.settle < 0:
@@ -95,9 +101,9 @@ func parseFlags(args []string) (options, error) {
 	case o.idle < 1 || o.depth < 2:
 		return o, errors.New("-idle must be at least 1 and -depth at least 2 (1 is the closed loop, always run)")
 	}
-	for _, s := range append(o.sizes, o.pieceSizes...) {
+	for _, s := range slices.Concat(o.sizes, o.pieceSizes, o.deflateSizes) {
 		if s > o.maxMessage {
-			return o, fmt.Errorf("-sizes or -piece-sizes has %d bytes, above -max-message %d", s, o.maxMessage)
+			return o, fmt.Errorf("-sizes, -piece-sizes or -deflate-sizes has %d bytes, above -max-message %d", s, o.maxMessage)
 		}
 	}
 	return o, nil
@@ -193,13 +199,30 @@ func run(args []string) error {
 
 	start := time.Now()
 	loadBefore := loadAvg()
-	rows, err := runLoad(specs, cells, serverCPU, logDir, o)
+	plain := slices.DeleteFunc(slices.Clone(cells), func(c cell) bool { return c.deflate })
+	zcells := slices.DeleteFunc(slices.Clone(cells), func(c cell) bool { return !c.deflate })
+	zspecs := withDeflate(specs)
+	rows, err := runLoad(specs, plain, serverCPU, logDir, o)
 	if err != nil {
 		return err
+	}
+	if len(zcells) > 0 && len(zspecs) > 0 {
+		zrows, err := runLoad(zspecs, zcells, serverCPU, logDir, o)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, zrows...)
 	}
 	mem, err := runIdle(specs, serverCPU, logDir, o)
 	if err != nil {
 		return err
+	}
+	if len(o.deflateSizes) > 0 && len(zspecs) > 0 {
+		zmem, err := runIdle(zspecs, serverCPU, logDir, o)
+		if err != nil {
+			return err
+		}
+		mem = append(mem, zmem...)
 	}
 	fmt.Println()
 	writeText(os.Stdout, rows, mem)
@@ -229,7 +252,7 @@ func run(args []string) error {
 		return err
 	}
 	var svg bytes.Buffer
-	if err := writeSVG(&svg, rows); err != nil {
+	if err := writeSVG(&svg, plainRows(rows)); err != nil {
 		return err
 	}
 	if err := os.WriteFile(o.svg, svg.Bytes(), 0o644); err != nil {
@@ -249,6 +272,11 @@ func makeCells(o options) []cell {
 			for _, depth := range []int{1, o.depth} {
 				cells = append(cells, cell{conns: n, size: size, depth: depth})
 			}
+		}
+	}
+	for _, n := range o.conns {
+		for _, size := range o.deflateSizes {
+			cells = append(cells, cell{conns: n, size: size, depth: 1, deflate: true})
 		}
 	}
 	if o.pieces < 2 {
@@ -280,10 +308,16 @@ func runLoad(specs []serverSpec, cells []cell, serverCPU int, logDir string, o o
 			return nil, err
 		}
 		running = append(running, s)
-		if err := probe(s.addr); err != nil {
+		what := "echoes text and binary correctly"
+		err = probe(s.addr)
+		if err == nil && spec.deflate {
+			what = "negotiates permessage-deflate and echoes compressed text correctly"
+			err = probeDeflate(s.addr, o.deflateSizes)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("%s does not echo correctly: %w", spec.name, err)
 		}
-		fmt.Printf("%-8s pid %d on %s: echoes text and binary correctly\n", spec.name, s.pid(), s.addr)
+		fmt.Printf("%-8s pid %d on %s: %s\n", spec.name, s.pid(), s.addr, what)
 	}
 	waitQuiet(running, 10*time.Second)
 	var rows []row
@@ -298,8 +332,12 @@ func runLoad(specs []serverSpec, cells []cell, serverCPU int, logDir string, o o
 			}
 			r := row{cell: c, server: s.spec.name, values: figures(m)}
 			rows = append(rows, r)
-			fmt.Printf("%-32s %-8s %10s msgs/s  p50 %6.0f µs  p99 %6.0f µs  CPU %6.2f µs/msg  reads %5.2f  writes %5.2f /msg  client CPU %3.0f%%\n",
+			fmt.Printf("%-32s %-8s %10s msgs/s  p50 %6.0f µs  p99 %6.0f µs  CPU %6.2f µs/msg  reads %5.2f  writes %5.2f /msg  client CPU %3.0f%%",
 				c, s.spec.name, thousands(int64(r.values["msgs"])), r.values["p50"], r.values["p99"], r.values["cpu"], r.values["reads"], r.values["writes"], r.values["clientcpu"])
+			if c.deflate {
+				fmt.Printf("  echo on the wire %.1f%% of the text, sent %.1f%%", 100*r.values["zratio"], 100*r.values["zsent"])
+			}
+			fmt.Println()
 		}
 	}
 	return rows, nil
@@ -342,7 +380,7 @@ func runIdle(specs []serverSpec, serverCPU int, logDir string, o options) ([]mem
 		if err != nil {
 			return nil, err
 		}
-		before, after, err := idleMemory(s.addr, s.pid(), o.idle, o.settle)
+		before, after, err := idleMemory(s.addr, s.pid(), o.idle, o.settle, spec.deflate)
 		if err == nil {
 			err = s.alive()
 		}
@@ -350,9 +388,9 @@ func runIdle(specs []serverSpec, serverCPU int, logDir string, o options) ([]mem
 		if err != nil {
 			return nil, fmt.Errorf("%s, idle memory: %w", spec.name, err)
 		}
-		m := memRow{server: spec.name, conns: o.idle, before: before, after: after}
+		m := memRow{server: spec.name, conns: o.idle, before: before, after: after, deflate: spec.deflate}
 		mem = append(mem, m)
-		fmt.Printf("%-8s %d idle connections: VmRSS %.1f → %.1f MiB, %.1f KiB per connection\n", spec.name, o.idle, mib(before), mib(after), m.perConn()/1024)
+		fmt.Printf("%-8s %d idle connections%s: VmRSS %.1f → %.1f MiB, %.1f KiB per connection\n", spec.name, o.idle, m.variant(), mib(before), mib(after), m.perConn()/1024)
 	}
 	return mem, nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -27,6 +28,15 @@ type memRow struct {
 	server        string
 	conns         int
 	before, after int64 // VmRSS, bytes
+	deflate       bool  // permessage-deflate negotiated, and one compressed message echoed
+}
+
+// variant names the idle test's variant for the terminal.
+func (m memRow) variant() string {
+	if m.deflate {
+		return " with permessage-deflate"
+	}
+	return ""
 }
 
 func (m memRow) perConn() float64 { return float64(m.after-m.before) / float64(m.conns) }
@@ -47,6 +57,22 @@ var metrics = []metric{
 	{"writes", "writes/msg", false, func(v float64) string { return fmt.Sprintf("%.2f", v) }},
 }
 
+// deflateMetrics are the columns of the permessage-deflate table: the
+// load table's but the system calls, which compression does not change.
+var deflateMetrics = metrics[:4]
+
+// deflateRows returns the rows of the permessage-deflate cells.
+func deflateRows(rows []row) []row {
+	return slices.DeleteFunc(slices.Clone(rows), func(r row) bool { return !r.cell.deflate })
+}
+
+func negotiated(deflate bool) string {
+	if deflate {
+		return "negotiated, one compressed echo"
+	}
+	return "not offered"
+}
+
 // figures turns a measurement into the table's values.
 func figures(m measurement) map[string]float64 {
 	n := float64(m.msgs)
@@ -58,7 +84,16 @@ func figures(m measurement) map[string]float64 {
 		"reads":     float64(m.server.syscr) / n,
 		"writes":    float64(m.server.syscw) / n,
 		"clientcpu": 100 * float64(m.self.cpu) / float64(m.self.wall),
+		"zratio":    safeDiv(float64(m.zwire), float64(m.zplain)),
+		"zsent":     safeDiv(float64(m.zsent), float64(m.zmessage)),
 	}
+}
+
+func safeDiv(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
 }
 
 // ratio is value divided by the best comparison library's value in the same
@@ -147,7 +182,7 @@ func writeText(w io.Writer, rows []row, mem []memRow) {
 		fmt.Fprintf(tw, "%s\t(ratio)\t", m.title)
 	}
 	fmt.Fprint(tw, "client CPU %\t\n")
-	for _, g := range byCell(rows) {
+	for _, g := range byCell(plainRows(rows)) {
 		for _, r := range g {
 			fmt.Fprintf(tw, "%s\t%s\t", r.cell, r.server)
 			for _, m := range metrics {
@@ -157,11 +192,30 @@ func writeText(w io.Writer, rows []row, mem []memRow) {
 		}
 	}
 	tw.Flush()
+	if z := deflateRows(rows); len(z) > 0 {
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprint(tw, "permessage-deflate cell\tserver\t")
+		for _, m := range deflateMetrics {
+			fmt.Fprintf(tw, "%s\t(ratio)\t", m.title)
+		}
+		fmt.Fprint(tw, "echo on the wire\tsent on the wire\tclient CPU %\t\n")
+		for _, g := range byCell(z) {
+			for _, r := range g {
+				fmt.Fprintf(tw, "%s\t%s\t", r.cell, r.server)
+				for _, m := range deflateMetrics {
+					fmt.Fprintf(tw, "%s\t%s\t", m.format(r.values[m.key]), ratioText(cellRatio(g, r, m)))
+				}
+				fmt.Fprintf(tw, "%.1f%%\t%.1f%%\t%.0f\t\n", 100*r.values["zratio"], 100*r.values["zsent"], r.values["clientcpu"])
+			}
+		}
+		tw.Flush()
+	}
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "idle memory\tserver\tconns\tRSS before MiB\tRSS after MiB\tKiB/conn\t(ratio)\t\n")
+	fmt.Fprint(tw, "idle memory\tserver\tpermessage-deflate\tconns\tRSS before MiB\tRSS after MiB\tKiB/conn\t(ratio)\t\n")
 	for _, m := range mem {
-		fmt.Fprintf(tw, "\t%s\t%d\t%.1f\t%.1f\t%.1f\t%s\t\n", m.server, m.conns, mib(m.before), mib(m.after), m.perConn()/1024, ratioText(memRatio(mem, m)))
+		fmt.Fprintf(tw, "\t%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%s\t\n", m.server, negotiated(m.deflate), m.conns, mib(m.before), mib(m.after), m.perConn()/1024, ratioText(memRatio(mem, m)))
 	}
 	tw.Flush()
 }
@@ -169,6 +223,7 @@ func writeText(w io.Writer, rows []row, mem []memRow) {
 func mib(b int64) float64 { return float64(b) / (1 << 20) }
 
 func memRatio(all []memRow, m memRow) (float64, bool) {
+	all = slices.DeleteFunc(slices.Clone(all), func(x memRow) bool { return x.deflate != m.deflate })
 	peers := peersOf(all, func(x memRow) string { return x.server }, memRow.perConn)
 	return ratio(m.perConn(), peers, false)
 }
@@ -195,7 +250,7 @@ func writeMarkdown(w io.Writer, info runInfo, rows []row, mem []memRow, micro st
 		fmt.Fprint(w, "---:|")
 	}
 	fmt.Fprintln(w, "---:|")
-	for _, g := range byCell(rows) {
+	for _, g := range byCell(plainRows(rows)) {
 		for _, r := range g {
 			name := r.server
 			if name == reference {
@@ -208,11 +263,40 @@ func writeMarkdown(w io.Writer, info runInfo, rows []row, mem []memRow, micro st
 			fmt.Fprintf(w, " %.0f |\n", r.values["clientcpu"])
 		}
 	}
+	if z := deflateRows(rows); len(z) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "With permessage-deflate negotiated (offer `"+deflateOffer+"`), closed loop, JSON-like text sent compressed; gobwas is left out (see above).")
+		fmt.Fprintln(w, "*Echo on the wire* is the compressed size of the server's echoes over the text's size; *sent* is the load generator's message, the same bytes for every server.")
+		fmt.Fprintln(w)
+		fmt.Fprint(w, "| connections | payload | server |")
+		for _, m := range deflateMetrics {
+			fmt.Fprintf(w, " %s |", m.title)
+		}
+		fmt.Fprintln(w, " echo on the wire | sent on the wire | client CPU % |")
+		fmt.Fprint(w, "|---:|---:|:---|")
+		for range deflateMetrics {
+			fmt.Fprint(w, "---:|")
+		}
+		fmt.Fprintln(w, "---:|---:|---:|")
+		for _, g := range byCell(z) {
+			for _, r := range g {
+				name := r.server
+				if name == reference {
+					name = "**" + name + "**"
+				}
+				fmt.Fprintf(w, "| %d | %s | %s |", r.cell.conns, sizeName(r.cell.size), name)
+				for _, m := range deflateMetrics {
+					fmt.Fprintf(w, " %s (%s) |", m.format(r.values[m.key]), ratioText(cellRatio(g, r, m)))
+				}
+				fmt.Fprintf(w, " %.1f %% | %.1f %% | %.0f |\n", 100*r.values["zratio"], 100*r.values["zsent"], r.values["clientcpu"])
+			}
+		}
+	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| server | idle connections | VmRSS before | VmRSS after | memory per idle connection |")
-	fmt.Fprintln(w, "|:---|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| server | permessage-deflate | idle connections | VmRSS before | VmRSS after | memory per idle connection |")
+	fmt.Fprintln(w, "|:---|:---|---:|---:|---:|---:|")
 	for _, m := range mem {
-		fmt.Fprintf(w, "| %s | %d | %.1f MiB | %.1f MiB | %.1f KiB (%s) |\n", m.server, m.conns, mib(m.before), mib(m.after), m.perConn()/1024, ratioText(memRatio(mem, m)))
+		fmt.Fprintf(w, "| %s | %s | %d | %.1f MiB | %.1f MiB | %.1f KiB (%s) |\n", m.server, negotiated(m.deflate), m.conns, mib(m.before), mib(m.after), m.perConn()/1024, ratioText(memRatio(mem, m)))
 	}
 	if micro != "" {
 		fmt.Fprintln(w)

@@ -69,9 +69,19 @@ func TestCellRatios(t *testing.T) {
 			}
 		}
 	}
-	mem := []memRow{{"wsplay", 100, 0, 100 * 2048}, {"gorilla", 100, 0, 100 * 4096}, {"gobwas", 100, 1024, 100*1024 + 1024}}
+	mem := []memRow{
+		{server: "wsplay", conns: 100, after: 100 * 2048},
+		{server: "gorilla", conns: 100, after: 100 * 4096},
+		{server: "gobwas", conns: 100, before: 1024, after: 100*1024 + 1024},
+		// With compression, compared only with the others with it.
+		{server: "wsplay", conns: 100, after: 100 * 8192, deflate: true},
+		{server: "gorilla", conns: 100, after: 100 * 4096, deflate: true},
+	}
 	if r, ok := memRatio(mem, mem[0]); !ok || r != 2 {
 		t.Errorf("memory ratio of wsplay: %v, %v; want 2 (2 KiB against gobwas's 1 KiB)", r, ok)
+	}
+	if r, ok := memRatio(mem, mem[3]); !ok || r != 2 {
+		t.Errorf("memory ratio of wsplay with permessage-deflate: %v, %v; want 2 (8 KiB against gorilla's 4 KiB with it)", r, ok)
 	}
 }
 
@@ -103,22 +113,31 @@ func TestThousands(t *testing.T) {
 
 func TestTables(t *testing.T) {
 	rows := fixture()
-	mem := []memRow{{"wsplay", 100, 0, 100 * 2048}, {"gorilla", 100, 0, 100 * 4096}}
+	z := cell{conns: 1, size: 1024, depth: 1, deflate: true}
+	rows = append(rows,
+		row{cell: z, server: "wsplay", values: map[string]float64{"msgs": 100, "cpu": 30, "zratio": 0.25, "zsent": 0.3}},
+		row{cell: z, server: "gorilla", values: map[string]float64{"msgs": 200, "cpu": 10, "zratio": 0.5, "zsent": 0.3}})
+	mem := []memRow{{server: "wsplay", conns: 100, after: 100 * 2048}, {server: "gorilla", conns: 100, after: 100 * 4096}}
 	var md, txt bytes.Buffer
 	writeMarkdown(&md, runInfo{date: "today", goVersion: "go1.26"}, rows, mem, "BenchmarkX-2 1 2 ns/op\n")
 	writeText(&txt, rows, mem)
 	for _, want := range []string{
 		"| 1 | 16 B | closed | **wsplay** | 300 (1.50×) | 10 (1.00×) | 20 (1.00×) | 3.00 (1.50×) |",
 		"| 64 | 1 KiB | pipelined 16 | coder | 90 (0.90×) |",
-		"| wsplay | 100 | 0.0 MiB | 0.2 MiB | 2.0 KiB (0.50×) |",
+		"| wsplay | not offered | 100 | 0.0 MiB | 0.2 MiB | 2.0 KiB (0.50×) |",
+		// The compressed cells in a table of their own, with the wire ratios.
+		"| 1 | 1 KiB | **wsplay** | 100 (0.50×) | 0 (1.00×) | 0 (1.00×) | 30.00 (3.00×) | 25.0 % | 30.0 % |",
 		"BenchmarkX-2 1 2 ns/op",
 	} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q; it is:\n%s", want, md.String())
 		}
 	}
-	if n := strings.Count(md.String(), "\n| "); n != 8+1+2+1 {
-		t.Errorf("markdown has %d table lines, want 12 (8 rows, 2 memory rows, 2 headers)", n)
+	if n := strings.Count(md.String(), "\n| "); n != 8+1+2+1+2+1 {
+		t.Errorf("markdown has %d table lines, want 15 (8 rows, 2 compressed rows, 2 memory rows, 3 headers)", n)
+	}
+	if strings.Contains(md.String(), "closed, deflate") {
+		t.Errorf("a compressed cell is in the main table:\n%s", md.String())
 	}
 	if !strings.Contains(txt.String(), "1.50×") || !strings.Contains(txt.String(), "2.0") {
 		t.Errorf("text table lacks the ratios:\n%s", txt.String())

@@ -20,6 +20,27 @@ const echoPath = "/ws/echo"
 type serverSpec struct {
 	name string
 	argv func(addr string) []string
+	// deflate: this process is for the deflate cells, its server told to
+	// negotiate permessage-deflate (see withDeflate).
+	deflate bool
+}
+
+// withDeflate returns the specs of deflateServers, each started so that it
+// negotiates permessage-deflate: wsplay's /ws/echo does by default (its
+// -compress is on), the comparison servers take -compress.
+func withDeflate(specs []serverSpec) []serverSpec {
+	var out []serverSpec
+	for _, s := range specs {
+		if !deflateServers[s.name] {
+			continue
+		}
+		argv := s.argv
+		if s.name != "wsplay" {
+			argv = func(addr string) []string { return append(s.argv(addr), "-compress") }
+		}
+		out = append(out, serverSpec{name: s.name, argv: argv, deflate: true})
+	}
+	return out
 }
 
 // server is a running echo server process.
@@ -153,15 +174,15 @@ func probe(addr string) error {
 // compared with the others.
 func servers(wsplayBin, binDir string, maxConns int, maxMessage int) ([]serverSpec, error) {
 	specs := []serverSpec{
-		{"wsplay", func(addr string) []string {
+		{name: "wsplay", argv: func(addr string) []string {
 			return []string{wsplayBin, "serve", "-addr", addr, "-max-conns", strconv.Itoa(maxConns), "-max-message", strconv.Itoa(maxMessage)}
 		}},
-		{"gorilla", func(addr string) []string { return []string{filepath.Join(binDir, "gorilla"), "-addr", addr} }},
-		{"gobwas", func(addr string) []string { return []string{filepath.Join(binDir, "gobwas"), "-addr", addr} }},
-		{"coder", func(addr string) []string {
+		{name: "gorilla", argv: func(addr string) []string { return []string{filepath.Join(binDir, "gorilla"), "-addr", addr} }},
+		{name: "gobwas", argv: func(addr string) []string { return []string{filepath.Join(binDir, "gobwas"), "-addr", addr} }},
+		{name: "coder", argv: func(addr string) []string {
 			return []string{filepath.Join(binDir, "coder"), "-addr", addr, "-max-message", strconv.Itoa(maxMessage)}
 		}},
-		{"gws", func(addr string) []string {
+		{name: "gws", argv: func(addr string) []string {
 			return []string{filepath.Join(binDir, "gws"), "-addr", addr, "-max-message", strconv.Itoa(maxMessage)}
 		}},
 	}

@@ -3,8 +3,10 @@
 // (examples/echo): ReadLoop on the upgraded socket, and OnMessage writing
 // each message back with its own opcode, so text comes back as text and
 // binary as binary; pings are answered with pongs. Like wsplay it checks
-// that text is UTF-8 (CheckUtf8Enabled), and it negotiates no compression,
-// as none of the servers compared does.
+// that text is UTF-8 (CheckUtf8Enabled). It negotiates no compression
+// unless started with -compress: then PermessageDeflate with gws's
+// defaults, no context takeover in either direction (gws keeps no
+// compressor per connection then).
 package main
 
 import (
@@ -30,11 +32,14 @@ func (handler) OnMessage(socket *gws.Conn, message *gws.Message) {
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "`host:port` to listen on")
 	maxMessage := flag.Int("max-message", 16<<20, "largest message in `bytes` (gws's default is 16 MiB)")
+	compress := flag.Bool("compress", false, "negotiate permessage-deflate (RFC 7692), without context takeover, when the client offers it")
 	flag.Parse()
-	upgrader := gws.NewUpgrader(handler{}, &gws.ServerOption{
+	opt := &gws.ServerOption{
 		CheckUtf8Enabled:   true,
 		ReadMaxPayloadSize: *maxMessage,
-	})
+	}
+	opt.PermessageDeflate.Enabled = *compress
+	upgrader := gws.NewUpgrader(handler{}, opt)
 	http.HandleFunc("/ws/echo", func(w http.ResponseWriter, r *http.Request) {
 		socket, err := upgrader.Upgrade(w, r)
 		if err != nil {
