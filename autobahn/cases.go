@@ -45,6 +45,9 @@ type Case struct {
 	checkID string
 	// rule, when set, is more precise than the check case's rule.
 	rule *core.Rule
+	// why, when set, explains a failure of rule in place of the check
+	// case's paragraph (package check has no compression case).
+	why string
 	// limit bounds the whole case; past it the connection is dropped.
 	limit time.Duration
 	// wrongCodeFatal: a WRONG CODE close makes the case FAILED (7.x).

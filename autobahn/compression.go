@@ -192,6 +192,13 @@ func (dp deflateParams) answer(offers []core.Extension) (*core.Extension, *core.
 	return nil, nil
 }
 
+// deflateWhy explains a compression case whose echo differed or did not
+// come; the lesson is frame anatomy's, where RSV1 is the compressed bit.
+const deflateWhy = "With permessage-deflate agreed, a message sent compressed (RSV1 on its first frame) must be read as the DEFLATE data of the whole message, " +
+	"with 00 00 ff ff appended, inflated with the window the handshake agreed: the sender's max_window_bits, and the connection's earlier messages unless " +
+	"the sender agreed to no_context_takeover (RFC 7692 §7.2). An echo that differs, or none, most often comes from a window kept when it must be dropped, " +
+	"or dropped when it must be kept, or from a frame of the message inflated on its own."
+
 // compressionCases are sections 12 and 13.
 func compressionCases() []Case {
 	var cs []Case
@@ -215,7 +222,7 @@ func compressionCases() []Case {
 func deflateCase(id, desc string, s deflateSize, set *deflateSet, dp deflateParams) Case {
 	wait := time.Duration(s.wait) * time.Second
 	dpCopy := dp
-	return Case{ID: id, Description: desc, ReportTime: true, checkID: "frame.text-125", rule: &core.RuleInflate,
+	return Case{ID: id, Description: desc, ReportTime: true, checkID: "reserved.rsv1", rule: &core.RuleInflate, why: deflateWhy,
 		Expectation: fmt.Sprintf("Receive echo'ed messages (with payload as sent). Timeout case after %d secs.", s.wait),
 		limit:       wait + 5*time.Second, deflate: &dpCopy,
 		play: func(p *Peer) {

@@ -4,6 +4,7 @@ package autobahn
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -208,5 +209,25 @@ func TestCompressionFull(t *testing.T) {
 	t.Logf("%s: %d cases in %s: %v", agent, len(rep.Results), time.Since(start), rep.Count())
 	for _, r := range rep.Results {
 		t.Logf("%s %s %d ms %s", r.ID, r.Outcome, r.Duration, r.Result)
+	}
+}
+
+// An echo that negotiates compression but sends back another message
+// fails the case, and the report says why and where to read about it.
+func TestCompressionFailureExplained(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _, err := core.Upgrade(w, r, core.UpgradeOptions{Deflate: &core.DeflateOptions{}})
+		if err != nil {
+			return
+		}
+		c.ReadLoop(func(op core.Opcode, msg []byte) error {
+			return c.WriteMessage(op, append([]byte("x"), msg[1:]...))
+		})
+	})
+	_, byID := run(t, serveHTTP(t, h)+"/", "mangler", []string{"12.1.1"}, nil)
+	r := byID["12.1.1"]
+	if r.Outcome != Failed || r.Rule == nil || r.Rule.ID != core.RuleInflate.ID || r.Explanation != deflateWhy ||
+		r.Lesson != "http://127.0.0.1:8080/lessons/frame-anatomy" || !strings.Contains(r.Result, "contents differs") {
+		t.Errorf("12.1.1: %s (%s), rule %v, lesson %q, why %q", r.Summary(), r.Result, r.Rule, r.Lesson, r.Explanation)
 	}
 }
