@@ -204,12 +204,19 @@ func TestCompressionFull(t *testing.T) {
 	if strings.HasPrefix(which, "coder") {
 		url, agent = startCoderEchoMode(t, websocket.CompressionContextTakeover), "coder-websocket-v1.8.15"
 	}
-	start := time.Now()
-	rep, _ := run(t, url, agent, []string{"12.*", "13.*"}, nil)
-	t.Logf("%s: %d cases in %s: %v", agent, len(rep.Results), time.Since(start), rep.Count())
-	for _, r := range rep.Results {
-		t.Logf("%s %s %d ms %s", r.ID, r.Outcome, r.Duration, r.Result)
+	cs, err := Select(Cases(), []string{"12.*", "13.*"}, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
+	start := time.Now()
+	rep, err := Run(context.Background(), url, Options{Agent: agent, Cases: cs, Lessons: "http://127.0.0.1:8080"}, func(r Result) {
+		t.Logf("%s %s %d ms %s", r.ID, r.Outcome, r.Duration, r.Result)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s: %d cases in %s: %v", agent, len(rep.Results), time.Since(start), rep.Count())
+	writeSummary(t, rep)
 }
 
 // An echo that negotiates compression but sends back another message
