@@ -32,8 +32,7 @@ func TestCompressionWsplayEcho(t *testing.T) {
 		t.Fatalf("%d cases ran, want 25", len(rep.Results))
 	}
 	for _, r := range rep.Results {
-		// Compressed, the 16- to 256-byte messages of the JSON set take
-		// well under what they weigh: the echo did compress.
+		// TestCompressionOnTheWire shows the messages travel compressed.
 		if r.Outcome != OK || !r.ReportTime {
 			t.Errorf("%s: %s: %s", r.ID, r.Summary(), r.Result)
 		}
