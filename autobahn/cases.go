@@ -34,13 +34,20 @@ type Case struct {
 	Expectation string
 	// ReportTime marks the performance cases, whose duration is the point.
 	ReportTime bool
-	// Unimplemented cases (compression, 12.x and 13.x) are listed, not run.
+	// Unimplemented cases are listed, not run.
 	Unimplemented bool
+	// deflate, for sections 12 and 13, holds the permessage-deflate
+	// offers the suite makes as a client and the answers it gives as a
+	// server.
+	deflate *deflateParams
 	// checkID names the case of package check whose rule, explanation and
 	// lesson explain a failure of this one.
 	checkID string
 	// rule, when set, is more precise than the check case's rule.
 	rule *core.Rule
+	// why, when set, explains a failure of rule in place of the check
+	// case's paragraph (package check has no compression case).
+	why string
 	// limit bounds the whole case; past it the connection is dropped.
 	limit time.Duration
 	// wrongCodeFatal: a WRONG CODE close makes the case FAILED (7.x).
@@ -771,22 +778,6 @@ func autoFragmentCases() []Case {
 	return []Case{expectEcho("10.1.1", "Send text message with payload of length 65536 auto-fragmented with <b>autoFragmentSize = 1300</b>.",
 		"Receive echo'ed text message (with payload as sent and transmitted frame counts as expected). Clean close with normal code.", "fragments.text",
 		fragments(core.OpText, []byte(payload), 1300), 10*time.Second, Msg(payload, false))}
-}
-
-// Sections 12 and 13: permessage-deflate (RFC 7692). wsplay's suite does
-// not run them yet; they are listed so that reports say so.
-func compressionCases() []Case {
-	var cs []Case
-	for _, sec := range []struct{ major, minors int }{{12, 5}, {13, 7}} {
-		for i := 1; i <= sec.minors; i++ {
-			for j := 1; j <= 18; j++ {
-				cs = append(cs, Case{ID: fmt.Sprintf("%d.%d.%d", sec.major, i, j), Unimplemented: true, checkID: "frame.text-125",
-					Description: "A permessage-deflate (RFC 7692) case of Autobahn|Testsuite.",
-					Expectation: "Not run: wsplay's suite does not implement the compression cases (sections 12 and 13) yet."})
-			}
-		}
-	}
-	return cs
 }
 
 // Select returns the cases whose id matches one of the patterns in include

@@ -15,7 +15,8 @@ import (
 // coderDriver is a client test driver like the ones Autobahn documents:
 // it asks /getCaseCount, runs every case with a client built on
 // coder/websocket that echoes each message, then asks /updateReports.
-func coderDriver(ctx context.Context, base, agent string) error {
+// mode is the compression the client offers.
+func coderDriver(ctx context.Context, base, agent string, mode websocket.CompressionMode) error {
 	c, _, err := websocket.Dial(ctx, base+"/getCaseCount", nil)
 	if err != nil {
 		return err
@@ -31,10 +32,10 @@ func coderDriver(ctx context.Context, base, agent string) error {
 	}
 	for i := 1; i <= n; i++ {
 		cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		c, _, err := websocket.Dial(cctx, fmt.Sprintf("%s/runCase?case=%d&agent=%s", base, i, agent), nil)
+		c, _, err := websocket.Dial(cctx, fmt.Sprintf("%s/runCase?case=%d&agent=%s", base, i, agent), &websocket.DialOptions{CompressionMode: mode})
 		if err != nil {
 			cancel()
-			continue // UNIMPLEMENTED cases are not WebSockets
+			continue
 		}
 		c.SetReadLimit(64 << 20)
 		for {

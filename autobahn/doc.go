@@ -27,6 +27,15 @@
 // either says FAILED, or the close was WRONG CODE or UNCLEAN (see
 // Result.Outcome).
 //
+// # Compression
+//
+// Sections 12 and 13 offer permessage-deflate (RFC 7692) in the opening
+// handshake, as a client, or answer the client's offer, as a server, with
+// the parameters of each group (compression.go). The Peer then sends
+// compressed messages (core.AppendDeflate) and inflates the compressed
+// ones it receives (deflate.go). A peer that accepts no offer leaves the
+// case UNIMPLEMENTED, as in Autobahn.
+//
 // Read cases.go (the cases, as tables), peer.go (the protocol side that
 // plays them), outcome.go (the grading), run.go and fuzzserver.go (the two
 // roles) and report.go (index.json, per-case JSON, HTML and text).

@@ -261,7 +261,22 @@ func (s *FuzzingServer) runCase(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		conn.SetDeadline(time.Time{})
-		if _, err := conn.Write(req.NewResponse(core.ResponseOptions{}).AppendResponse(nil)); err != nil {
+		var ro core.ResponseOptions
+		var dp *core.DeflateParams
+		if c.deflate != nil {
+			// Answer the client's offers as the case does (13.x tries
+			// several answers in turn); none that fits leaves the case
+			// UNIMPLEMENTED.
+			ro.Extensions = func(offers []core.Extension) []core.Extension {
+				ans, p := c.deflate.answer(offers)
+				if ans == nil {
+					return nil
+				}
+				dp = p
+				return []core.Extension{*ans}
+			}
+		}
+		if _, err := conn.Write(req.NewResponse(ro).AppendResponse(nil)); err != nil {
 			conn.Close()
 			return
 		}
@@ -271,7 +286,7 @@ func (s *FuzzingServer) runCase(w http.ResponseWriter, r *http.Request) {
 			// the connection is hijacked, which would cut every case.
 			ctx = context.Background()
 		}
-		res = play(ctx, c, n, agent, core.Server, conn, brw.Reader, start, s.lessons())
+		res = play(ctx, c, n, agent, core.Server, conn, brw.Reader, start, s.lessons(), dp)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -22,11 +22,18 @@ import (
 )
 
 // startCoreEcho serves an echo built on core, the way wsplay's /ws/echo is
-// (core.Upgrade, then ReadLoop and WriteMessage), and returns its ws:// URL.
+// (core.Upgrade, then ReadLoop and WriteMessage), with permessage-deflate
+// as -compress (the default) negotiates it, and returns its ws:// URL.
 func startCoreEcho(t testing.TB) string {
+	return startCoreEchoDeflate(t, &core.DeflateOptions{})
+}
+
+// startCoreEchoDeflate is startCoreEcho with a compression policy; nil
+// declines every offer, as -compress=false does.
+func startCoreEchoDeflate(t testing.TB, deflate *core.DeflateOptions) string {
 	t.Helper()
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, _, err := core.Upgrade(w, r, core.UpgradeOptions{Config: core.Config{MaxMessageSize: 32 << 20}})
+		c, _, err := core.Upgrade(w, r, core.UpgradeOptions{Config: core.Config{MaxMessageSize: 32 << 20}, Deflate: deflate})
 		if err != nil {
 			return
 		}
@@ -55,9 +62,15 @@ func serveHTTP(t testing.TB, h http.Handler) string {
 // startCoderEcho serves an echo built on github.com/coder/websocket, a
 // widely used library that is not wsplay's, and returns its ws:// URL.
 func startCoderEcho(t testing.TB) string {
+	return startCoderEchoMode(t, websocket.CompressionDisabled)
+}
+
+// startCoderEchoMode is startCoderEcho with one of coder/websocket's
+// compression modes.
+func startCoderEchoMode(t testing.TB, mode websocket.CompressionMode) string {
 	t.Helper()
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := websocket.Accept(w, r, nil)
+		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{CompressionMode: mode})
 		if err != nil {
 			return
 		}

@@ -228,6 +228,9 @@ func (r *Result) explain(c Case, broke *core.ProtocolError, lessons string) {
 		r.Rule = ruleRef(rule)
 	}
 	r.Explanation = cc.Explain.EN
+	if c.why != "" && c.rule != nil && rule.ID == c.rule.ID {
+		r.Explanation = c.why
+	}
 	if r.Explanation == "" && rule.ID != "" {
 		r.Explanation = "The rule: " + rule.Cite() + "."
 	}

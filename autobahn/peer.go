@@ -139,10 +139,17 @@ type Peer struct {
 
 	txFrames, rxFrames int
 	txBytes, rxBytes   int64
+
+	// deflate is the permessage-deflate agreement of the opening
+	// handshake, nil when there is none (sections 12 and 13).
+	deflate *peerDeflate
 }
 
-func newPeer(ctx context.Context, role core.Role, conn net.Conn, br io.Reader, hard time.Time) *Peer {
+func newPeer(ctx context.Context, role core.Role, conn net.Conn, br io.Reader, hard time.Time, dp *core.DeflateParams) *Peer {
 	p := &Peer{role: role, conn: conn, br: br, ctx: ctx, in: make(chan inbound, 64), done: make(chan struct{}), hardAt: hard}
+	if dp != nil {
+		p.deflate = newPeerDeflate(role, *dp)
+	}
 	p.limit.Store(1 << 20)
 	conn.SetWriteDeadline(hard)
 	go p.readLoop()
@@ -197,6 +204,26 @@ func (p *Peer) frame(h core.FrameHeader, payload []byte) []byte {
 		rand.Read(h.Key[:])
 	}
 	return core.AppendFrame(make([]byte, 0, h.Size()+len(payload)), h, payload)
+}
+
+// SendMessage sends a message of op with payload, compressed when the
+// handshake agreed on permessage-deflate (RSV1 on its first frame), cut
+// into frames of at most frag bytes of wire payload when frag > 0, as
+// Autobahn's autoFragmentSize does.
+func (p *Peer) SendMessage(op core.Opcode, payload []byte, frag int) {
+	var rsv byte
+	if p.deflate != nil {
+		payload = p.deflate.compress(payload)
+		rsv = rsvCompressed
+	}
+	fs := []Frame{{Op: op, Fin: true, Payload: payload}}
+	if frag > 0 {
+		fs = fragments(op, payload, frag)
+	}
+	fs[0].Rsv = rsv
+	for _, f := range fs {
+		p.Send(f)
+	}
 }
 
 // Text is a frame of one whole text message.
@@ -261,9 +288,14 @@ func (p *Peer) Open() bool { return p.st == stateOpen }
 
 func (p *Peer) readLoop() {
 	defer close(p.in)
-	fr := core.NewFrameReader(p.br, p.role, 0)
+	var rsv byte
+	if p.deflate != nil {
+		rsv = rsvCompressed
+	}
+	fr := core.NewFrameReader(p.br, p.role, rsv)
 	var msg []byte
 	var msgOp core.Opcode
+	var compressed bool
 	send := func(ev inbound) bool {
 		select {
 		case p.in <- ev:
@@ -279,6 +311,10 @@ func (p *Peer) readLoop() {
 			return
 		}
 		p.rxFrames++
+		if h.Rsv&rsvCompressed != 0 && (h.Opcode.IsControl() || h.Opcode == core.OpContinuation) {
+			send(inbound{err: &core.ProtocolError{Code: core.StatusProtocolError, Rules: []core.Rule{core.RuleCompressedBit}}})
+			return
+		}
 		if int64(len(msg))+int64(h.Length) > p.limit.Load() {
 			send(inbound{err: &core.ProtocolError{Code: core.StatusMessageTooBig, Rules: []core.Rule{core.RuleMessageTooBig}}})
 			return
@@ -296,9 +332,15 @@ func (p *Peer) readLoop() {
 			continue
 		}
 		if h.Opcode != core.OpContinuation {
-			msgOp, msg = h.Opcode, nil
+			msgOp, msg, compressed = h.Opcode, nil, h.Rsv&rsvCompressed != 0
 		}
 		msg = append(msg, buf...)
+		if h.Fin && compressed {
+			if msg, err = p.deflate.inflate(msg, p.limit.Load()); err != nil {
+				send(inbound{err: err})
+				return
+			}
+		}
 		if h.Fin {
 			if !send(inbound{op: msgOp, payload: msg}) {
 				return

@@ -149,23 +149,34 @@ func runClientCase(ctx context.Context, t *reach.Target, c Case, n int, opts Opt
 	}
 	conn.SetDeadline(start.Add(openHandshakeTimeout))
 	req := &core.ClientRequest{Host: t.Host, Target: t.Path, Header: core.Headers{{Name: "User-Agent", Value: "wsplay-autobahn"}}}
-	_, br, err := core.Handshake(conn, req)
+	if c.deflate != nil {
+		for _, o := range c.deflate.offers {
+			req.Extensions = append(req.Extensions, o.extension())
+		}
+	}
+	resp, br, err := core.Handshake(conn, req)
+	var dp *core.DeflateParams
+	if err == nil && c.deflate != nil {
+		// Handshake has checked the answer against the offers.
+		dp, err = resp.Deflate(req)
+	}
 	if err != nil {
 		conn.Close()
 		return notOpen(c, n, opts.Agent, false, err, opts.Lessons)
 	}
 	conn.SetDeadline(time.Time{})
-	return play(ctx, c, n, opts.Agent, core.Client, conn, br, start, opts.Lessons)
+	return play(ctx, c, n, opts.Agent, core.Client, conn, br, start, opts.Lessons, dp)
 }
 
 // play runs case c on an open connection and grades it.
-func play(ctx context.Context, c Case, n int, agent string, role core.Role, conn net.Conn, br io.Reader, start time.Time, lessons string) Result {
+// dp is the permessage-deflate agreement of the handshake, nil for none.
+func play(ctx context.Context, c Case, n int, agent string, role core.Role, conn net.Conn, br io.Reader, start time.Time, lessons string, dp *core.DeflateParams) Result {
 	limit := c.limit
 	if limit == 0 {
 		limit = hardLimit
 	}
 	r := newResult(c, n, agent, role == core.Server)
-	p := newPeer(ctx, role, conn, br, start.Add(limit))
+	p := newPeer(ctx, role, conn, br, start.Add(limit), dp)
 	c.play(p)
 	p.serve(start.Add(limit + time.Second))
 	p.drop()

@@ -52,15 +52,25 @@ func TestClientSuiteEndpoint(t *testing.T) {
 	base := "ws://" + ts.addr + "/ws/client"
 	student := clientFrom("127.0.0.2")
 
+	// Every case but 9.x, and of 12.x and 13.x the first of each group
+	// of 18 (16-byte messages).
 	want := 0
 	for _, c := range autobahn.Cases() {
-		if s := c.ID[:strings.Index(c.ID, ".")]; s != "9" && s != "12" && s != "13" {
+		parts := strings.Split(c.ID, ".")
+		minor, _ := strconv.Atoi(parts[len(parts)-1])
+		switch parts[0] {
+		case "9":
+		case "12", "13":
+			if minor == 1 {
+				want++
+			}
+		default:
 			want++
 		}
 	}
 	n, err := strconv.Atoi(readOne(ctx, t, base+"/getCaseCount", student))
 	if err != nil || n != want {
-		t.Fatalf("getCaseCount: %d (%v), want every case but 9.x, 12.x and 13.x: %d", n, err, want)
+		t.Fatalf("getCaseCount: %d (%v), want every case but 9.x and the compression cases but 12.x.1 and 13.x.1: %d", n, err, want)
 	}
 	if n <= 100 {
 		t.Fatalf("only %d cases: the test must run more than -handshake-rate's burst of 100", n)
