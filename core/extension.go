@@ -411,7 +411,10 @@ func (resp *ServerResponse) Deflate(req *ClientRequest) (*DeflateParams, error) 
 		}
 		detail := "the answer was " + strconv.Quote(answer.String()) + " to the offer " + strconv.Quote(o.String())
 		switch {
-		case offer.serverBits != 0 && (got.serverBits == 0 || got.serverBits > offer.serverBits):
+		case offer.serverBits != 0 && got.serverBits == 0:
+			offerErr = &HandshakeError{Rule: RuleDeflateServerBits, Detail: "server_max_window_bits is missing: " + detail}
+			continue
+		case offer.serverBits != 0 && got.serverBits > offer.serverBits:
 			offerErr = &HandshakeError{Rule: RuleDeflateServerBits, Detail: detail}
 			continue
 		case got.clientBits != 0 && !offer.clientBitsNoValue && (offer.clientBits == 0 || got.clientBits > offer.clientBits):

@@ -22,8 +22,8 @@ var (
 		Text: "a max_window_bits value is a decimal integer from 8 to 15 without leading zeros; server_max_window_bits always has one, client_max_window_bits has one in an answer",
 		ZH:   "max_window_bits 的值是 8 到 15 的十进制整数，不带前导零；server_max_window_bits 总要带值，client_max_window_bits 在应答中要带值"}
 	RuleDeflateServerBits = Rule{ID: "deflate-server-bits", Section: "RFC 7692 §7.1.2.1",
-		Text: "the server's server_max_window_bits must not be larger than the value the client offered",
-		ZH:   "服务器的 server_max_window_bits 不得大于客户端提议的值"}
+		Text: "a server that accepts an offer with server_max_window_bits must answer with server_max_window_bits, no larger than the value the client offered",
+		ZH:   "服务器接受带有 server_max_window_bits 的提议时，应答必须带上 server_max_window_bits，且不得大于客户端提议的值"}
 	RuleDeflateClientBits = Rule{ID: "deflate-client-bits", Section: "RFC 7692 §7.1.2.2",
 		Text: "the server may answer client_max_window_bits only when the client offered it, and not with a larger value than offered",
 		ZH:   "只有客户端提议了 client_max_window_bits，服务器才能在应答中给出它，且不得大于提议的值"}
