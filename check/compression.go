@@ -67,6 +67,21 @@ func (s *session) openDeflate(offer core.Extension) (params *core.DeflateParams,
 	return params, strings.Join(resp.Header.Values("Sec-WebSocket-Extensions"), ", "), nil
 }
 
+// openCompressed is openDeflate for a case that needs compression: it
+// returns the agreement, or the verdict when the handshake failed or the
+// server declined (compression is optional, so that is "not offered",
+// never a failure).
+func (s *session) openCompressed(offer core.Extension) (*core.DeflateParams, *verdict) {
+	params, _, v := s.openDeflate(offer)
+	switch {
+	case v != nil:
+		return nil, v
+	case params == nil:
+		return nil, notOffered()
+	}
+	return params, nil
+}
+
 var answerExplain = tr("A server accepts at most one of the client's permessage-deflate offers and answers with the parameters it agreed to. Its answer may only hold what the offer allows: client_max_window_bits only when the client offered it (browsers do, other clients may not), server_max_window_bits no larger than the client asked for, and every parameter at most once (RFC 7692 §7.1). A client that gets any other answer must fail the connection, so a browser would never talk to this server.",
 	"服务器最多接受客户端的一个 permessage-deflate 提议，并在应答中给出它同意的参数。应答只能包含提议所允许的内容：只有客户端提议了 client_max_window_bits（浏览器会，其他客户端不一定），应答才能带它；server_max_window_bits 不得大于客户端要求的值；每个参数最多出现一次（RFC 7692 §7.1）。收到其他应答的客户端必须使连接失败，所以浏览器根本无法与这个服务器通信。")
 
@@ -209,12 +224,9 @@ func compressionCases() []Case {
 	// echo sends a message as frames and checks the echo.
 	echo := func(op core.Opcode, p []byte, size int) func(s *session) *verdict {
 		return func(s *session) *verdict {
-			params, _, v := s.openDeflate(browserOffer)
-			switch {
-			case v != nil:
+			params, v := s.openCompressed(browserOffer)
+			if v != nil {
 				return v
-			case params == nil:
-				return notOffered()
 			}
 			frames := compressedFrames(op, p, params.ClientMaxWindowBits, size)
 			s.send(frames...)
@@ -227,12 +239,9 @@ func compressionCases() []Case {
 	}
 	refuse := func(want core.StatusCode, frames func(bits int) []frameSpec) func(s *session) *verdict {
 		return func(s *session) *verdict {
-			params, _, v := s.openDeflate(browserOffer)
-			switch {
-			case v != nil:
+			params, v := s.openCompressed(browserOffer)
+			if v != nil {
 				return v
-			case params == nil:
-				return notOffered()
 			}
 			s.send(frames(params.ClientMaxWindowBits)...)
 			return s.expectRefusal(want)
@@ -291,12 +300,9 @@ func compressionCases() []Case {
 			Explain: tr("A compressed message may be fragmented like any other: the DEFLATE stream is cut anywhere, RSV1 is set on the first frame only, and the receiver joins the payloads before it inflates them (RFC 7692 §6.1). A server that inflates each frame alone, or expects RSV1 on every frame, fails here.",
 				"压缩消息和其他消息一样可以分片：DEFLATE 流可以在任意位置切开，只有第一帧设置 RSV1，接收方先把各帧载荷拼起来再解压（RFC 7692 §6.1）。单独解压每一帧、或者期望每一帧都带 RSV1 的服务器会在这里失败。"),
 			run: func(s *session) *verdict {
-				params, _, v := s.openDeflate(browserOffer)
-				switch {
-				case v != nil:
+				params, v := s.openCompressed(browserOffer)
+				if v != nil {
 					return v
-				case params == nil:
-					return notOffered()
 				}
 				z := core.AppendDeflate(nil, hello, params.ClientMaxWindowBits)
 				s.send(splitCompressed(core.OpText, z, (len(z)+2)/3)...)
@@ -307,12 +313,10 @@ func compressionCases() []Case {
 			Explain: tr("Unless the server answers client_no_context_takeover, the client may keep its compression window from one message to the next: a message can then refer back to bytes of the messages before it (RFC 7692 §7.1.1). The server must keep the last bytes it inflated (2^client_max_window_bits of them) and inflate the next message with them as its dictionary. This second message is only a few bytes, most of them a reference into the first one.",
 				"除非服务器应答了 client_no_context_takeover，客户端可以把压缩窗口从一条消息保留到下一条：这样一条消息可以引用之前消息中的字节（RFC 7692 §7.1.1）。服务器必须保留它最后解压出的字节（2^client_max_window_bits 个），并把它们作为下一条消息的字典来解压。这里的第二条消息只有几个字节，大部分是对第一条消息的引用。"),
 			run: func(s *session) *verdict {
-				params, _, v := s.openDeflate(browserOffer)
+				params, v := s.openCompressed(browserOffer)
 				switch {
 				case v != nil:
 					return v
-				case params == nil:
-					return notOffered()
 				case params.ClientNoContextTakeover:
 					return passf(tr("not offered: the server answered client_no_context_takeover, so the client starts every message afresh; nothing to check here.",
 						"未启用：服务器应答了 client_no_context_takeover，所以客户端每条消息都重新开始压缩；这里没有需要检查的内容。"))
@@ -355,12 +359,9 @@ func compressionCases() []Case {
 			Title:   tr("64 KiB of zeros, compressed to about 100 bytes, comes back", "64 KiB 的零，压缩到约 100 字节，原样发回"),
 			Explain: bombExplain,
 			run: func(s *session) *verdict {
-				params, _, v := s.openDeflate(plainOffer)
-				switch {
-				case v != nil:
+				_, v := s.openCompressed(plainOffer)
+				if v != nil {
 					return v
-				case params == nil:
-					return notOffered()
 				}
 				small, _ := bombPayloads()
 				s.send(splitCompressed(core.OpBinary, small, 0)...)
@@ -375,12 +376,9 @@ func compressionCases() []Case {
 			Title:   tr("64 MiB of zeros, compressed to about 80 KiB, is refused with 1009", "64 MiB 的零，压缩到约 80 KiB，被以 1009 拒绝"),
 			Explain: bombExplain,
 			run: func(s *session) *verdict {
-				params, _, v := s.openDeflate(plainOffer)
-				switch {
-				case v != nil:
+				_, v := s.openCompressed(plainOffer)
+				if v != nil {
 					return v
-				case params == nil:
-					return notOffered()
 				}
 				_, huge := bombPayloads()
 				s.send(splitCompressed(core.OpBinary, huge, 16<<10)...)
