@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"os"
@@ -59,21 +60,12 @@ func TestAutobahnClientSuiteInChromium(t *testing.T) {
 	reports := make(chan []*autobahn.Report, 1)
 	fs := &autobahn.FuzzingServer{Cases: cs, Addr: "test", OnUpdate: func(r []*autobahn.Report) error { reports <- r; return nil }}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/driver.html", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte(driverPage))
-	})
+	mux.HandleFunc("/driver.html", serveText("text/html", []byte(driverPage)))
 	mux.Handle("/", fs)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	addr := serveTest(t, mux)
 
 	ctx := newTab(t, browser)
-	do(t, ctx, chromedp.Navigate("http://"+ln.Addr().String()+"/driver.html"))
+	do(t, ctx, chromedp.Navigate("http://"+addr+"/driver.html"))
 	_, err = chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`document.title.startsWith("done")`,
 		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(testDeadline)))
 	if err != nil {
@@ -131,24 +123,17 @@ try {
 }
 </script>`
 	mux := http.NewServeMux()
-	mux.HandleFunc("/grade.html", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte(page))
-	})
-	mux.HandleFunc("/grade-client.js", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-		w.Write(js)
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	mux.HandleFunc("/grade.html", serveText("text/html", []byte(page)))
+	mux.HandleFunc("/grade-client.js", serveText("text/javascript", js))
+	addr := serveTest(t, mux)
 
-	ctx := newTab(t, browser)
-	do(t, ctx, chromedp.Navigate("http://"+ln.Addr().String()+"/grade.html"))
+	// Not newTab's 25 s: the page runs some 260 cases, 16 s on a quiet
+	// machine and more under -race beside other suites.
+	ctx, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	ctx, cancelT := context.WithTimeout(ctx, 4*time.Minute)
+	t.Cleanup(cancelT)
+	do(t, ctx, chromedp.Navigate("http://"+addr+"/grade.html"))
 	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`document.title.startsWith("done") || document.title.startsWith("error")`,
 		chromedp.WithPollingInterval(200*time.Millisecond), chromedp.WithPollingTimeout(3*time.Minute))); err != nil {
 		t.Fatalf("the grading page did not finish: %v", err)
@@ -166,4 +151,26 @@ try {
 		}
 	}
 	t.Log(report)
+}
+
+// serveText answers every request with body, of the given type in UTF-8.
+func serveText(contentType string, body []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType+"; charset=utf-8")
+		w.Write(body)
+	}
+}
+
+// serveTest serves h on a loopback port until the test ends, and returns
+// its address: the pages a test's browser opens from another origin.
+func serveTest(t *testing.T, h http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
 }
