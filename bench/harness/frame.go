@@ -28,12 +28,9 @@ type frameHeader struct {
 
 // readHeader parses one frame header sent by a server. It is deliberately
 // small: it checks only what tells a broken echo from a working one, and
-// names the rule in its errors.
-func readHeader(br *bufio.Reader) (frameHeader, error) { return readHeaderRSV(br, false) }
-
-// readHeaderRSV is readHeader that, when deflate is true (the extension
-// was negotiated), accepts RSV1 on a data frame.
-func readHeaderRSV(br *bufio.Reader, deflate bool) (frameHeader, error) {
+// names the rule in its errors. With deflate (the extension was
+// negotiated) it accepts RSV1 on a data frame.
+func readHeader(br *bufio.Reader, deflate bool) (frameHeader, error) {
 	var b [8]byte
 	if _, err := io.ReadFull(br, b[:2]); err != nil {
 		return frameHeader{}, err
@@ -93,7 +90,7 @@ func readMessage(br *bufio.Reader, buf []byte, limit int) (byte, []byte, error) 
 func readMessageRSV(br *bufio.Reader, buf []byte, limit int, deflate bool) (op byte, compressed bool, msg []byte, err error) {
 	msg = buf[:0]
 	for {
-		h, err := readHeaderRSV(br, deflate)
+		h, err := readHeader(br, deflate)
 		if err != nil {
 			return 0, false, msg, err
 		}
