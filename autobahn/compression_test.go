@@ -20,7 +20,11 @@ import (
 // small and fragmented messages. The whole of 12 and 13 sends 1000
 // messages of up to 128 KiB per case, 216 cases: minutes, not seconds
 // (TestCompressionFull).
-var compressionSample = []string{"12.*.1", "12.*.11", "13.*.1", "13.*.5", "13.7.11"}
+//
+// Under -race on two cores compress/flate runs some 30 times slower (4 KiB
+// × 1000 took minutes), so the sample keeps every offer at 16 bytes, two
+// data sets, one fragmented case and one of 1 KiB.
+var compressionSample = []string{"12.1.1", "12.5.1", "12.1.11", "13.*.1", "13.7.4"}
 
 // wsplay's own echo with permessage-deflate negotiated as /ws/echo does:
 // every sampled case OK, and the messages travelled compressed.
@@ -28,8 +32,8 @@ func TestCompressionWsplayEcho(t *testing.T) {
 	start := time.Now()
 	rep, _ := run(t, startCoreEcho(t), "wsplay", compressionSample, nil)
 	t.Logf("%d compression cases in %s: %v", len(rep.Results), time.Since(start), rep.Count())
-	if len(rep.Results) != 5+5+7+7+1 {
-		t.Fatalf("%d cases ran, want 25", len(rep.Results))
+	if len(rep.Results) != 3+7+1 {
+		t.Fatalf("%d cases ran, want 11", len(rep.Results))
 	}
 	for _, r := range rep.Results {
 		// TestCompressionOnTheWire shows the messages travel compressed.
@@ -72,14 +76,14 @@ func TestCompressionDeclined(t *testing.T) {
 }
 
 // coder/websocket's echo with compression (context takeover, its richer
-// mode) passes the sampled cases of 12 and of 13.1, 13.2 and 13.7. It
+// mode) passes 12.1.1 and the first cases of 13.1, 13.2 and 13.7. It
 // declines the offers that bound its window to 8 bits (13.3, 13.5):
 // UNIMPLEMENTED, as Autobahn grades a declined offer. To an offer of
 // server_max_window_bits=15 (13.4, 13.6) it answers without the
 // parameter, which RFC 7692 §7.1.2.1 does not allow: the handshake
 // fails, with the rule.
 func TestCompressionCoderEcho(t *testing.T) {
-	rep, _ := run(t, startCoderEchoMode(t, websocket.CompressionContextTakeover), "coder/websocket", compressionSample, nil)
+	rep, _ := run(t, startCoderEchoMode(t, websocket.CompressionContextTakeover), "coder/websocket", []string{"12.1.1", "13.*.1"}, nil)
 	for _, r := range rep.Results {
 		want := OK
 		switch {
@@ -104,7 +108,7 @@ func TestCompressionCoderEcho(t *testing.T) {
 // may ask nothing of it: 12.x's and 13.1's answer (accept as offered)
 // fit, and 13.7's last try, the same.
 func TestClientSuiteCompression(t *testing.T) {
-	cs, err := Select(Cases(), []string{"12.1.1", "12.2.11", "12.5.1", "13.*.1"}, nil)
+	cs, err := Select(Cases(), []string{"12.1.1", "12.5.1", "13.*.1"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
