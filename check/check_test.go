@@ -161,44 +161,29 @@ func TestCoderEchoPassesOrWarnsAsDocumented(t *testing.T) {
 // A server that masks its frames breaks §5.1: the check's FrameReader, in
 // the client role, refuses the echo, and the result says why.
 func TestMaskedServerFrameIsAFinding(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
+	url := serveRaw(t, func(nc net.Conn, br *bufio.Reader) {
+		req, err := core.ReadRequest(br, 0)
+		if err != nil || req.Validate() != nil {
+			return
+		}
+		nc.Write(req.NewResponse(core.ResponseOptions{}).AppendResponse(nil))
+		fr := core.NewFrameReader(br, core.Server, 0)
 		for {
-			nc, err := ln.Accept()
+			h, err := fr.NextFrame()
 			if err != nil {
 				return
 			}
-			go func() {
-				defer nc.Close()
-				br := bufio.NewReader(nc)
-				req, err := core.ReadRequest(br, 0)
-				if err != nil || req.Validate() != nil {
-					return
-				}
-				nc.Write(req.NewResponse(core.ResponseOptions{}).AppendResponse(nil))
-				fr := core.NewFrameReader(br, core.Server, 0)
-				for {
-					h, err := fr.NextFrame()
-					if err != nil {
-						return
-					}
-					p, _ := io.ReadAll(fr)
-					out := core.AppendFrameHeader(nil, core.FrameHeader{Fin: true, Opcode: h.Opcode, Length: uint64(len(p)), Masked: true, Key: [4]byte{1, 2, 3, 4}})
-					n := len(out)
-					out = append(out, p...)
-					core.Mask([4]byte{1, 2, 3, 4}, 0, out[n:])
-					nc.Write(out)
-				}
-			}()
+			p, _ := io.ReadAll(fr)
+			out := core.AppendFrameHeader(nil, core.FrameHeader{Fin: true, Opcode: h.Opcode, Length: uint64(len(p)), Masked: true, Key: [4]byte{1, 2, 3, 4}})
+			n := len(out)
+			out = append(out, p...)
+			core.Mask([4]byte{1, 2, 3, 4}, 0, out[n:])
+			nc.Write(out)
 		}
-	}()
+	})
 	opts := testOpts()
 	opts.Run = []string{"frame.text-125"}
-	rep, byID := runAll(t, "ws://"+ln.Addr().String()+"/", opts)
+	rep, byID := runAll(t, url, opts)
 	r := byID["frame.text-125"]
 	if rep.Fail != 1 || r.Rule.ID != core.RuleServerNoMask.ID || rep.Diagnosis == nil || rep.Diagnosis.ID != DiagServerMasks || !strings.HasSuffix(r.Lesson, "/lessons/masking") ||
 		!strings.Contains(r.Got, "a server must not mask") || len(r.ReceivedFrames) != 1 || !strings.Contains(r.ReceivedFrames[0], "masked") {

@@ -63,64 +63,48 @@ func TestCompressionStageGoodServers(t *testing.T) {
 // the frames it sends back for each message it reads (inflated when it
 // came compressed).
 func brokenDeflate(t *testing.T, answer func(offer string) string, reply func(op core.Opcode, msg []byte) []byte) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
+	return serveRaw(t, func(nc net.Conn, br *bufio.Reader) {
+		req, err := core.ReadRequest(br, 0)
+		if err != nil || req.Validate() != nil {
+			return
+		}
+		offer := strings.Join(req.Header.Values("Sec-WebSocket-Extensions"), ", ")
+		head := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + core.Accept(req.Key()) + "\r\n"
+		if a := answer(offer); a != "" {
+			head += "Sec-WebSocket-Extensions: " + a + "\r\n"
+		}
+		nc.Write([]byte(head + "\r\n"))
+		in := core.NewInflater(core.DeflateParams{ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}, core.Client)
+		fr := core.NewFrameReader(br, core.Server, 0x4)
+		var msg []byte
+		var op core.Opcode
+		compressed := false
 		for {
-			nc, err := ln.Accept()
+			h, err := fr.NextFrame()
 			if err != nil {
 				return
 			}
-			go func() {
-				defer nc.Close()
-				br := bufio.NewReader(nc)
-				req, err := core.ReadRequest(br, 0)
-				if err != nil || req.Validate() != nil {
+			p, _ := io.ReadAll(fr)
+			if h.Opcode.IsControl() {
+				continue
+			}
+			if h.Opcode != core.OpContinuation {
+				op, msg, compressed = h.Opcode, nil, h.Rsv != 0
+			}
+			msg = append(msg, p...)
+			if !h.Fin {
+				continue
+			}
+			if compressed {
+				var out []byte
+				if _, _, err := in.Inflate(msg, 1<<20, func(b []byte) { out = append(out, b...) }); err != nil {
 					return
 				}
-				offer := strings.Join(req.Header.Values("Sec-WebSocket-Extensions"), ", ")
-				head := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + core.Accept(req.Key()) + "\r\n"
-				if a := answer(offer); a != "" {
-					head += "Sec-WebSocket-Extensions: " + a + "\r\n"
-				}
-				nc.Write([]byte(head + "\r\n"))
-				in := core.NewInflater(core.DeflateParams{ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}, core.Client)
-				fr := core.NewFrameReader(br, core.Server, 0x4)
-				var msg []byte
-				var op core.Opcode
-				compressed := false
-				for {
-					h, err := fr.NextFrame()
-					if err != nil {
-						return
-					}
-					p, _ := io.ReadAll(fr)
-					if h.Opcode.IsControl() {
-						continue
-					}
-					if h.Opcode != core.OpContinuation {
-						op, msg, compressed = h.Opcode, nil, h.Rsv != 0
-					}
-					msg = append(msg, p...)
-					if !h.Fin {
-						continue
-					}
-					if compressed {
-						var out []byte
-						if _, _, err := in.Inflate(msg, 1<<20, func(b []byte) { out = append(out, b...) }); err != nil {
-							return
-						}
-						msg = out
-					}
-					nc.Write(reply(op, msg))
-				}
-			}()
+				msg = out
+			}
+			nc.Write(reply(op, msg))
 		}
-	}()
-	return "ws://" + ln.Addr().String() + "/"
+	})
 }
 
 // Servers that break a rule of permessage-deflate fail the case that

@@ -31,7 +31,11 @@ type learnerServer struct {
 	after  func(nc net.Conn, br *bufio.Reader)
 }
 
-func (ls learnerServer) start(t *testing.T) string {
+// serveRaw serves every connection to a loopback listener with handle, on
+// a goroutine of its own that closes the connection when handle returns,
+// until the test ends; it returns the listener's ws:// URL. The tests'
+// hand-made servers (a learner's, a broken one) are handle functions.
+func serveRaw(t *testing.T, handle func(nc net.Conn, br *bufio.Reader)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -46,31 +50,37 @@ func (ls learnerServer) start(t *testing.T) string {
 			}
 			go func() {
 				defer nc.Close()
-				br := bufio.NewReader(nc)
-				req, err := core.ReadRequest(br, 0)
-				if err != nil {
-					return
-				}
-				if err := req.Validate(); err != nil {
-					if he, ok := err.(*core.HandshakeError); ok {
-						nc.Write(he.AppendErrorResponse(nil))
-					}
-					return
-				}
-				accept := core.Accept(req.Key())
-				if ls.accept != nil {
-					accept = ls.accept(req.Key())
-				}
-				io.WriteString(nc, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "+accept+"\r\n\r\n")
-				if ls.after != nil {
-					ls.after(nc, br)
-				} else {
-					io.Copy(io.Discard, br) // reads, never answers
-				}
+				handle(nc, bufio.NewReader(nc))
 			}()
 		}
 	}()
 	return "ws://" + ln.Addr().String() + "/"
+}
+
+func (ls learnerServer) start(t *testing.T) string {
+	t.Helper()
+	return serveRaw(t, func(nc net.Conn, br *bufio.Reader) {
+		req, err := core.ReadRequest(br, 0)
+		if err != nil {
+			return
+		}
+		if err := req.Validate(); err != nil {
+			if he, ok := err.(*core.HandshakeError); ok {
+				nc.Write(he.AppendErrorResponse(nil))
+			}
+			return
+		}
+		accept := core.Accept(req.Key())
+		if ls.accept != nil {
+			accept = ls.accept(req.Key())
+		}
+		io.WriteString(nc, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "+accept+"\r\n\r\n")
+		if ls.after != nil {
+			ls.after(nc, br)
+		} else {
+			io.Copy(io.Discard, br) // reads, never answers
+		}
+	})
 }
 
 // echoStillMasked is the classic first echo: it parses each frame's header
