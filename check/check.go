@@ -388,7 +388,7 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 			// needs the stage's lesson.
 			r.Explanation = notYetText(c.Stage, cases[i+1:], opts.Lessons, info.silent, opts.Lang)
 			if st, _ := StageOf(c.Stage); len(st.Lessons) > 0 {
-				r.Lesson = opts.Lessons + "/lessons/" + st.Lessons[0]
+				r.Lesson = LessonURL(opts.Lessons, st.Lessons[0], opts.Lang)
 			}
 			if si == 1 && info.silent {
 				found[DiagHandshakeOnly] = append(found[DiagHandshakeOnly], c.ID)
@@ -427,6 +427,17 @@ func Run(ctx context.Context, target string, opts Options, progress func(Result)
 }
 
 // notYetText explains a stage that is not there yet, for its one failure.
+// LessonURL is the address of a lesson under base (e.g.
+// "http://127.0.0.1:8080"), in the reader's language: a Chinese report
+// links the Chinese lesson, which the server serves with ?lang=zh.
+func LessonURL(base, slug, lang string) string {
+	u := base + "/lessons/" + slug
+	if lang != "" && lang != core.LangEN {
+		u += "?lang=" + lang
+	}
+	return u
+}
+
 func notYetText(stage string, rest []Case, lessons string, silent bool, lang string) string {
 	st, _ := StageOf(stage)
 	n := 0
@@ -437,7 +448,7 @@ func notYetText(stage string, rest []Case, lessons string, silent bool, lang str
 	}
 	var urls []string
 	for _, l := range st.Lessons {
-		urls = append(urls, lessons+"/lessons/"+l)
+		urls = append(urls, LessonURL(lessons, l, lang))
 	}
 	if lang == core.LangZH {
 		what := "本阶段的第一个用例什么也没有收到"
@@ -520,7 +531,7 @@ func (rep *Report) scoreStages(notYet map[string]int, lessons string) {
 			sc.Status = StageFailing
 		}
 		for _, l := range st.Lessons {
-			sc.Lessons = append(sc.Lessons, lessons+"/lessons/"+l)
+			sc.Lessons = append(sc.Lessons, LessonURL(lessons, l, rep.Lang))
 		}
 		rep.Stages = append(rep.Stages, sc)
 	}
@@ -579,14 +590,14 @@ func runCase(ctx context.Context, t *reach.Target, opts Options, c Case) (Result
 	lang := opts.Lang
 	r := Result{
 		ID: c.ID, Category: c.Category, Stage: c.Stage, Title: c.Title.In(lang), Status: v.status, Got: v.got.In(lang),
-		Rule: RefIn(c.Rule, lang), Lesson: opts.Lessons + "/lessons/" + c.Lesson,
+		Rule: RefIn(c.Rule, lang), Lesson: LessonURL(opts.Lessons, c.Lesson, lang),
 		Duration: time.Since(start),
 	}
 	if v.rule != nil {
 		r.Rule = RefIn(*v.rule, lang)
 	}
 	if v.lesson != "" {
-		r.Lesson = opts.Lessons + "/lessons/" + v.lesson
+		r.Lesson = LessonURL(opts.Lessons, v.lesson, lang)
 	}
 	if v.status != Pass && v.brief && !c.RawHandshake {
 		r.Explanation = v.explain.In(lang)

@@ -127,7 +127,7 @@ func acceptMistakeText(id string) (core.Words, bool) {
 func diagnose(found map[string][]string, addr, lessons, lang string) *Diagnosis {
 	for _, d := range diagOrder {
 		if ids, ok := found[d.id]; ok {
-			return &Diagnosis{ID: d.id, Text: diagText(d.id, addr, lang), Lesson: lessons + "/lessons/" + d.lesson, Cases: ids}
+			return &Diagnosis{ID: d.id, Text: diagText(d.id, addr, lang), Lesson: LessonURL(lessons, d.lesson, lang), Cases: ids}
 		}
 	}
 	return nil

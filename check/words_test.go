@@ -189,11 +189,23 @@ func TestRunLanguage(t *testing.T) {
 		if r.Status != Pass && !hasHan(r.Explanation) {
 			t.Errorf("%s: explanation %q", r.ID, r.Explanation)
 		}
+		// A Chinese report sends the learner to the Chinese lesson.
+		if r.Lesson != "" && !strings.HasSuffix(r.Lesson, "?lang=zh") {
+			t.Errorf("%s: lesson %q, want the Chinese page", r.ID, r.Lesson)
+		}
 	}
 	for _, s := range rep.Stages {
 		if !hasHan(s.Title) {
 			t.Errorf("stage %s: %q", s.Stage, s.Title)
 		}
+		for _, l := range s.Lessons {
+			if !strings.HasSuffix(l, "?lang=zh") {
+				t.Errorf("stage %s: lesson %q, want the Chinese page", s.Stage, l)
+			}
+		}
+	}
+	if d := rep.Diagnosis; d != nil && !strings.HasSuffix(d.Lesson, "?lang=zh") {
+		t.Errorf("diagnosis lesson %q, want the Chinese page", d.Lesson)
 	}
 	var text, html bytes.Buffer
 	tw := &TextWriter{W: &text, Lang: core.LangZH}
